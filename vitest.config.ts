@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: `unit` is pure logic with no broker; `integration` runs against real processes
+// (Kafka, ZooKeeper, Prometheus) that its global setup starts once and hands out through provide/inject.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["harness/**/*.test.ts", "pipeline/**/*.test.ts", "scenarios/**/*.test.ts", "infra/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "node_modules/**"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["**/*.int.test.ts"],
+          exclude: ["node_modules/**"],
+          globalSetup: ["harness/testing/global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
