@@ -1,0 +1,85 @@
+import { join } from "node:path";
+import type { BaselineComparison, RunResult } from "../result/types.ts";
+
+export interface BaselineTolerances {
+  /** Relative drop of the achieved rate allowed; default 0.2. */
+  rate?: number;
+  /** Relative rise of the end-to-end latency p99 allowed; default 0.5. */
+  p99?: number;
+  /** Relative rise of the maximum lag in seconds allowed; default 0.5. */
+  lag?: number;
+}
+
+/**
+ * Lag in seconds is sampled once a second and the consumer commits a window at a time, so a maximum
+ * lag of a couple of seconds is measurement noise: a lag at or below this never counts as a regression,
+ * however small the baseline was (0.1 s → 0.4 s is not worth failing a build for).
+ */
+export const LAG_FLOOR_SECONDS = 2;
+
+interface MetricDefinition {
+  metric: string;
+  better: BaselineComparison["better"];
+  read: (result: RunResult) => number;
+  tolerance: (t: BaselineTolerances) => number;
+  floor?: number;
+}
+
+const METRICS: MetricDefinition[] = [
+  {
+    metric: "achieved rate (events/s)",
+    better: "higher",
+    read: (r) => r.throughput.achievedPerSec,
+    tolerance: (t) => t.rate ?? 0.2,
+  },
+  {
+    metric: "e2e latency p99 (ms)",
+    better: "lower",
+    read: (r) => r.latency.p99,
+    tolerance: (t) => t.p99 ?? 0.5,
+  },
+  {
+    metric: "max lag (s)",
+    better: "lower",
+    read: (r) => r.lag.maxSeconds,
+    tolerance: (t) => t.lag ?? 0.5,
+    floor: LAG_FLOOR_SECONDS,
+  },
+];
+
+/**
+ * The worst current value that still passes: the baseline minus the tolerance when higher is better,
+ * plus the tolerance (never below the metric's absolute floor) when lower is better. Exported so the
+ * report writers print the same limit the comparison used.
+ */
+export function baselineLimit(comparison: BaselineComparison): number {
+  const { baseline, tolerance, better } = comparison;
+  if (better === "higher") return baseline * (1 - tolerance);
+  const floor = METRICS.find((m) => m.metric === comparison.metric)?.floor ?? 0;
+  return Math.max(baseline * (1 + tolerance), floor);
+}
+
+export function compareWithBaseline(
+  current: RunResult,
+  baseline: RunResult,
+  tolerances: BaselineTolerances = {},
+): BaselineComparison[] {
+  return METRICS.map((m) => {
+    const comparison: BaselineComparison = {
+      metric: m.metric,
+      baseline: m.read(baseline),
+      current: m.read(current),
+      tolerance: m.tolerance(tolerances),
+      better: m.better,
+      pass: false,
+    };
+    const limit = baselineLimit(comparison);
+    comparison.pass = m.better === "higher" ? comparison.current >= limit : comparison.current <= limit;
+    return comparison;
+  });
+}
+
+/** Where the committed baseline of a scenario lives. */
+export function baselinePath(scenario: string, root = "reports"): string {
+  return join(root, "baselines", `${scenario}.json`);
+}
