@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { compareWithBaseline } from "./baseline.ts";
+import { sampleResult } from "./fixture.ts";
+import { renderMarkdown } from "./markdown.ts";
+
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`## ${heading}`);
+  expect(start, `section ${heading}`).toBeGreaterThanOrEqual(0);
+  const end = markdown.indexOf("\n## ", start + 3);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+describe("renderMarkdown", () => {
+  it("puts the verdict in the title and the seed in the config line", () => {
+    const pass = renderMarkdown(sampleResult());
+    expect(pass.split("\n")[0]).toBe("# ✅ PASS: broker-kill");
+    expect(pass).toMatch(/^\*\*Config:\*\* seed 424242 · /m);
+    const fail = renderMarkdown(
+      sampleResult({ config: { ...sampleResult().config, seed: 7 } }, { failAssertion: true }),
+    );
+    expect(fail.split("\n")[0]).toBe("# ❌ FAIL: broker-kill");
+    expect(fail).toMatch(/^\*\*Config:\*\* seed 7 · /m);
+  });
+
+  it("shows a failed assertion as a ❌ row with expected, observed and escaped detail", () => {
+    const assertions = section(renderMarkdown(sampleResult({}, { failAssertion: true })), "Assertions");
+    expect(assertions).toContain("(4/5 passed)");
+    expect(assertions).toContain(
+      "| ❌ | e2e latency p99 | ≤ 5000 ms | 14212 ms | latency rose while broker-2 was down & stayed &lt;above> the limit |",
+    );
+    expect(assertions).toContain("| ✅ | no lost events | 0 | 0 |  |");
+  });
+
+  it("summarizes equal locales in one line and lists the ones that differ", () => {
+    expect(section(renderMarkdown(sampleResult()), "Exactness")).toContain("Locales: 50 locales, all equal.");
+    const base = sampleResult();
+    const lost = sampleResult({
+      aggregates: { ...base.aggregates, byLocale: { ...base.aggregates.byLocale, TX: 590 } },
+    });
+    expect(section(renderMarkdown(lost), "Exactness")).toContain(
+      "Locales: 50 locales, 1 differ: TX (ledger 597, recount 597, aggregates 590).",
+    );
+  });
+
+  it("marks a device type whose aggregate differs from the ledger", () => {
+    const base = sampleResult();
+    const doubled = sampleResult({
+      aggregates: { ...base.aggregates, byDeviceType: { ...base.aggregates.byDeviceType, iOS: 29_850 } },
+    });
+    expect(renderMarkdown(doubled)).toContain("| device_type iOS | 14,925 | 14,925 | 29,850 | ❌ |");
+  });
+
+  it("adds rate search, baseline and links sections only when the result has them", () => {
+    const plain = renderMarkdown(sampleResult({ links: {} }));
+    expect(plain).not.toContain("## Rate search");
+    expect(plain).not.toContain("## Baseline");
+    expect(plain).not.toContain("## Links");
+
+    const base = sampleResult();
+    const slower = sampleResult({ throughput: { ...base.throughput, achievedPerSec: 300 } });
+    const full = renderMarkdown({
+      ...slower,
+      baseline: {
+        file: "reports/baselines/broker-kill.json",
+        comparisons: compareWithBaseline(slower, base),
+      },
+      rateSearch: {
+        foundRatePerSec: 1_200,
+        heldRatePerSec: 1_100,
+        steps: [{ ratePerSec: 1_400, sustained: false, reason: "lag kept growing" }],
+      },
+    });
+    expect(section(full, "Baseline comparison")).toContain(
+      "| ❌ | achieved rate (events/s) | 499.2 | 300 | ≥ 399.36 (baseline 499.2 −20 %) |",
+    );
+    expect(section(full, "Rate search")).toContain("| 1,400/s | no | lag kept growing |");
+    expect(section(full, "Links")).toContain("- Grafana: http://127.0.0.1:13000/d/lab/login-pipeline-lab");
+  });
+});
