@@ -1,0 +1,65 @@
+import { validateScenario } from "./schema.ts";
+import type { LoadProfile, Scenario } from "./types.ts";
+
+/** Command-line flags that change a scenario; a flag left undefined keeps the scenario's value. */
+export interface ScenarioOverrides {
+  /** The load's peak target rate, events/s; see `withRate` for what that means per profile. */
+  rate?: number;
+  durationMs?: number;
+  partitions?: number;
+  consumers?: number;
+  brokersCount?: number;
+  kraft?: boolean;
+  seed?: number;
+  malformed?: number;
+  windowMs?: number;
+}
+
+/**
+ * Applies command-line flags to a scenario and validates the result with the same rules as a scenario
+ * file, so that `--duration 10s` with a fault at 30 s is reported like a bad file would be.
+ */
+export function applyOverrides(scenario: Scenario, flags: ScenarioOverrides): Scenario {
+  const changed = {
+    ...scenario,
+    load: flags.rate === undefined ? scenario.load : withRate(scenario.load, flags.rate),
+    durationMs: flags.durationMs ?? scenario.durationMs,
+    topology: {
+      partitions: flags.partitions ?? scenario.topology.partitions,
+      consumers: flags.consumers ?? scenario.topology.consumers,
+      brokers: flags.brokersCount ?? scenario.topology.brokers,
+      kraft: flags.kraft ?? scenario.topology.kraft,
+    },
+    seed: flags.seed ?? scenario.seed,
+    malformed: flags.malformed ?? scenario.malformed,
+    windowMs: flags.windowMs ?? scenario.windowMs,
+  };
+  return validateScenario(changed, `scenario "${scenario.name}" with the command-line flags`);
+}
+
+/**
+ * What `--rate R` means for each profile:
+ * - constant: the rate becomes R;
+ * - ramp, step, spike: the profile is scaled so that its peak becomes R, keeping its shape;
+ * - search: the search starts at R (its maximum stays).
+ */
+export function withRate(load: LoadProfile, rate: number): LoadProfile {
+  switch (load.kind) {
+    case "constant":
+      return { ...load, rate };
+    case "ramp": {
+      const scale = rate / Math.max(load.from, load.to);
+      return { ...load, from: load.from * scale, to: load.to * scale };
+    }
+    case "step": {
+      const scale = rate / Math.max(...load.steps.map((step) => step.rate));
+      return { ...load, steps: load.steps.map((step) => ({ ...step, rate: step.rate * scale })) };
+    }
+    case "spike": {
+      const scale = rate / Math.max(load.base, load.peak);
+      return { ...load, base: load.base * scale, peak: load.peak * scale };
+    }
+    case "search":
+      return { ...load, startRate: rate };
+  }
+}

@@ -1,0 +1,75 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { UsageError } from "../core/errors.ts";
+import { validateScenario } from "./schema.ts";
+import type { Scenario } from "./types.ts";
+
+export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+/** Names of the scenarios in `dir`: every `<name>.ts` that is not a test. */
+export async function listScenarios(dir = SCENARIO_DIR): Promise<string[]> {
+  const files = await readdir(dir);
+  return files
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+    .map((file) => file.slice(0, -".ts".length))
+    .sort();
+}
+
+/** Loads `<dir>/<name>.ts` (its default export) and validates it; its `name` must match the file name. */
+export async function loadScenario(name: string, dir = SCENARIO_DIR): Promise<Scenario> {
+  const known = await listScenarios(dir);
+  if (!known.includes(name)) {
+    const closest = closestName(name, known);
+    throw new UsageError(
+      `there is no scenario "${name}"${closest ? `; did you mean "${closest}"?` : ""}`,
+      `known scenarios: ${known.join(", ")}`,
+    );
+  }
+  const source = join("scenarios", `${name}.ts`);
+  const module: { default?: unknown } = await import(pathToFileURL(join(dir, `${name}.ts`)).href);
+  if (module.default === undefined) {
+    throw new UsageError(
+      `${source} has no default export`,
+      "end it with `export default defineScenario({ ... })`",
+    );
+  }
+  const scenario = validateScenario(module.default, source);
+  if (scenario.name !== name) {
+    throw new UsageError(
+      `${source} names itself "${scenario.name}"`,
+      `rename it to "${name}" or rename the file`,
+    );
+  }
+  return scenario;
+}
+
+/** Every scenario with its one-line summary, for `--list`. */
+export async function listScenarioSummaries(
+  dir = SCENARIO_DIR,
+): Promise<{ name: string; summary: string }[]> {
+  const names = await listScenarios(dir);
+  const scenarios = await Promise.all(names.map((name) => loadScenario(name, dir)));
+  return scenarios.map(({ name, summary }) => ({ name, summary }));
+}
+
+/** The known name within a few typos of `name`, if one is. */
+function closestName(name: string, known: string[]): string | undefined {
+  const scored = known.map((candidate) => ({ candidate, distance: editDistance(name, candidate) }));
+  scored.sort((a, b) => a.distance - b.distance);
+  const best = scored[0];
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 3)) ? best.candidate : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../core/errors.ts";
+import { validateScenario } from "./schema.ts";
+import type { ScenarioInput } from "./types.ts";
+
+const valid: ScenarioInput = {
+  name: "sample",
+  description: "A sample scenario.",
+  summary: "sample",
+  proves: "that validation works",
+  load: { kind: "constant", rate: 100 },
+  durationMs: 10_000,
+  drainTimeoutMs: 5_000,
+  topology: { partitions: 3, consumers: 1, brokers: 1, kraft: true },
+  windowMs: 5_000,
+  malformed: 0.02,
+  seed: 7,
+  thresholds: {},
+};
+
+function problems(input: unknown): string[] {
+  try {
+    validateScenario(input, "scenarios/sample.ts");
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as UsageError).message
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim());
+  }
+  throw new Error("expected the scenario to be rejected");
+}
+
+describe("validateScenario", () => {
+  it("fills in defaults for faults, exactness and the search hold share", () => {
+    const scenario = validateScenario(
+      {
+        ...valid,
+        load: { kind: "search", startRate: 10, factor: 2, stepMs: 1_000, maxRate: 100, holdMs: 2_000 },
+      },
+      "x",
+    );
+    expect(scenario.faults).toEqual([]);
+    expect(scenario.thresholds.exact).toBe(true);
+    expect(scenario.load).toMatchObject({ kind: "search", holdShare: 0.9 });
+  });
+
+  it("reports every problem at once, each with the source and its path", () => {
+    const found = problems({
+      ...valid,
+      load: { kind: "constant", rate: -5 },
+      seed: 1.5,
+      topology: { partitions: 0, consumers: 1, brokers: 2, kraft: true },
+      extra: true,
+      thresholds: { exact: true, maxLagOfsets: 10 },
+    });
+    expect(found).toEqual([
+      "scenarios/sample.ts: load.rate: expected a positive number",
+      "scenarios/sample.ts: topology.partitions: expected a whole number above 0",
+      "scenarios/sample.ts: topology.brokers: expected 1 or 3",
+      "scenarios/sample.ts: seed: expected a whole number",
+      "scenarios/sample.ts: thresholds.maxLagOfsets: unknown key",
+      "scenarios/sample.ts: extra: unknown key",
+    ]);
+  });
+
+  it("names a missing field and an unknown load kind", () => {
+    const { seed: _seed, ...withoutSeed } = valid;
+    expect(problems({ ...withoutSeed, load: { kind: "sine" } })).toEqual([
+      "scenarios/sample.ts: load.kind: expected kind to be one of constant, ramp, step, spike, search",
+      "scenarios/sample.ts: seed: expected a number, got nothing",
+    ]);
+  });
+
+  it("rejects faults after the load ends, with the wrong target kind or a missing broker", () => {
+    const found = problems({
+      ...valid,
+      faults: [
+        { atMs: 10_000, action: "kill", target: "broker:1" },
+        { atMs: 1_000, action: "kill-consumer", target: "broker:1" },
+        { atMs: 1_000, action: "pause", target: "broker:2" },
+        { atMs: 1_000, action: "restart-consumer", target: "consumer:1" },
+      ],
+    });
+    expect(found).toEqual([
+      "scenarios/sample.ts: faults[0].atMs: at 10s, but the load lasts 10s",
+      'scenarios/sample.ts: faults[1].target: "kill-consumer" needs a consumer:<index> target',
+      "scenarios/sample.ts: faults[2].target: there is no broker 2: broker ids run from 1 to 1",
+      "scenarios/sample.ts: faults[3].target: there is no consumer 1: indexes run from 0 to 0",
+    ]);
+  });
+
+  it("checks that a search fits its duration and that its start is below its maximum", () => {
+    const found = problems({
+      ...valid,
+      load: { kind: "search", startRate: 500, factor: 1.5, stepMs: 6_000, maxRate: 100, holdMs: 6_000 },
+    });
+    expect(found).toEqual([
+      "scenarios/sample.ts: load.maxRate: below startRate (500)",
+      "scenarios/sample.ts: durationMs: a search needs at least one step and the hold: 12s",
+    ]);
+  });
+
+  it("rejects a spike that starts after the load ends", () => {
+    expect(
+      problems({ ...valid, load: { kind: "spike", base: 10, peak: 100, atMs: 12_000, forMs: 1_000 } }),
+    ).toEqual(["scenarios/sample.ts: load.atMs: at 12s, but the load lasts 10s"]);
+  });
+
+  it("rejects something that is not an object", () => {
+    expect(problems(null)).toEqual(["scenarios/sample.ts: (the scenario): expected an object, got null"]);
+  });
+});

@@ -1,0 +1,208 @@
+import { z } from "zod";
+import { formatDuration } from "../core/clock.ts";
+import { UsageError } from "../core/errors.ts";
+import {
+  BROKER_FAULT_ACTIONS,
+  CONSUMER_FAULT_ACTIONS,
+  type LoadProfile,
+  type Scenario,
+  type ScenarioInput,
+} from "./types.ts";
+
+const positive = () => z.number().positive({ error: "expected a positive number" });
+const nonNegative = () => z.number().nonnegative({ error: "expected zero or a positive number" });
+const positiveInt = () =>
+  z.int({ error: "expected a whole number" }).positive({ error: "expected a whole number above 0" });
+const durationMs = () =>
+  z.int({ error: "expected whole milliseconds" }).positive({ error: "expected a duration above 0 ms" });
+const share = () =>
+  z
+    .number()
+    .min(0, { error: "expected a share from 0 to 1" })
+    .max(1, { error: "expected a share from 0 to 1" });
+const text = () => z.string().trim().min(1, { error: "expected a non-empty string" });
+
+const loadSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("constant"), rate: positive() }),
+    z.strictObject({ kind: z.literal("ramp"), from: nonNegative(), to: nonNegative() }),
+    z.strictObject({
+      kind: z.literal("step"),
+      steps: z
+        .array(z.strictObject({ rate: nonNegative(), holdMs: durationMs() }))
+        .min(1, { error: "expected at least one step" }),
+    }),
+    z.strictObject({
+      kind: z.literal("spike"),
+      base: nonNegative(),
+      peak: positive(),
+      atMs: nonNegative(),
+      forMs: durationMs(),
+    }),
+    z.strictObject({
+      kind: z.literal("search"),
+      startRate: positive(),
+      factor: z.number().gt(1, { error: "expected a factor above 1" }),
+      stepMs: durationMs(),
+      maxRate: positive(),
+      holdShare: z
+        .number()
+        .gt(0, { error: "expected a share above 0, at most 1" })
+        .max(1, { error: "expected a share above 0, at most 1" })
+        .default(0.9),
+      holdMs: durationMs(),
+    }),
+  ],
+  { error: "expected kind to be one of constant, ramp, step, spike, search" },
+);
+
+const faultSchema = z.strictObject({
+  atMs: nonNegative(),
+  action: z.enum([...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS], {
+    error: `expected one of ${[...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS].join(", ")}`,
+  }),
+  target: z
+    .string()
+    .regex(/^(broker|consumer):\d+$/, { error: 'expected "broker:<id>" or "consumer:<index>"' }),
+});
+
+const thresholdsSchema = z.strictObject({
+  maxLagOffsets: nonNegative().optional(),
+  maxLagSeconds: nonNegative().optional(),
+  drainWithinMs: durationMs().optional(),
+  minAchievedRateShare: share().optional(),
+  minAchievedRate: positive().optional(),
+  maxP99LatencyMs: positive().optional(),
+  exact: z.boolean().default(true),
+});
+
+const shape = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "expected lower-case letters, digits and dashes" }),
+  description: text(),
+  summary: text(),
+  proves: text(),
+  load: loadSchema,
+  durationMs: durationMs(),
+  drainTimeoutMs: durationMs(),
+  topology: z.strictObject({
+    partitions: positiveInt(),
+    consumers: positiveInt(),
+    brokers: z.union([z.literal(1), z.literal(3)], { error: "expected 1 or 3" }),
+    kraft: z.boolean(),
+  }),
+  windowMs: durationMs(),
+  malformed: share(),
+  seed: z.int({ error: "expected a whole number" }),
+  faults: z.array(faultSchema).default([]),
+  thresholds: thresholdsSchema,
+});
+
+/** Rules across fields; they run once every field has the right shape. */
+const scenarioSchema: z.ZodType<Scenario, ScenarioInput> = shape.superRefine((s, ctx) => {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+  s.faults.forEach((fault, i) => {
+    if (fault.atMs >= s.durationMs) {
+      issue(
+        ["faults", i, "atMs"],
+        `at ${formatDuration(fault.atMs)}, but the load lasts ${formatDuration(s.durationMs)}`,
+      );
+    }
+    const [kind, rawIndex] = fault.target.split(":");
+    const index = Number(rawIndex);
+    const brokerAction = (BROKER_FAULT_ACTIONS as readonly string[]).includes(fault.action);
+    if (brokerAction && kind !== "broker")
+      issue(["faults", i, "target"], `"${fault.action}" needs a broker:<id> target`);
+    if (!brokerAction && kind !== "consumer")
+      issue(["faults", i, "target"], `"${fault.action}" needs a consumer:<index> target`);
+    if (kind === "broker" && (index < 1 || index > s.topology.brokers)) {
+      issue(
+        ["faults", i, "target"],
+        `there is no broker ${index}: broker ids run from 1 to ${s.topology.brokers}`,
+      );
+    }
+    if (kind === "consumer" && index >= s.topology.consumers) {
+      issue(
+        ["faults", i, "target"],
+        `there is no consumer ${index}: indexes run from 0 to ${s.topology.consumers - 1}`,
+      );
+    }
+  });
+  checkLoad(s.load, s.durationMs, issue);
+});
+
+function checkLoad(
+  load: LoadProfile,
+  duration: number,
+  issue: (path: (string | number)[], message: string) => void,
+) {
+  if (load.kind === "spike" && load.atMs >= duration) {
+    issue(
+      ["load", "atMs"],
+      `at ${formatDuration(load.atMs)}, but the load lasts ${formatDuration(duration)}`,
+    );
+  }
+  if (load.kind === "ramp" && load.from === 0 && load.to === 0)
+    issue(["load", "to"], "a ramp from 0 to 0 sends nothing");
+  if (load.kind === "step" && load.steps.every((step) => step.rate === 0))
+    issue(["load", "steps"], "every step has rate 0");
+  if (load.kind === "search") {
+    if (load.startRate > load.maxRate) issue(["load", "maxRate"], `below startRate (${load.startRate})`);
+    if (load.stepMs + load.holdMs > duration) {
+      issue(
+        ["durationMs"],
+        `a search needs at least one step and the hold: ${formatDuration(load.stepMs + load.holdMs)}`,
+      );
+    }
+  }
+}
+
+/** Validates a scenario, reporting every problem at once with its path, e.g. `load.rate: expected a positive number`. */
+export function validateScenario(input: unknown, source: string): Scenario {
+  const result = scenarioSchema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap(describeIssue);
+  throw new UsageError(
+    `${source} is not a valid scenario (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${source}: ${p}`).join("\n")}`,
+    "fix the fields named above; harness/scenario/types.ts says what each one means",
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const at = formatPath(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+  }
+  if (issue.code === "invalid_type") {
+    if (issue.expected === "int" && typeof issue.input === "number")
+      return [`${at}: expected a whole number`];
+    return [
+      `${at}: expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`,
+    ];
+  }
+  return [`${at}: ${issue.message}`];
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  number: "a number",
+  int: "a whole number",
+  string: "a string",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+};
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(the scenario)";
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}

@@ -1,0 +1,118 @@
+import type { FaultRecord } from "../result/types.ts";
+
+/** A steady target rate, in events per second. */
+export interface ConstantLoad {
+  kind: "constant";
+  rate: number;
+}
+
+/** A linear change from `from` to `to` events per second over the whole duration. */
+export interface RampLoad {
+  kind: "ramp";
+  from: number;
+  to: number;
+}
+
+/** Rates held one after another; the last one holds until the duration ends. */
+export interface StepLoad {
+  kind: "step";
+  steps: { rate: number; holdMs: number }[];
+}
+
+/** `base` events per second, with `peak` from `atMs` for `forMs`. */
+export interface SpikeLoad {
+  kind: "spike";
+  base: number;
+  peak: number;
+  atMs: number;
+  forMs: number;
+}
+
+/**
+ * The max-rate search: steps of `stepMs` starting at `startRate`, multiplied by `factor` while the pipeline
+ * keeps up, up to `maxRate`; then `holdShare` × the highest sustained rate is held for `holdMs`.
+ * `durationMs` bounds the whole search and hold.
+ */
+export interface SearchLoad {
+  kind: "search";
+  startRate: number;
+  factor: number;
+  stepMs: number;
+  maxRate: number;
+  holdShare: number;
+  holdMs: number;
+}
+
+export type LoadProfile = ConstantLoad | RampLoad | StepLoad | SpikeLoad | SearchLoad;
+
+/** Profiles whose rate at every moment is known before the run starts. */
+export type FixedLoad = Exclude<LoadProfile, SearchLoad>;
+
+export type FaultAction = FaultRecord["action"];
+
+export const BROKER_FAULT_ACTIONS = ["kill", "stop", "pause", "resume", "restart"] as const;
+export const CONSUMER_FAULT_ACTIONS = ["kill-consumer", "restart-consumer"] as const;
+
+/**
+ * One fault on the run's timeline. `target` is `broker:<id>` (broker ids start at 1) for broker actions,
+ * `consumer:<index>` (indexes start at 0) for consumer actions.
+ */
+export interface FaultStep {
+  atMs: number;
+  action: FaultAction;
+  target: string;
+}
+
+export interface Topology {
+  partitions: number;
+  consumers: number;
+  brokers: 1 | 3;
+  kraft: boolean;
+}
+
+/** Pass/fail limits. Each one left out is not checked. */
+export interface Thresholds {
+  maxLagOffsets?: number;
+  maxLagSeconds?: number;
+  /** Lag must reach zero within this long after the load ends. */
+  drainWithinMs?: number;
+  /** Achieved rate ÷ target rate, e.g. 0.95. */
+  minAchievedRateShare?: number;
+  minAchievedRate?: number;
+  maxP99LatencyMs?: number;
+  /** Zero events lost and zero counted twice. */
+  exact: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** One line, for `--list`. */
+  summary: string;
+  /** What a pass demonstrates, for the README. */
+  proves: string;
+  load: LoadProfile;
+  durationMs: number;
+  /** How long to wait for lag to reach zero after the load ends before giving up. */
+  drainTimeoutMs: number;
+  topology: Topology;
+  /** The pipeline's aggregation window. */
+  windowMs: number;
+  /** Share of events sent malformed, 0..1. */
+  malformed: number;
+  seed: number;
+  faults: FaultStep[];
+  thresholds: Thresholds;
+}
+
+/** What a scenario file writes: fields with defaults may be left out. */
+export type ScenarioInput = Omit<Scenario, "load" | "faults" | "thresholds"> & {
+  load: Exclude<LoadProfile, SearchLoad> | (Omit<SearchLoad, "holdShare"> & { holdShare?: number });
+  faults?: FaultStep[];
+  thresholds: Omit<Thresholds, "exact"> & { exact?: boolean };
+};
+
+/** Identity helper so that a scenario file gets type checking and completion. */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}
