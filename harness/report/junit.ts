@@ -1,0 +1,76 @@
+import type { RunResult } from "../result/types.ts";
+import { baselineExpectation } from "./figures.ts";
+import { formatNumber } from "./format.ts";
+
+interface Case {
+  name: string;
+  failure?: { message: string; detail?: string };
+}
+
+/** Escapes text for XML and drops the control characters XML 1.0 cannot hold at all. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+function cases(result: RunResult): Case[] {
+  const fromAssertions = result.assertions.map(
+    (a): Case =>
+      a.pass
+        ? { name: a.name }
+        : {
+            name: a.name,
+            failure: {
+              message: `expected ${a.expected}, observed ${a.observed}`,
+              ...(a.detail ? { detail: a.detail } : {}),
+            },
+          },
+  );
+  const fromBaseline = (result.baseline?.comparisons ?? []).map(
+    (c): Case =>
+      c.pass
+        ? { name: `baseline: ${c.metric}` }
+        : {
+            name: `baseline: ${c.metric}`,
+            failure: {
+              message: `expected ${baselineExpectation(c)}, observed ${formatNumber(c.current)}`,
+              detail: `compared with ${result.baseline?.file}`,
+            },
+          },
+  );
+  return [...fromAssertions, ...fromBaseline];
+}
+
+function testcase(c: Case, classname: string): string {
+  const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(classname)}" time="0"`;
+  if (!c.failure) return `${open}/>`;
+  const body = c.failure.detail === undefined ? "" : escapeXml(c.failure.detail);
+  return `${open}>\n      <failure message="${escapeXml(c.failure.message)}" type="assertion">${body}</failure>\n    </testcase>`;
+}
+
+/** junit.xml: one test suite per run, one test case per assertion and per baseline comparison, for CI. */
+export function renderJunit(result: RunResult): string {
+  const name = result.scenario.name;
+  const all = cases(result);
+  const failures = all.filter((c) => c.failure).length;
+  const time = (result.config.durationMs / 1_000).toFixed(3);
+  const counts = `tests="${all.length}" failures="${failures}" errors="0" skipped="0" time="${time}"`;
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="login-pipeline-lab" ${counts}>`,
+    `  <testsuite name="${escapeXml(name)}" ${counts} timestamp="${escapeXml(result.environment.startedAt)}" hostname="${escapeXml(result.environment.hostname)}">`,
+    "    <properties>",
+    `      <property name="seed" value="${result.config.seed}"/>`,
+    `      <property name="verdict" value="${result.verdict}"/>`,
+    "    </properties>",
+    ...all.map((c) => testcase(c, `login-pipeline-lab.${name}`)),
+    "  </testsuite>",
+    "</testsuites>",
+    "",
+  ].join("\n");
+}
