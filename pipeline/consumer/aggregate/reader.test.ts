@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { summariseAnalytics } from "./reader.ts";
+import type { AnalyticsRecord } from "./record.ts";
+
+/** A record covering `from`..`to` of partition `partition`, with `android` logins in CA and `invalid` bad ones. */
+function rec(
+  partition: number,
+  from: number,
+  to: number,
+  counts: { android?: number; iOS?: number; invalid?: number; topic?: string } = {},
+): AnalyticsRecord {
+  const android = counts.android ?? to - from + 1 - (counts.invalid ?? 0) - (counts.iOS ?? 0);
+  const iOS = counts.iOS ?? 0;
+  const invalid = counts.invalid ?? 0;
+  const total = android + iOS;
+  return {
+    schema_version: 1,
+    window_start: "2023-09-12T00:45:40.000Z",
+    window_end: "2023-09-12T00:46:00.000Z",
+    total,
+    by_device_type: iOS > 0 ? { android, iOS } : { android },
+    by_locale: { CA: total },
+    by_app_version: { "2.3.0": total },
+    invalid,
+    invalid_by_reason: invalid > 0 ? { not_json: invalid } : {},
+    event_time: total > 0 ? { min_sec: 1, max_sec: 2 } : null,
+    source: {
+      topic: counts.topic ?? "user-login",
+      partition,
+      from_offset: String(from),
+      to_offset: String(to),
+    },
+    aggregator: { instance_id: "a", emitted_at: "2023-09-12T00:46:01.000Z" },
+  };
+}
+
+describe("summariseAnalytics", () => {
+  it("adds up records that tile each partition", () => {
+    const summary = summariseAnalytics([
+      rec(0, 0, 9, { iOS: 4, invalid: 1 }),
+      rec(1, 0, 4),
+      rec(0, 10, 19),
+      rec(1, 5, 5, { invalid: 1 }),
+    ]);
+    expect(summary).toEqual({
+      total: 9 + 5 + 10,
+      byDeviceType: { android: 5 + 5 + 10, iOS: 4 },
+      byLocale: { CA: 24 },
+      byAppVersion: { "2.3.0": 24 },
+      invalid: 2,
+      invalidByReason: { not_json: 2 },
+      records: 4,
+      duplicateRangesDropped: 0,
+      conflictingDuplicates: [],
+      gaps: [],
+      overlaps: [],
+      missingCoverage: [],
+    });
+  });
+
+  it("counts a range sent twice once, and says how many copies it dropped", () => {
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 10, 19), rec(0, 0, 9), rec(0, 0, 9)]);
+    expect(summary.total).toBe(20);
+    expect(summary.records).toBe(2);
+    expect(summary.duplicateRangesDropped).toBe(2);
+    expect(summary.overlaps).toEqual([]);
+    expect(summary.conflictingDuplicates).toEqual([]);
+  });
+
+  it("flags a duplicate range whose counts differ", () => {
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 0, 9, { iOS: 1 })]);
+    expect(summary.conflictingDuplicates).toEqual([
+      { topic: "user-login", partition: 0, range: { from: "0", to: "9" } },
+    ]);
+  });
+
+  it("does not mistake the same labels in another order for a conflict", () => {
+    const a = rec(0, 0, 9, { iOS: 3 });
+    const b = { ...a, by_device_type: { iOS: 3, android: 7 } };
+    expect(summariseAnalytics([a, b]).conflictingDuplicates).toEqual([]);
+  });
+
+  it("reports gaps between ranges, whatever order the records came in", () => {
+    const summary = summariseAnalytics([rec(0, 12, 19), rec(0, 0, 9), rec(0, 25, 30)]);
+    expect(summary.gaps).toEqual([
+      { topic: "user-login", partition: 0, after: "9", before: "12" },
+      { topic: "user-login", partition: 0, after: "19", before: "25" },
+    ]);
+    expect(summary.overlaps).toEqual([]);
+  });
+
+  it("reports overlapping ranges, which mean double counting, and keeps both in the totals", () => {
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 5, 14), rec(0, 15, 20), rec(0, 16, 17)]);
+    expect(summary.overlaps).toEqual([
+      { topic: "user-login", partition: 0, first: { from: "0", to: "9" }, second: { from: "5", to: "14" } },
+      {
+        topic: "user-login",
+        partition: 0,
+        first: { from: "15", to: "20" },
+        second: { from: "16", to: "17" },
+      },
+    ]);
+    expect(summary.total).toBe(10 + 10 + 6 + 2);
+    expect(summary.gaps).toEqual([]);
+  });
+
+  it("keeps partitions and topics apart", () => {
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(1, 5, 9), rec(0, 0, 9, { topic: "other" })]);
+    expect(summary.duplicateRangesDropped).toBe(0);
+    expect(summary.overlaps).toEqual([]);
+    expect(summary.gaps).toEqual([]);
+  });
+
+  // Beyond 2^53 doubles would read 9007199254740993 as ...992 and see an overlap.
+  it("orders offsets as 64-bit integers", () => {
+    const first = rec(0, 0, 0);
+    first.source = { ...first.source, from_offset: "9007199254740990", to_offset: "9007199254740992" };
+    const second = rec(0, 0, 0);
+    second.source = { ...second.source, from_offset: "9007199254740993", to_offset: "9007199254740993" };
+    const summary = summariseAnalytics([second, first]);
+    expect(summary.gaps).toEqual([]);
+    expect(summary.overlaps).toEqual([]);
+  });
+
+  it("reports expected coverage missing at the start, at the end, or entirely", () => {
+    const summary = summariseAnalytics([rec(0, 3, 9), rec(1, 0, 4), rec(2, 0, 9)], {
+      expectedCoverage: {
+        topic: "user-login",
+        partitions: { 0: ["0", "12"], 1: ["0", "4"], 2: ["0", "9"], 3: ["0", "1"] },
+      },
+    });
+    expect(summary.missingCoverage).toEqual([
+      { topic: "user-login", partition: 0, from: "0", to: "2" },
+      { topic: "user-login", partition: 0, from: "10", to: "12" },
+      { topic: "user-login", partition: 3, from: "0", to: "1" },
+    ]);
+  });
+
+  it("expects nothing of a partition whose expected range is empty", () => {
+    const summary = summariseAnalytics([], {
+      expectedCoverage: { topic: "user-login", partitions: { 0: ["0", "-1"] } },
+    });
+    expect(summary.missingCoverage).toEqual([]);
+  });
+
+  it("adds up a label spelt __proto__ like any other", () => {
+    const a = { ...rec(0, 0, 1), by_locale: Object.fromEntries([["__proto__", 2]]) };
+    const b = { ...rec(0, 2, 2), by_locale: Object.fromEntries([["__proto__", 1]]) };
+    expect(Object.entries(summariseAnalytics([a, b]).byLocale)).toEqual([["__proto__", 3]]);
+  });
+});
