@@ -11,7 +11,14 @@ export type LabErrorCode =
   | "KAFKA" // the cluster misbehaved while the lab ran
   | "INTERNAL";
 
-export const EXIT_CODES = { pass: 0, thresholdFailed: 1, usageOrEnvironment: 2 } as const;
+/** 0 pass, 1 a threshold failed, 2 bad usage or environment (as k6 and most test runners), 3 a bug of ours. */
+export const EXIT_CODES = { pass: 0, thresholdFailed: 1, usageOrEnvironment: 2, internal: 3 } as const;
+
+export function exitCodeFor(error: unknown): number {
+  return error instanceof LabError && error.code !== "INTERNAL"
+    ? EXIT_CODES.usageOrEnvironment
+    : EXIT_CODES.internal;
+}
 
 export class LabError extends Error {
   readonly code: LabErrorCode;

@@ -1,0 +1,63 @@
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { EXIT_CODES, exitCodeFor, formatError } from "../core/errors.ts";
+import { startLocalStack } from "../infra/local/local-stack.ts";
+import { roundTrip } from "../infra/round-trip.ts";
+
+/**
+ * `npm run stack -- up` starts the local stack and keeps it until Ctrl-C (for soak runs with Grafana or
+ * Prometheus open); `npm run stack -- check` starts it, round-trips records through a topic and stops.
+ */
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName("npm run stack --")
+    .command("up", "start the local stack and keep it running until Ctrl-C")
+    .command("check", "start the local stack, send and read back records, stop")
+    .demandCommand(1, "say what to do: up or check")
+    .option("brokers-count", { choices: [1, 3] as const, default: 1 as 1 | 3, describe: "brokers to start" })
+    .option("kraft", { type: "boolean", default: false, describe: "KRaft mode instead of ZooKeeper" })
+    .option("prometheus", { type: "boolean", default: true, describe: "start Prometheus too" })
+    .strict()
+    .help()
+    .parseAsync();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = performance.now();
+  const stack = await startLocalStack({
+    brokers: argv["brokers-count"],
+    kraft: argv.kraft,
+    prometheus: argv.prometheus,
+    log,
+  });
+  log(
+    `ready in ${((performance.now() - started) / 1000).toFixed(1)} s; logs: ${Object.values(stack.logFiles())[0]?.replace(/\/[^/]+$/, "")}`,
+  );
+  try {
+    if (argv._[0] === "check") {
+      const topic = `lab-check-${Date.now()}`;
+      const values = await roundTrip(stack.connection(), {
+        topic,
+        count: 100,
+        partitions: 3,
+        replicationFactor: stack.replicationFactor(),
+      });
+      log(`round trip: sent 100 records to ${topic} and read ${values.length} back`);
+      return EXIT_CODES.pass;
+    }
+    process.stdout.write(
+      `${JSON.stringify({ bootstrapServers: stack.bootstrapServers(), prometheusUrl: stack.prometheusUrl() })}\n`,
+    );
+    log("press Ctrl-C to stop");
+    await new Promise(() => {});
+    return EXIT_CODES.pass;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${formatError(error)}\n`);
+    process.exit(exitCodeFor(error));
+  },
+);

@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { LabError, UsageError } from "../core/errors.ts";
+import { waitFor } from "../core/wait-for.ts";
+import type { StackOptions, StartedStack } from "./types.ts";
+
+export interface ExternalOptions {
+  brokers: string[];
+  sasl?: KafkaConnection["sasl"];
+  tls?: { caFile?: string; insecure?: boolean };
+  prometheusUrl?: string;
+}
+
+export function externalConnection(options: ExternalOptions): KafkaConnection {
+  if (options.brokers.length === 0) {
+    throw new UsageError(
+      "--provider external needs the cluster's addresses",
+      "add --brokers host:port[,host:port…]",
+    );
+  }
+  for (const broker of options.brokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
+      throw new UsageError(
+        `--brokers: "${broker}" is not host:port`,
+        "give the brokers as host:port[,host:port…], e.g. 127.0.0.1:9092",
+      );
+    }
+  }
+  const connection: KafkaConnection = { brokers: options.brokers };
+  if (options.tls) {
+    let ca: string[] | undefined;
+    if (options.tls.caFile) {
+      try {
+        ca = [readFileSync(options.tls.caFile, "utf8")];
+      } catch (error) {
+        throw new UsageError(
+          `--tls-ca: cannot read ${options.tls.caFile}: ${(error as Error).message}`,
+          "give the path of a PEM file",
+        );
+      }
+    }
+    connection.ssl = { ...(ca ? { ca } : {}), rejectUnauthorized: !options.tls.insecure };
+  }
+  if (options.sasl) connection.sasl = options.sasl;
+  return connection;
+}
+
+/**
+ * A cluster the lab did not start. It is only checked for reachability; faults cannot be injected and
+ * nothing is deleted on stop (the lab creates its topics when missing and leaves them in place).
+ */
+export async function connectExternalStack(
+  options: ExternalOptions,
+  stackOptions: StackOptions,
+): Promise<StartedStack> {
+  const connection = externalConnection(options);
+  const admin = createKafka(connection, "lab-external-check").admin();
+  let brokerIds: number[] = [];
+  try {
+    await waitFor(
+      async () => {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        brokerIds = cluster.brokers.map((b) => b.nodeId);
+        return true;
+      },
+      {
+        what: `the external cluster at ${connection.brokers.join(",")}`,
+        timeoutMs: 30_000,
+        signal: stackOptions.signal,
+      },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  stackOptions.log(
+    `connected to an external cluster of ${brokerIds.length} broker(s) at ${connection.brokers.join(",")}`,
+  );
+  return {
+    provider: "external",
+    connection: () => connection,
+    bootstrapServers: () => connection.brokers,
+    brokerIds: () => brokerIds,
+    replicationFactor: () => Math.min(3, brokerIds.length),
+    prometheusUrl: () => options.prometheusUrl,
+    logFiles: () => ({}),
+    registerScrapeTarget: async () => {},
+    faults: {
+      history: [],
+      apply: async () => {
+        throw new LabError("USAGE", "faults cannot be injected into an external cluster", {
+          hint: "run fault scenarios with --provider local",
+        });
+      },
+    },
+    stop: async () => {},
+  };
+}

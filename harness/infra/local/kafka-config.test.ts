@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import {
+  brokerProperties,
+  type ClusterLayout,
+  randomClusterId,
+  replicationSettings,
+} from "./kafka-config.ts";
+
+function parse(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+}
+
+const threeBrokers = (mode: ClusterLayout["mode"]): ClusterLayout => ({
+  mode,
+  zookeeperPort: 2000,
+  brokers: [1, 2, 3].map((id) => ({
+    id,
+    port: 3000 + id,
+    controllerPort: 4000 + id,
+    jmxExporterPort: 5000 + id,
+  })),
+});
+
+describe("broker properties", () => {
+  it("gives three brokers RF 3 and min ISR 2 for data, offsets and transactions", () => {
+    expect(replicationSettings(3)).toEqual({
+      "default.replication.factor": 3,
+      "min.insync.replicas": 2,
+      "offsets.topic.replication.factor": 3,
+      "transaction.state.log.replication.factor": 3,
+      "transaction.state.log.min.isr": 2,
+    });
+    expect(Object.values(replicationSettings(1))).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("points ZooKeeper-mode brokers at ZooKeeper and loopback listeners", () => {
+    const layout = threeBrokers("zookeeper");
+    const props = parse(
+      brokerProperties(layout, layout.brokers[1] as ClusterLayout["brokers"][number], "/d"),
+    );
+    expect(props["broker.id"]).toBe("2");
+    expect(props["zookeeper.connect"]).toBe("127.0.0.1:2000");
+    expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3002");
+    expect(props["auto.create.topics.enable"]).toBe("false");
+    expect(props["process.roles"]).toBeUndefined();
+  });
+
+  it("gives KRaft brokers a controller quorum of every node and no ZooKeeper", () => {
+    const layout = threeBrokers("kraft");
+    const props = parse(
+      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
+    );
+    expect(props["process.roles"]).toBe("broker,controller");
+    expect(props["controller.quorum.voters"]).toBe("1@127.0.0.1:4001,2@127.0.0.1:4002,3@127.0.0.1:4003");
+    expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3001,CONTROLLER://127.0.0.1:4001");
+    expect(props["zookeeper.connect"]).toBeUndefined();
+  });
+
+  it("makes cluster ids of 22 URL-safe characters", () => {
+    const id = randomClusterId(new Uint8Array(16).fill(255));
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});

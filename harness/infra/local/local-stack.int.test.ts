@@ -1,0 +1,156 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { createKafka } from "../../../pipeline/kafka/client.ts";
+import { waitFor } from "../../core/wait-for.ts";
+import { uniqueName } from "../../testing/kafka.ts";
+import { PrometheusApi } from "../prometheus-api.ts";
+import { roundTrip } from "../round-trip.ts";
+import type { StartedStack } from "../types.ts";
+import { startLocalStack } from "./local-stack.ts";
+import { REPO_ROOT } from "./provision.ts";
+
+const log = (line: string) => process.stderr.write(`[test] ${line}\n`);
+
+/** Pids of live processes whose command line mentions `marker`. */
+function processesMentioning(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function startOwnStack(options: {
+  brokers: 1 | 3;
+  kraft: boolean;
+  prometheus: boolean;
+}): Promise<StartedStack> {
+  const stack = await startLocalStack({ ...options, log });
+  onTestFinished(() => stack.stop());
+  return stack;
+}
+
+describe("the shared local stack (ZooKeeper, 1 broker, Prometheus)", () => {
+  const shared = inject("stack");
+  const connection = { brokers: shared.bootstrapServers };
+
+  it("round-trips records", async () => {
+    const values = await roundTrip(connection, {
+      topic: uniqueName("rt"),
+      count: 500,
+      partitions: 3,
+      replicationFactor: 1,
+    });
+    expect(new Set(values).size).toBe(500);
+  });
+
+  it("has every Prometheus target up, and the JMX exporter counts messages in after traffic", async () => {
+    const prometheus = new PrometheusApi(shared.prometheusUrl);
+    const up = await prometheus.query("up");
+    expect(up.length).toBeGreaterThan(0);
+    expect(up.every((s) => s.value === 1)).toBe(true);
+
+    const topic = uniqueName("jmx");
+    await roundTrip(connection, { topic, count: 200, partitions: 1, replicationFactor: 1 });
+    const messagesIn = await waitFor(
+      async () => {
+        const samples = await prometheus.query(
+          `sum(kafka_server_brokertopicmetrics_messagesin_total{topic="${topic}"})`,
+        );
+        return samples[0] && samples[0].value >= 200 ? samples[0].value : undefined;
+      },
+      { what: "messages-in for the test topic in Prometheus", timeoutMs: 30_000, intervalMs: 1_000 },
+    );
+    expect(messagesIn).toBe(200);
+  });
+});
+
+describe("own stacks", () => {
+  it("starts 3 brokers, creates a topic with replication factor 3 and round-trips records", async () => {
+    const stack = await startOwnStack({ brokers: 3, kraft: false, prometheus: false });
+    expect(stack.bootstrapServers()).toHaveLength(3);
+    const topic = uniqueName("rf3");
+    const values = await roundTrip(stack.connection(), {
+      topic,
+      count: 300,
+      partitions: 6,
+      replicationFactor: 3,
+    });
+    expect(new Set(values).size).toBe(300);
+
+    const admin = createKafka(stack.connection(), "rf3-check").admin();
+    await admin.connect();
+    onTestFinished(() => admin.disconnect());
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = meta.topics[0]?.partitions ?? [];
+    expect(partitions).toHaveLength(6);
+    for (const partition of partitions) {
+      expect(partition.replicas).toHaveLength(3);
+      expect(partition.isr).toHaveLength(3);
+    }
+  });
+
+  it("runs in KRaft mode and round-trips records", async () => {
+    const stack = await startOwnStack({ brokers: 1, kraft: true, prometheus: false });
+    const values = await roundTrip(stack.connection(), {
+      topic: uniqueName("kraft"),
+      count: 200,
+      partitions: 2,
+      replicationFactor: 1,
+    });
+    expect(new Set(values).size).toBe(200);
+  });
+
+  it("leaves no process of the run behind after stop()", async () => {
+    const stack = await startLocalStack({ brokers: 1, kraft: false, prometheus: true, log });
+    const runDir = Object.values(stack.logFiles())[0]?.replace(/\/logs\/[^/]+$/, "") as string;
+    expect(processesMentioning(runDir).length).toBeGreaterThanOrEqual(3);
+    await stack.stop();
+    expect(processesMentioning(runDir)).toEqual([]);
+  });
+
+  it("leaves no process behind when the lab gets SIGTERM in the middle of starting", async () => {
+    const runsDir = mkdtempSync(join(tmpdir(), "lab-sigterm-"));
+    onTestFinished(() => rmSync(runsDir, { recursive: true, force: true }));
+    // node itself runs the lab (no npx or tsx wrapper in between), so the signal reaches the lab process.
+    const lab = spawn(
+      process.execPath,
+      ["--import", "tsx", "harness/cli/stack.ts", "up", "--brokers-count", "3"],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, LAB_RUNS_DIR: runsDir },
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => lab.once("exit", (code) => resolve(code)));
+    // Mid-start: the run has recorded its first processes but cannot be ready yet.
+    const runDir = await waitFor(
+      () => {
+        const runs = readdirSync(runsDir);
+        const dir = runs[0] ? join(runsDir, runs[0]) : undefined;
+        if (!dir || !existsSync(join(dir, "run.json"))) return undefined;
+        const processes = (
+          JSON.parse(readFileSync(join(dir, "run.json"), "utf8")) as { processes: unknown[] }
+        ).processes;
+        return processes.length >= 2 ? dir : undefined;
+      },
+      { what: "the lab to start its first processes", timeoutMs: 60_000, intervalMs: 100 },
+    );
+    lab.kill("SIGTERM");
+    const code = await exited;
+    expect(code).toBe(143);
+    await waitFor(() => (processesMentioning(runDir).length === 0 ? true : undefined), {
+      what: "every process of the run to end",
+      timeoutMs: 15_000,
+      describe: () => `still alive: ${processesMentioning(runDir).join(", ")}`,
+    });
+  });
+});

@@ -1,0 +1,398 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
+import { createKafka } from "../../../pipeline/kafka/client.ts";
+import { EnvironmentError, LabError } from "../../core/errors.ts";
+import { waitFor } from "../../core/wait-for.ts";
+import { PrometheusApi } from "../prometheus-api.ts";
+import type { FaultAction, FaultControls, InfraFault, StackOptions, StartedStack } from "../types.ts";
+import { KAFKA_VERSION } from "../versions.ts";
+import {
+  type BrokerPorts,
+  brokerProperties,
+  type ClusterLayout,
+  LOG4J_PROPERTIES,
+  randomClusterId,
+  zookeeperProperties,
+} from "./kafka-config.ts";
+import { freePorts } from "./ports.ts";
+import { ManagedProcess } from "./process.ts";
+import { ensureKafkaDistribution, type KafkaDistribution, REPO_ROOT } from "./provision.ts";
+import { cleanupStaleRuns, RunFolder } from "./run-registry.ts";
+
+export const JMX_RULES_FILE = join(REPO_ROOT, "infra/jmx-exporter/kafka-broker.yml");
+export const PROMETHEUS_RULE_FILES = ["recording.yml", "alerts.yml"].map((f) =>
+  join(REPO_ROOT, "infra/prometheus/rules", f),
+);
+
+const READY_TIMEOUT_MS = 90_000;
+const HEALTH_TOPIC = "__lab_health";
+
+interface Broker {
+  ports: BrokerPorts;
+  process: ManagedProcess;
+  dataDir: string;
+}
+
+function javaArgs(
+  dist: KafkaDistribution,
+  run: RunFolder,
+  heap: string,
+  extra: string[],
+  main: string[],
+): string[] {
+  return [
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-Djava.awt.headless=true",
+    `-Dlog4j.configuration=file:${run.path("log4j.properties")}`,
+    `-Dkafka.logs.dir=${run.path("logs")}`,
+    ...extra,
+    "-cp",
+    `${dist.libDir}/*`,
+    ...main,
+  ];
+}
+
+function startupFailure(service: string, process: ManagedProcess, reason: string): LabError {
+  const log = process.logTail(15);
+  const portClash = /Address already in use|BindException/.test(log);
+  return new LabError("STARTUP", `${service} ${reason}. Last lines of ${process.spec.logFile}:\n${log}`, {
+    hint: portClash
+      ? "a port the lab picked was taken before the service bound it; run again (ports are chosen anew)"
+      : `read the full log at ${process.spec.logFile}`,
+    retriable: portClash,
+  });
+}
+
+/** Real ZooKeeper (or KRaft controllers), brokers with the JMX exporter, and Prometheus, as local processes. */
+export async function startLocalStack(options: StackOptions): Promise<StartedStack> {
+  const { log } = options;
+  cleanupStaleRuns(log);
+  const dist = await ensureKafkaDistribution(log);
+  const run = RunFolder.create(new Date());
+  mkdirSync(run.path("logs"), { recursive: true });
+  writeFileSync(run.path("log4j.properties"), LOG4J_PROPERTIES);
+
+  const mode = options.kraft ? "kraft" : "zookeeper";
+  const count = options.brokers;
+  const ports = await freePorts(2 + count * 3);
+  const take = () => ports.pop() as number;
+  const layout: ClusterLayout = {
+    mode,
+    zookeeperPort: take(),
+    brokers: Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      port: take(),
+      controllerPort: take(),
+      jmxExporterPort: take(),
+    })),
+  };
+  const prometheusPort = take();
+  const all: ManagedProcess[] = [];
+  const launch = (process: ManagedProcess): void => {
+    const pid = process.start();
+    run.recordProcess(process.spec.name, pid);
+    all.push(process);
+  };
+
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(all.filter((p) => p.spec.name !== "zookeeper").map((p) => p.terminate(10_000)));
+    await Promise.all(all.map((p) => p.terminate(5_000)));
+  };
+
+  try {
+    let zookeeper: ManagedProcess | undefined;
+    if (mode === "zookeeper") {
+      const zkData = run.path("zookeeper");
+      mkdirSync(zkData, { recursive: true });
+      writeFileSync(run.path("zookeeper.properties"), zookeeperProperties(layout.zookeeperPort, zkData));
+      zookeeper = new ManagedProcess({
+        name: "zookeeper",
+        command: dist.javaBin,
+        args: javaArgs(
+          dist,
+          run,
+          "256m",
+          [],
+          ["org.apache.zookeeper.server.quorum.QuorumPeerMain", run.path("zookeeper.properties")],
+        ),
+        logFile: run.path("logs", "zookeeper.log"),
+      });
+      launch(zookeeper);
+    }
+
+    const brokers: Broker[] = layout.brokers.map((ports) => {
+      const dataDir = run.path(`broker-${ports.id}`, "data");
+      mkdirSync(dataDir, { recursive: true });
+      const propsFile = run.path(`broker-${ports.id}`, "server.properties");
+      writeFileSync(propsFile, brokerProperties(layout, ports, dataDir));
+      const agent = `-javaagent:${dist.jmxAgentJar}=127.0.0.1:${ports.jmxExporterPort}:${JMX_RULES_FILE}`;
+      const process = new ManagedProcess({
+        name: `broker-${ports.id}`,
+        command: dist.javaBin,
+        args: javaArgs(dist, run, "768m", [agent], ["kafka.Kafka", propsFile]),
+        logFile: run.path("logs", `broker-${ports.id}.log`),
+      });
+      return { ports, process, dataDir };
+    });
+
+    if (mode === "kraft") formatKraftStorage(dist, run, brokers);
+    for (const broker of brokers) launch(broker.process);
+
+    const prometheus = options.prometheus ? preparePrometheus(run, layout, prometheusPort, log) : undefined;
+    if (prometheus) launch(prometheus.process);
+
+    const connection = { brokers: brokers.map((b) => `127.0.0.1:${b.ports.port}`) };
+    const failFast = () => {
+      for (const p of all) {
+        if (p.spawnError)
+          throw new EnvironmentError(
+            `could not start ${p.spec.name}: ${p.spawnError.message}`,
+            "check the install",
+          );
+        if (!p.running) throw startupFailure(p.spec.name, p, `exited during start-up (${describeExit(p)})`);
+      }
+    };
+    await waitForBrokers(connection, count, failFast, options.signal);
+    if (prometheus) {
+      await waitForPrometheus(prometheus.api, prometheus.process, failFast, options.signal);
+    }
+
+    const history: InfraFault[] = [];
+    const faults: FaultControls = {
+      history,
+      apply: async (action, brokerId) => {
+        const broker = brokers.find((b) => b.ports.id === brokerId);
+        if (!broker)
+          throw new LabError(
+            "USAGE",
+            `there is no broker ${brokerId}; brokers are ${brokers.map((b) => b.ports.id).join(", ")}`,
+          );
+        const fault = await applyFault(action, broker, () => launch(broker.process));
+        history.push(fault);
+        return fault;
+      },
+    };
+
+    let stopped = false;
+    const stack: StartedStack = {
+      provider: "local",
+      connection: () => connection,
+      bootstrapServers: () => connection.brokers,
+      brokerIds: () => brokers.map((b) => b.ports.id),
+      replicationFactor: () => (count >= 3 ? 3 : 1),
+      prometheusUrl: () => prometheus?.api.baseUrl,
+      logFiles: () => Object.fromEntries(all.map((p) => [p.spec.name, p.spec.logFile])),
+      registerScrapeTarget: async (job, address) => {
+        if (!prometheus) return;
+        prometheus.targets[job].add(address);
+        prometheus.writeConfig();
+        await prometheus.api.reload();
+      },
+      faults,
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+        run.finish([...brokers.map((b) => b.dataDir), run.path("zookeeper"), run.path("prometheus-data")]);
+      },
+    };
+    log(
+      `stack ready: Kafka ${KAFKA_VERSION} (${mode}, ${count} broker${count > 1 ? "s" : ""}) at ${connection.brokers.join(",")}` +
+        (prometheus ? `, Prometheus at ${prometheus.api.baseUrl}` : ""),
+    );
+    return stack;
+  } catch (error) {
+    await stopAll();
+    run.finish([]);
+    throw error;
+  }
+}
+
+function describeExit(p: ManagedProcess): string {
+  const exit = p.exit;
+  if (!exit) return "still running";
+  return exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+function formatKraftStorage(dist: KafkaDistribution, run: RunFolder, brokers: Broker[]): void {
+  const clusterId = randomClusterId(randomBytes(16));
+  for (const broker of brokers) {
+    const result = spawnSync(
+      dist.javaBin,
+      javaArgs(
+        dist,
+        run,
+        "256m",
+        [],
+        [
+          "kafka.tools.StorageTool",
+          "format",
+          "-t",
+          clusterId,
+          "-c",
+          run.path(`broker-${broker.ports.id}`, "server.properties"),
+        ],
+      ),
+      { encoding: "utf8" },
+    );
+    if (result.status !== 0) {
+      throw new LabError(
+        "STARTUP",
+        `formatting KRaft storage for broker ${broker.ports.id} failed:\n${result.stdout}${result.stderr}`,
+      );
+    }
+  }
+}
+
+interface PreparedPrometheus {
+  process: ManagedProcess;
+  api: PrometheusApi;
+  targets: Record<"login-consumer" | "lab", Set<string>>;
+  writeConfig(): void;
+}
+
+function preparePrometheus(
+  run: RunFolder,
+  layout: ClusterLayout,
+  port: number,
+  log: (line: string) => void,
+): PreparedPrometheus | undefined {
+  if (spawnSync("prometheus", ["--version"]).error) {
+    log(
+      "warning: `prometheus` is not on PATH, so the run goes on without it: no broker metrics (messages in, bytes, " +
+        "under-replicated partitions) and no check of the seed's counters. Install it with `apt-get install prometheus`.",
+    );
+    return undefined;
+  }
+  const configFile = run.path("prometheus.yml");
+  const targets = { "login-consumer": new Set<string>(), lab: new Set<string>() };
+  const writeConfig = () =>
+    writeFileSync(
+      configFile,
+      renderPrometheusConfig({
+        scrapeIntervalSeconds: 1,
+        kafkaTargets: layout.brokers.map((b) => ({
+          brokerId: b.id,
+          address: `127.0.0.1:${b.jmxExporterPort}`,
+        })),
+        consumerTargets: [...targets["login-consumer"]],
+        labTargets: [...targets.lab],
+        ruleFiles: PROMETHEUS_RULE_FILES,
+      }),
+    );
+  writeConfig();
+  const process = new ManagedProcess({
+    name: "prometheus",
+    command: "prometheus",
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${run.path("prometheus-data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-lifecycle",
+      "--log.level=warn",
+    ],
+    logFile: run.path("logs", "prometheus.log"),
+  });
+  return { process, api: new PrometheusApi(`http://127.0.0.1:${port}`), targets, writeConfig };
+}
+
+async function waitForBrokers(
+  connection: { brokers: string[] },
+  count: number,
+  failFast: () => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const admin = createKafka(connection, "lab-readiness").admin();
+  try {
+    let seen = 0;
+    await waitFor(
+      async () => {
+        failFast();
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        seen = cluster.brokers.length;
+        return seen >= count ? true : undefined;
+      },
+      {
+        what: `Kafka (${count} broker${count > 1 ? "s" : ""})`,
+        timeoutMs: READY_TIMEOUT_MS,
+        describe: () => `${seen} of ${count} brokers registered`,
+        signal,
+      },
+    );
+    // The seed's health check: the cluster can create a topic, replicated to every broker.
+    await waitFor(
+      async () => {
+        failFast();
+        const existing = await admin.listTopics();
+        if (!existing.includes(HEALTH_TOPIC)) {
+          await admin.createTopics({
+            topics: [{ topic: HEALTH_TOPIC, numPartitions: 1, replicationFactor: count }],
+            waitForLeaders: true,
+          });
+        }
+        const meta = await admin.fetchTopicMetadata({ topics: [HEALTH_TOPIC] });
+        const partition = meta.topics[0]?.partitions[0];
+        return partition && partition.leader >= 0 && partition.isr.length === count ? true : undefined;
+      },
+      { what: "Kafka topic creation", timeoutMs: READY_TIMEOUT_MS, signal },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function waitForPrometheus(
+  api: PrometheusApi,
+  process: ManagedProcess,
+  failFast: () => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let last = "";
+  await waitFor(
+    async () => {
+      failFast();
+      if (!(await api.ready())) {
+        last = "not answering /-/ready";
+        return undefined;
+      }
+      const targets = await api.targets();
+      const notUp = targets.filter((t) => t.health !== "up");
+      last = notUp.map((t) => `${t.job} ${t.instance}: ${t.health} ${t.lastError}`).join("; ");
+      return targets.length > 0 && notUp.length === 0 ? true : undefined;
+    },
+    { what: `Prometheus (log: ${process.spec.logFile})`, timeoutMs: 60_000, describe: () => last, signal },
+  );
+}
+
+async function applyFault(action: FaultAction, broker: Broker, relaunch: () => void): Promise<InfraFault> {
+  const target = `broker:${broker.ports.id}`;
+  const pid = broker.process.pid;
+  const at = Date.now();
+  switch (action) {
+    case "kill":
+      broker.process.signal("SIGKILL");
+      await broker.process.waitForExit(10_000);
+      return { action, target, pid, signal: "SIGKILL", at };
+    case "stop":
+      await broker.process.terminate(30_000);
+      return { action, target, pid, signal: "SIGTERM", at };
+    case "pause":
+      broker.process.signal("SIGSTOP");
+      return { action, target, pid, signal: "SIGSTOP", at };
+    case "resume":
+      broker.process.signal("SIGCONT");
+      return { action, target, pid, signal: "SIGCONT", at };
+    case "restart": {
+      await broker.process.terminate(30_000);
+      relaunch();
+      return { action, target, pid: broker.process.pid, signal: "SIGTERM", at };
+    }
+  }
+}

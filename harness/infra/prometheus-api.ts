@@ -1,0 +1,77 @@
+/** The few Prometheus HTTP API calls the lab uses. */
+export interface PromTarget {
+  job: string;
+  instance: string;
+  health: "up" | "down" | "unknown";
+  lastError: string;
+}
+
+export interface PromSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export class PrometheusApi {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/$/, "");
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.baseUrl}/-/ready`, { signal: AbortSignal.timeout(2_000) });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async targets(): Promise<PromTarget[]> {
+    const body = (await this.get("/api/v1/targets?state=active")) as {
+      activeTargets: { labels: Record<string, string>; health: PromTarget["health"]; lastError: string }[];
+    };
+    return body.activeTargets.map((t) => ({
+      job: t.labels.job ?? "",
+      instance: t.labels.instance ?? "",
+      health: t.health,
+      lastError: t.lastError,
+    }));
+  }
+
+  /** An instant query; returns one sample per series (vector results) or one unlabelled sample (scalar). */
+  async query(expr: string, time?: number): Promise<PromSample[]> {
+    const params = new URLSearchParams({ query: expr });
+    if (time !== undefined) params.set("time", String(time / 1000));
+    const data = (await this.get(`/api/v1/query?${params}`)) as {
+      resultType: string;
+      result: { metric: Record<string, string>; value: [number, string] }[] | [number, string];
+    };
+    if (data.resultType === "scalar") {
+      const [, value] = data.result as [number, string];
+      return [{ labels: {}, value: Number(value) }];
+    }
+    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+      labels: r.metric,
+      value: Number(r.value[1]),
+    }));
+  }
+
+  async reload(): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/-/reload`, {
+      method: "POST",
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!response.ok)
+      throw new Error(
+        `Prometheus refused to reload its config: HTTP ${response.status} ${await response.text()}`,
+      );
+  }
+
+  private async get(path: string): Promise<unknown> {
+    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+    const body = (await response.json()) as { status: string; data?: unknown; error?: string };
+    if (body.status !== "success") throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
+    return body.data;
+  }
+}
