@@ -39,6 +39,11 @@ describe("renderJson", () => {
     expect(keys).not.toContain("rateSearch");
   });
 
+  it("keeps a key the order does not know, after the known ones", () => {
+    const keys = Object.keys(JSON.parse(renderJson({ extra: 1, ...sampleResult() } as never)));
+    expect(keys.at(-1)).toBe("extra");
+  });
+
   it("keeps each series on one line", () => {
     const lines = renderJson(sampleResult()).split("\n");
     const t = lines.find((l) => l.trimStart().startsWith('"t":'));

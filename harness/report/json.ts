@@ -41,9 +41,10 @@ function stringify(value: unknown, indent: string): string {
 }
 
 export function renderJson(result: RunResult): string {
-  const ordered = Object.fromEntries(
-    KEY_ORDER.filter((key) => result[key] !== undefined).map((key) => [key, result[key]]),
-  );
+  // Keys the order does not know yet still go out, after the known ones, rather than being lost.
+  const keys = [...new Set<string>([...KEY_ORDER, ...Object.keys(result)])];
+  const source = result as unknown as Record<string, unknown>;
+  const ordered = Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
   return `${stringify(ordered, "")}\n`;
 }
 
