@@ -1,0 +1,261 @@
+import { setTimeout as sleepTimer } from "node:timers/promises";
+import type { Message, PartitionMetadata, RecordMetadata } from "kafkajs";
+import {
+  createLoginGenerator,
+  type GeneratedRecord,
+  type LoginGeneratorOptions,
+} from "../events/generator.ts";
+import { type AckedBatch, mapAcks, type SentRecord } from "./acks.ts";
+import { createPartitionChooser } from "./partitions.ts";
+import { dueBefore, type SendSchedule } from "./schedule.ts";
+
+/** Where the loop's records go: the Kafka producer in a run, a stand-in in tests. */
+export interface RecordSender {
+  topic: string;
+  partitions: readonly PartitionMetadata[];
+  /** Every message carries its partition; resolves with the broker's answer once all are acknowledged. */
+  send(messages: Message[]): Promise<RecordMetadata[]>;
+}
+
+export interface ProducerClock {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface SendLoopOptions {
+  /** "max": no schedule, as fast as acks allow with at most `maxInFlight` sends outstanding. */
+  schedule: SendSchedule | "max";
+  /** At least one of these, or a signal: otherwise the run would not end. */
+  stopAfter: { count?: number; durationMs?: number };
+  seed: number;
+  malformed?: number;
+  malformedKinds?: LoginGeneratorOptions["malformedKinds"];
+  mix?: LoginGeneratorOptions["mix"];
+  clock?: ProducerClock;
+  signal?: AbortSignal;
+  /** Records per send() call; default 1000. */
+  maxBatch?: number;
+  /** send() calls outstanding at once; default 5. */
+  maxInFlight?: number;
+  /**
+   * Bytes of keys and values per send() call; default 1,000,000. The broker refuses a partition's batch
+   * above `message.max.bytes` (about 1 MB by default), and one near-limit record must go out on its own.
+   */
+  maxBatchBytes?: number;
+  onSend?: (batch: SentBatch) => void;
+  onAck?: (ack: AckedBatch) => void;
+  /** A send that failed after the client's own retries. It is not resent: it may or may not have landed. */
+  onSendError?: (failure: { error: Error; records: number }) => void;
+}
+
+export interface SentBatch {
+  records: number;
+  sentAtMs: number;
+  /** The largest `sentAtMs - dueTimeMs` among its records. */
+  maxSendDelayMs: number;
+}
+
+export interface ProducerSummary {
+  sent: number;
+  acked: number;
+  /** Sends that failed: their records may or may not be in the topic. */
+  failed: number;
+  /** Records that fell due but were still waiting for a free send slot when the run stopped. */
+  unsent: number;
+  /** From the start until the last send settled. */
+  elapsedMs: number;
+  /** Acked records per second over `elapsedMs`. */
+  achievedPerSec: number;
+  maxSendDelayMs: number;
+}
+
+const DEFAULTS = { maxBatch: 1000, maxInFlight: 5, maxBatchBytes: 1_000_000 };
+/** Room for a record's framing beside its key and value, so the byte budget is not overrun by many small ones. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+const defaultClock: Required<ProducerClock> = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    sleepTimer(Math.max(0, ms), undefined, signal ? { signal } : undefined).catch(() => undefined),
+};
+
+interface Pending {
+  record: GeneratedRecord;
+  index: number;
+  dueTimeMs: number;
+}
+
+/**
+ * The open-model loop: at each tick it sends every event that has fallen due, each stamped with its due
+ * time, and never slows the schedule to match a slow broker. When `maxInFlight` sends are outstanding,
+ * due events wait (their send delay grows); they are neither dropped nor re-timed.
+ */
+export async function runSendLoop(options: SendLoopOptions, sender: RecordSender): Promise<ProducerSummary> {
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  checkOptions(options, settings);
+  const clock = { ...defaultClock, ...options.clock };
+  const { schedule, signal } = options;
+  const scheduled = schedule !== "max";
+  const { count = Number.POSITIVE_INFINITY, durationMs } = options.stopAfter;
+  const limit = Math.min(
+    count,
+    scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity,
+  );
+
+  let dueTimeMs = 0;
+  const generator = createLoginGenerator({
+    seed: options.seed,
+    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+    ...(options.mix === undefined ? {} : { mix: options.mix }),
+    clock: { now: () => dueTimeMs },
+  });
+  const choosePartition = createPartitionChooser(sender.topic, sender.partitions);
+  const inFlight = new Set<Promise<void>>();
+  const totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
+  let generated = 0;
+  let carried: Pending | undefined;
+  let callbackError: unknown;
+
+  const startMs = clock.now();
+  const stopped = new Promise<void>((resolve) =>
+    signal?.addEventListener("abort", () => resolve(), { once: true }),
+  );
+
+  const nextPending = (due: number, nowMs: number): Pending | undefined => {
+    if (carried) return carried;
+    if (generated >= due) return undefined;
+    const index = generated++;
+    dueTimeMs = scheduled ? startMs + schedule.dueTime(index) : nowMs;
+    return { record: generator.next(), index, dueTimeMs };
+  };
+
+  const sendBatch = (due: number): boolean => {
+    const sentAtMs = clock.now();
+    const messages: Message[] = [];
+    const byPartition = new Map<number, SentRecord[]>();
+    let bytes = 0;
+    let maxDelay = 0;
+    while (messages.length < settings.maxBatch) {
+      const pending = nextPending(due, sentAtMs);
+      if (!pending) break;
+      const { record } = pending;
+      const size = record.value.length + (record.key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      if (messages.length > 0 && bytes + size > settings.maxBatchBytes) {
+        carried = pending;
+        break;
+      }
+      carried = undefined;
+      bytes += size;
+      const partition = choosePartition(record.key);
+      messages.push({ key: record.key, value: record.value, partition, timestamp: String(sentAtMs) });
+      const sent = {
+        index: pending.index,
+        kind: record.kind,
+        expected: record.expected,
+        dueTimeMs: pending.dueTimeMs,
+        sentAtMs,
+      };
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), sent]);
+      maxDelay = Math.max(maxDelay, sentAtMs - pending.dueTimeMs);
+    }
+    if (messages.length === 0) return false;
+    totals.sent += messages.length;
+    totals.maxSendDelayMs = Math.max(totals.maxSendDelayMs, maxDelay);
+    report(() => options.onSend?.({ records: messages.length, sentAtMs, maxSendDelayMs: maxDelay }));
+    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() =>
+      inFlight.delete(settled),
+    );
+    inFlight.add(settled);
+    return true;
+  };
+
+  const settle = async (
+    sending: Promise<RecordMetadata[]>,
+    byPartition: Map<number, SentRecord[]>,
+    records: number,
+  ): Promise<void> => {
+    let acks: AckedBatch[];
+    try {
+      acks = mapAcks(byPartition, await sending, clock.now());
+    } catch (error) {
+      totals.failed += records;
+      report(() => options.onSendError?.({ error: asError(error), records }));
+      return;
+    }
+    for (const ack of acks) {
+      totals.acked += ack.records.length;
+      report(() => options.onAck?.(ack));
+    }
+  };
+
+  // A throwing listener must not pass for a failed send; it stops the run and is rethrown after the flush.
+  const report = (call: () => void) => {
+    try {
+      call();
+    } catch (error) {
+      callbackError ??= error;
+    }
+  };
+
+  for (;;) {
+    if (signal?.aborted || callbackError !== undefined) break;
+    const elapsed = clock.now() - startMs;
+    const due = Math.min(limit, scheduled ? schedule.dueCount(elapsed) : Infinity);
+    while (inFlight.size < settings.maxInFlight && sendBatch(due)) {}
+    if (totals.sent >= limit) break;
+    if (durationMs !== undefined && elapsed >= durationMs) break;
+    if (inFlight.size >= settings.maxInFlight) {
+      await Promise.race([...inFlight, stopped]);
+    } else if (scheduled) {
+      const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
+      await Promise.race([clock.sleep(wakeAt - elapsed, signal), stopped]);
+    }
+  }
+
+  const stopElapsed = clock.now() - startMs;
+  const dueAtStop = scheduled ? Math.min(limit, schedule.dueCount(stopElapsed)) : totals.sent;
+  while (inFlight.size > 0) await Promise.all(inFlight);
+  if (callbackError !== undefined) throw callbackError;
+  const elapsedMs = clock.now() - startMs;
+  return {
+    ...totals,
+    unsent: Math.max(0, dueAtStop - totals.sent),
+    elapsedMs,
+    achievedPerSec: elapsedMs > 0 ? (totals.acked * 1000) / elapsedMs : 0,
+  };
+}
+
+function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void {
+  const problems: string[] = [];
+  const positiveInt = (name: string, value: number) => {
+    if (!(Number.isInteger(value) && value >= 1))
+      problems.push(`${name} must be a whole number of at least 1, got ${value}`);
+  };
+  positiveInt("maxBatch", settings.maxBatch);
+  positiveInt("maxInFlight", settings.maxInFlight);
+  positiveInt("maxBatchBytes", settings.maxBatchBytes);
+  const { count, durationMs } = options.stopAfter;
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
+    problems.push(`stopAfter.count must be a whole number, got ${count}`);
+  }
+  if (durationMs !== undefined && !(Number.isFinite(durationMs) && durationMs >= 0)) {
+    problems.push(`stopAfter.durationMs must be a finite number of ms, got ${durationMs}`);
+  }
+  if (count === undefined && durationMs === undefined && !options.signal) {
+    problems.push("the run would never end: give stopAfter.count, stopAfter.durationMs or a signal");
+  }
+  if (problems.length > 0) throw new RangeError(`Invalid producer options: ${problems.join("; ")}`);
+}
+
+function definedOnly(options: SendLoopOptions): Partial<typeof DEFAULTS> {
+  const { maxBatch, maxInFlight, maxBatchBytes } = options;
+  return Object.fromEntries(
+    Object.entries({ maxBatch, maxInFlight, maxBatchBytes }).filter(([, v]) => v !== undefined),
+  ) as Partial<typeof DEFAULTS>;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
