@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { evaluateThresholds, type ObservedFigures } from "./thresholds.ts";
+
+const observed: ObservedFigures = {
+  maxLagOffsets: 4_213,
+  maxLagSeconds: 2.5,
+  drainMs: 12_400,
+  targetPerSec: 2_000,
+  achievedPerSec: 1_946,
+  p99Ms: 850,
+  lost: 0,
+  duplicated: 0,
+};
+
+describe("evaluateThresholds", () => {
+  it("checks only the thresholds that are set; exactness by default", () => {
+    expect(evaluateThresholds({ exact: false }, observed)).toEqual([]);
+    expect(evaluateThresholds({ exact: true }, observed)).toEqual([
+      { name: "events lost", expected: "0", observed: "0", pass: true },
+      { name: "events counted twice", expected: "0", observed: "0", pass: true },
+    ]);
+  });
+
+  it("writes each limit and figure for a person, and passes them when within", () => {
+    const assertions = evaluateThresholds(
+      {
+        maxLagOffsets: 5_000,
+        maxLagSeconds: 10,
+        drainWithinMs: 30_000,
+        minAchievedRateShare: 0.95,
+        minAchievedRate: 1_900,
+        maxP99LatencyMs: 2_000,
+        exact: false,
+      },
+      observed,
+    );
+    expect(assertions).toEqual([
+      { name: "max consumer lag (offsets)", expected: "≤ 5,000", observed: "4,213", pass: true },
+      { name: "max consumer lag (seconds)", expected: "≤ 10 s", observed: "2.5 s", pass: true },
+      { name: "drain time after the load", expected: "≤ 30,000 ms", observed: "12,400 ms", pass: true },
+      {
+        name: "achieved rate ÷ target",
+        expected: "≥ 95 %",
+        observed: "97.3 % (1,946/s of 2,000/s)",
+        pass: true,
+      },
+      { name: "achieved rate", expected: "≥ 1,900/s", observed: "1,946/s", pass: true },
+      { name: "end-to-end latency p99", expected: "≤ 2,000 ms", observed: "850 ms", pass: true },
+    ]);
+  });
+
+  it("fails each threshold that is crossed", () => {
+    const worse = {
+      ...observed,
+      maxLagOffsets: 5_001,
+      achievedPerSec: 1_800,
+      p99Ms: 2_001,
+      lost: 3,
+      duplicated: 1,
+    };
+    const assertions = evaluateThresholds(
+      { maxLagOffsets: 5_000, minAchievedRateShare: 0.95, maxP99LatencyMs: 2_000, exact: true },
+      worse,
+    );
+    expect(assertions.map((a) => [a.name, a.observed, a.pass])).toEqual([
+      ["max consumer lag (offsets)", "5,001", false],
+      ["achieved rate ÷ target", "90 % (1,800/s of 2,000/s)", false],
+      ["end-to-end latency p99", "2,001 ms", false],
+      ["events lost", "3", false],
+      ["events counted twice", "1", false],
+    ]);
+  });
+
+  it("fails the drain threshold when lag never reached zero", () => {
+    const [drain] = evaluateThresholds(
+      { drainWithinMs: 30_000, exact: false },
+      { ...observed, drainMs: null },
+    );
+    expect(drain).toEqual({
+      name: "drain time after the load",
+      expected: "≤ 30,000 ms",
+      observed: "never drained",
+      pass: false,
+    });
+  });
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import type { KafkaMessage } from "kafkajs";
+import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { LabError } from "../core/errors.ts";
+
+export interface ReadOptions {
+  /** Per partition, the offset to stop before; by default the high watermark when reading begins. */
+  endOffsets?: Map<number, bigint>;
+  timeoutMs?: number;
+}
+
+/** The high watermark of each partition of `topic`: where a read that means "everything so far" stops. */
+export async function endOffsets(connection: KafkaConnection, topic: string): Promise<Map<number, bigint>> {
+  const admin = createKafka(connection, "lab-offsets").admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads every partition of `topic` from the start up to its end offset, with read_committed, handing each
+ * message to `onMessage`. Progress is tracked by the offsets of the batches kafkajs handled (including
+ * batches of only transaction markers), so a topic whose last offset is a marker is still read to its end.
+ * The reader's throw-away consumer group is deleted afterwards.
+ */
+export async function readTopic(
+  connection: KafkaConnection,
+  topic: string,
+  onMessage: (message: KafkaMessage, partition: number) => void,
+  options: ReadOptions = {},
+): Promise<{ messages: number }> {
+  const ends = options.endOffsets ?? (await endOffsets(connection, topic));
+  const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([partition]) => partition));
+  if (remaining.size === 0) return { messages: 0 };
+
+  const kafka = createKafka(connection, "lab-reader");
+  const groupId = `lab-reader-${randomBytes(6).toString("hex")}`;
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxWaitTimeInMs: 250,
+  });
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let messages = 0;
+  const reached = (partition: number, lastOffset: string | undefined) => {
+    const end = ends.get(partition);
+    if (end !== undefined && lastOffset !== undefined && BigInt(lastOffset) + 1n >= end)
+      remaining.delete(partition);
+  };
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new LabError(
+              "KAFKA",
+              `reading ${topic} back did not reach the end within ${timeoutMs / 1000} s`,
+              {
+                hint: `partitions not finished: ${[...remaining].join(", ")}`,
+              },
+            ),
+          ),
+        timeoutMs,
+      );
+      const done = () => {
+        if (remaining.size > 0) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+        reached(event.payload.partition, event.payload.lastOffset);
+        done();
+      });
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            const end = ends.get(batch.partition) ?? 0n;
+            for (const message of batch.messages) {
+              if (BigInt(message.offset) >= end) break;
+              messages += 1;
+              onMessage(message, batch.partition);
+            }
+          },
+        })
+        .catch(reject);
+    });
+    return { messages };
+  } finally {
+    await consumer.disconnect().catch(() => {});
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([groupId]))
+      .catch(() => {})
+      .finally(() => admin.disconnect());
+  }
+}
