@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { EXIT_CODES, exitCodeFor, formatError } from "../core/errors.ts";
 import { startLocalStack } from "../infra/local/local-stack.ts";
+import { onShutdownSignal } from "../infra/local/process.ts";
 import { roundTrip } from "../infra/round-trip.ts";
 
 /**
@@ -47,6 +48,9 @@ async function main(): Promise<number> {
       `${JSON.stringify({ bootstrapServers: stack.bootstrapServers(), prometheusUrl: stack.prometheusUrl() })}\n`,
     );
     log("press Ctrl-C to stop");
+    onShutdownSignal(() => stack.stop());
+    // Children do not keep the event loop alive, so this does until the signal ends the process.
+    setInterval(() => {}, 60_000);
     await new Promise(() => {});
     return EXIT_CODES.pass;
   } finally {

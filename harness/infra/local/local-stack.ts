@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
+import { RULE_FILES } from "../../../infra/prometheus/rules.ts";
 import { createKafka } from "../../../pipeline/kafka/client.ts";
 import { EnvironmentError, LabError } from "../../core/errors.ts";
 import { waitFor } from "../../core/wait-for.ts";
@@ -283,7 +284,7 @@ function preparePrometheus(
         })),
         consumerTargets: [...targets["login-consumer"]],
         labTargets: [...targets.lab],
-        ruleFiles: PROMETHEUS_RULE_FILES,
+        ruleFiles: [...RULE_FILES],
       }),
     );
   writeConfig();

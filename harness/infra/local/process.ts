@@ -4,25 +4,37 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 /** Every child started by this lab process and not yet exited: what a signal or a crash must not leave. */
 const live = new Set<ManagedProcess>();
 let handlersInstalled = false;
+let shutdown: ((signal: NodeJS.Signals) => Promise<void>) | undefined;
 
 /**
- * On SIGINT/SIGTERM, stops every child (SIGTERM, then SIGKILL) before the lab exits; on any exit,
- * including an uncaught error, SIGKILLs whatever is still running. A second signal kills at once.
+ * What to do on SIGINT/SIGTERM before the lab exits: a CLI sets this to stop its stack cleanly (and keep
+ * what it measured). Whatever it does, every child still running afterwards is stopped too.
+ */
+export function onShutdownSignal(handler: (signal: NodeJS.Signals) => Promise<void>): void {
+  shutdown = handler;
+}
+
+/**
+ * On SIGINT/SIGTERM, runs the shutdown handler and stops every child (SIGTERM, then SIGKILL) before the
+ * lab exits; on any exit, including an uncaught error, SIGKILLs whatever is still running. A second
+ * signal kills at once.
  */
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === "SIGINT" ? 130 : 143;
     if (stopping) {
       killAllNow();
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      process.exit(code);
     }
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping ${live.size} lab process(es)…\n`);
-    void Promise.all([...live].map((p) => p.terminate(5_000))).finally(() =>
-      process.exit(signal === "SIGINT" ? 130 : 143),
-    );
+    process.stderr.write(`\n${signal}: stopping the lab's processes…\n`);
+    void (shutdown?.(signal) ?? Promise.resolve())
+      .catch((error: unknown) => process.stderr.write(`while stopping: ${String(error)}\n`))
+      .then(() => Promise.all([...live].map((p) => p.terminate(5_000))))
+      .finally(() => process.exit(code));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

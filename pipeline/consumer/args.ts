@@ -1,0 +1,133 @@
+import yargs from "yargs";
+import { parseDuration } from "../duration.ts";
+import { parseBrokers } from "../kafka/client.ts";
+import { DEFAULT_TOPICS } from "../topics.ts";
+
+export interface ConsumerArgs {
+  brokers: string[];
+  group: string;
+  inputTopic: string;
+  outputTopic: string;
+  dlqTopic: string;
+  windowMs: number;
+  metricsPort: number;
+  metricsHost: string;
+  partitions: number;
+}
+
+export class ConsumerConfigError extends Error {
+  override readonly name = "ConsumerConfigError";
+}
+
+/** Every flag has an environment variable; a flag wins over its variable. */
+export const CONSUMER_ENV = {
+  brokers: "KAFKA_BROKERS",
+  group: "CONSUMER_GROUP",
+  "input-topic": "INPUT_TOPIC",
+  "output-topic": "OUTPUT_TOPIC",
+  "dlq-topic": "DLQ_TOPIC",
+  window: "WINDOW",
+  "metrics-port": "METRICS_PORT",
+  "metrics-host": "METRICS_HOST",
+  partitions: "INPUT_PARTITIONS",
+} as const;
+
+/** Parses the consumer's flags and environment; throws ConsumerConfigError naming the flag and the fix. */
+export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ConsumerArgs> {
+  const fromEnv = (flag: keyof typeof CONSUMER_ENV) => env[CONSUMER_ENV[flag]];
+  const parsed = await yargs(argv)
+    .scriptName("npm run consumer --")
+    .usage("$0 [options]\n\nAggregates user-login per window into user-login-analytics, exactly once.")
+    .option("brokers", {
+      type: "string",
+      default: fromEnv("brokers") ?? "localhost:29092",
+      describe: `bootstrap servers host:port,… [${CONSUMER_ENV.brokers}]`,
+    })
+    .option("group", {
+      type: "string",
+      default: fromEnv("group") ?? "user-login-aggregator",
+      describe: `consumer group [${CONSUMER_ENV.group}]`,
+    })
+    .option("input-topic", {
+      type: "string",
+      default: fromEnv("input-topic") ?? DEFAULT_TOPICS.input,
+      describe: `[${CONSUMER_ENV["input-topic"]}]`,
+    })
+    .option("output-topic", {
+      type: "string",
+      default: fromEnv("output-topic") ?? DEFAULT_TOPICS.output,
+      describe: `[${CONSUMER_ENV["output-topic"]}]`,
+    })
+    .option("dlq-topic", {
+      type: "string",
+      default: fromEnv("dlq-topic") ?? DEFAULT_TOPICS.dlq,
+      describe: `[${CONSUMER_ENV["dlq-topic"]}]`,
+    })
+    .option("window", {
+      type: "string",
+      default: fromEnv("window") ?? "20s",
+      describe: `tumbling window length, e.g. 20s [${CONSUMER_ENV.window}]`,
+    })
+    .option("metrics-port", {
+      type: "string",
+      default: fromEnv("metrics-port") ?? "9997",
+      describe: `port of /metrics [${CONSUMER_ENV["metrics-port"]}]`,
+    })
+    .option("metrics-host", {
+      type: "string",
+      default: fromEnv("metrics-host") ?? "0.0.0.0",
+      describe: `address /metrics listens on [${CONSUMER_ENV["metrics-host"]}]`,
+    })
+    .option("partitions", {
+      type: "string",
+      default: fromEnv("partitions") ?? "1",
+      describe: `partitions of the input topic if it must be created [${CONSUMER_ENV.partitions}]`,
+    })
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new ConsumerConfigError(message ?? error?.message ?? "bad arguments");
+    })
+    .parseAsync();
+
+  const brokers = parseBrokers(parsed.brokers);
+  if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d{1,5}$/.test(b))) {
+    throw new ConsumerConfigError(
+      `--brokers: "${parsed.brokers}" is not a list of host:port (set it with --brokers or ${CONSUMER_ENV.brokers})`,
+    );
+  }
+  let windowMs: number;
+  try {
+    windowMs = parseDuration(parsed.window);
+  } catch (error) {
+    throw new ConsumerConfigError(`--window: ${(error as Error).message}`);
+  }
+  if (windowMs < 100)
+    throw new ConsumerConfigError(`--window: ${parsed.window} is too short; use 100ms or more`);
+  const metricsPort = Number(parsed["metrics-port"]);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) {
+    throw new ConsumerConfigError(
+      `--metrics-port: "${parsed["metrics-port"]}" is not a port number (0–65535; 0 picks a free one)`,
+    );
+  }
+  const partitions = Number(parsed.partitions);
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new ConsumerConfigError(`--partitions: "${parsed.partitions}" is not a whole number of 1 or more`);
+  }
+  for (const flag of ["group", "input-topic", "output-topic", "dlq-topic"] as const) {
+    if (parsed[flag].trim() === "") throw new ConsumerConfigError(`--${flag} must not be empty`);
+  }
+  return {
+    brokers,
+    group: parsed.group,
+    inputTopic: parsed["input-topic"],
+    outputTopic: parsed["output-topic"],
+    dlqTopic: parsed["dlq-topic"],
+    windowMs,
+    metricsPort,
+    metricsHost: parsed["metrics-host"],
+    partitions,
+  };
+}
