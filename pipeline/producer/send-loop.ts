@@ -157,7 +157,9 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
         dueTimeMs: pending.dueTimeMs,
         sentAtMs,
       };
-      byPartition.set(partition, [...(byPartition.get(partition) ?? []), sent]);
+      const onPartition = byPartition.get(partition);
+      if (onPartition) onPartition.push(sent);
+      else byPartition.set(partition, [sent]);
       maxDelay = Math.max(maxDelay, sentAtMs - pending.dueTimeMs);
     }
     if (messages.length === 0) return false;
