@@ -113,6 +113,21 @@ describe("the producer against a real broker", () => {
     expect(mismatches.slice(0, 5)).toEqual([]);
   });
 
+  it("sends as fast as acks allow at max rate, stopping at the count", async () => {
+    const topic = uniqueName("producer-max");
+    await createTopic(connection, topic, 2);
+    const summary = await runProducer({
+      connection,
+      topic,
+      schedule: "max",
+      stopAfter: { count: 20_000 },
+      seed: 11,
+      maxInFlight: 2,
+    });
+    expect(summary).toMatchObject({ sent: 20_000, acked: 20_000, failed: 0, unsent: 0, maxSendDelayMs: 0 });
+    expect(await recordsIn(connection, topic)).toBe(20_000);
+  });
+
   it("runs as a CLI: a 2 s run exits 0 with its summary, and its records are in the topic", async () => {
     const topic = uniqueName("producer-cli");
     const argv = ["--brokers", connection.brokers.join(","), "--topic", topic, "--partitions", "2"];
