@@ -1,0 +1,182 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Admin } from "kafkajs";
+import { MALFORMED_KINDS } from "../../pipeline/events/generator.ts";
+import { createKafka } from "../../pipeline/kafka/client.ts";
+import { runProducer } from "../../pipeline/producer/producer.ts";
+import { ensureTopics } from "../../pipeline/topics.ts";
+import { systemClock } from "../core/clock.ts";
+import { LabError } from "../core/errors.ts";
+import { waitFor } from "../core/wait-for.ts";
+import { ConsumerFleet } from "../run/consumer-fleet.ts";
+import { readAnalytics, readDeadLetters, recountInput } from "../verify/collect.ts";
+import type { BenchContext } from "./context.ts";
+import { exactnessProblems } from "./exactness.ts";
+import { type ConsumerPerformanceFigures, runConsumerPerformance } from "./kafka-tools.ts";
+
+/** The issue's aim for events through the aggregator. */
+export const AGGREGATOR_AIM_PER_SEC = 50_000;
+/** Short, so that waiting for the last window's commit adds little to the drain time. */
+export const BENCH_WINDOW_MS = 1_000;
+const MALFORMED_SHARE = 0.02;
+/** The oversized kinds are left out: they would make the bench about bytes rather than events. */
+const BENCH_MALFORMED_KINDS = MALFORMED_KINDS.filter((k) => k !== "near_kafka_limit" && k !== "too_large");
+const CASES = [
+  { partitions: 1, consumers: 1 },
+  { partitions: 6, consumers: 1 },
+  { partitions: 6, consumers: 3 },
+] as const;
+const DRAIN_TIMEOUT_MS = 600_000;
+
+export interface AggregatorCase {
+  partitions: number;
+  consumers: number;
+  /** From the first consumer in the group to every input partition committed to its end. */
+  drainMs: number;
+  perSec: number;
+  problems: string[];
+  reference: ConsumerPerformanceFigures;
+  /** Ours over ConsumerPerformance's fetch rate on the same topic. */
+  ratio: number;
+}
+
+export interface AggregatorFigures {
+  events: number;
+  windowMs: number;
+  malformedShare: number;
+  aimPerSec: number;
+  cases: AggregatorCase[];
+}
+
+/**
+ * Pre-fills a 1- and a 6-partition topic, reads each with Kafka's ConsumerPerformance for the raw read
+ * ceiling, then lets the aggregator (real processes, as a user runs them) drain each in a fresh group and
+ * checks the result is exact.
+ */
+export async function benchAggregator(context: BenchContext, events: number): Promise<AggregatorFigures> {
+  const { stack, log } = context;
+  const connection = stack.connection();
+  const runName = `bench-agg-${randomBytes(4).toString("hex")}`;
+  const admin = createKafka(connection, `${runName}-admin`).admin();
+  await admin.connect();
+  const cases: AggregatorCase[] = [];
+  try {
+    for (const partitions of [...new Set(CASES.map((c) => c.partitions))]) {
+      const input = `${runName}-in-${partitions}p`;
+      await ensureTopics(admin, [{ topic: input, partitions, replicationFactor: 1 }]);
+      log(`aggregator: pre-filling ${input} with ${events} events (${MALFORMED_SHARE * 100}% malformed)…`);
+      const fill = await runProducer({
+        connection,
+        topic: input,
+        schedule: "max",
+        stopAfter: { count: events },
+        seed: partitions,
+        malformed: MALFORMED_SHARE,
+        malformedKinds: BENCH_MALFORMED_KINDS,
+      });
+      if (fill.acked !== events)
+        throw new LabError("KAFKA", `pre-fill acked ${fill.acked} of ${events} events`);
+      log(`aggregator: ConsumerPerformance on ${input}…`);
+      const reference = await runConsumerPerformance(
+        {
+          dist: context.dist,
+          bootstrapServers: stack.bootstrapServers(),
+          topic: input,
+          count: events,
+          logDir: context.logDir,
+        },
+        `${input}-consumer-performance`,
+      );
+      const recount = await recountInput(connection, input);
+      // Every offset of every partition must be covered by exactly one aggregate range.
+      const coverage = new Map<number, [bigint, bigint]>(
+        (await admin.fetchTopicOffsets(input)).map((o) => [o.partition, [0n, BigInt(o.high) - 1n]]),
+      );
+
+      for (const { consumers } of CASES.filter((c) => c.partitions === partitions)) {
+        const name = `${input}-${consumers}c`;
+        const topics = { input, output: `${name}-out`, dlq: `${name}-dlq` };
+        await ensureTopics(admin, [
+          { topic: topics.output, partitions: 1, replicationFactor: 1 },
+          { topic: topics.dlq, partitions: 1, replicationFactor: 1 },
+        ]);
+        log(`aggregator: ${partitions} partition(s) × ${consumers} consumer(s) draining ${events} events…`);
+        const fleet = new ConsumerFleet({
+          connection,
+          groupId: `${name}-group`,
+          topics,
+          windowMs: BENCH_WINDOW_MS,
+          inputPartitions: partitions,
+          logDir: join(context.logDir, name),
+        });
+        let drainMs: number;
+        try {
+          drainMs = await timeDrain(admin, fleet, consumers, input, `${name}-group`);
+        } finally {
+          await fleet.stopAll();
+        }
+        const [analytics, dlq] = await Promise.all([
+          readAnalytics(connection, topics, { coverage }),
+          readDeadLetters(connection, topics.dlq),
+        ]);
+        const perSec = (events * 1000) / drainMs;
+        cases.push({
+          partitions,
+          consumers,
+          drainMs,
+          perSec,
+          problems: exactnessProblems(events, recount, analytics.summary, dlq, analytics.unreadable),
+          reference,
+          ratio: perSec / reference.fetchPerSec,
+        });
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return {
+    events,
+    windowMs: BENCH_WINDOW_MS,
+    malformedShare: MALFORMED_SHARE,
+    aimPerSec: AGGREGATOR_AIM_PER_SEC,
+    cases,
+  };
+}
+
+/**
+ * Starts the consumers together and times from the first one in the group (process start-up left out, as
+ * ConsumerPerformance's fetch rate leaves out its JVM start and group join) until the group has committed
+ * every input partition to its end.
+ */
+async function timeDrain(
+  admin: Admin,
+  fleet: ConsumerFleet,
+  consumers: number,
+  topic: string,
+  groupId: string,
+): Promise<number> {
+  const joinedAt: number[] = [];
+  await Promise.all(
+    Array.from({ length: consumers }, () => fleet.add().then(() => joinedAt.push(systemClock.monotonic()))),
+  );
+  let behind = "";
+  await waitFor(
+    async () => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const lagging = ends.filter((end) => {
+        const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? "-1";
+        return BigInt(offset) < BigInt(end.high);
+      });
+      behind = lagging.map((p) => `partition ${p.partition}`).join(", ");
+      return lagging.length === 0 ? true : undefined;
+    },
+    {
+      what: `the aggregators to commit all of ${topic}`,
+      timeoutMs: DRAIN_TIMEOUT_MS,
+      intervalMs: 100,
+      describe: () => `behind: ${behind}`,
+    },
+  );
+  return systemClock.monotonic() - Math.min(...joinedAt);
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { systemClock } from "../core/clock.ts";
+import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
+import { startLocalStack } from "../infra/local/local-stack.ts";
+import { onShutdownSignal } from "../infra/local/process.ts";
+import { ensureKafkaDistribution } from "../infra/local/provision.ts";
+import type { StartedStack } from "../infra/types.ts";
+import { KAFKA_VERSION } from "../infra/versions.ts";
+import { benchAggregator } from "./aggregator.ts";
+import { benchProducer } from "./producer.ts";
+import { type BenchFigures, benchNotes, benchRows, TABLE_HEADERS } from "./report.ts";
+import { benchStartup } from "./startup.ts";
+import { formatTable } from "./table.ts";
+
+const BENCHES = ["startup", "producer", "aggregator"] as const;
+
+/**
+ * `npm run bench`: prints speed figures, each beside a reference taken in the same run on the same
+ * machine (Kafka's own perf tools), since absolute numbers on a small shared machine mean little.
+ * Progress goes to stderr; the table, notes and a closing JSON line to stdout.
+ */
+async function main(): Promise<number> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName("npm run bench --")
+    .usage("$0 [options]\n\nDefault run: about 5 minutes on 2 cores.")
+    .option("only", {
+      choices: BENCHES,
+      array: true,
+      default: [...BENCHES],
+      describe: "benches to run",
+    })
+    .option("events", {
+      type: "number",
+      default: 300_000,
+      describe: "events for the producer and aggregator benches",
+    })
+    .option("startup-repeats", { type: "number", default: 2, describe: "starts of each stack shape" })
+    .strict()
+    .help()
+    .parseAsync();
+  const only = new Set(argv.only);
+  for (const [flag, value, least] of [
+    ["--events", argv.events, 1_000],
+    ["--startup-repeats", argv["startup-repeats"], 1],
+  ] as const) {
+    if (!(Number.isInteger(value) && value >= least)) {
+      throw new UsageError(`${flag} must be a whole number of at least ${least}, got ${value}`);
+    }
+  }
+
+  const began = systemClock.monotonic();
+  const log = (line: string) =>
+    process.stderr.write(`[+${((systemClock.monotonic() - began) / 1000).toFixed(0)} s] ${line}\n`);
+  const out = (line = "") => process.stdout.write(`${line}\n`);
+  const loadAtStart = loadavg();
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kafka: KAFKA_VERSION,
+  };
+  out(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Kafka ${machine.kafka}`,
+  );
+  out(`load average at start (1/5/15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(" / ")}`);
+
+  const figures: BenchFigures = {};
+  if (only.has("startup")) figures.startup = await benchStartup(argv["startup-repeats"], log);
+  if (only.has("producer") || only.has("aggregator")) {
+    const logDir = mkdtempSync(join(tmpdir(), "lab-bench-"));
+    log(
+      `starting 1 broker + ZooKeeper for the producer and aggregator benches; tool and consumer logs in ${logDir}`,
+    );
+    const dist = await ensureKafkaDistribution(log);
+    let stack: StartedStack | undefined;
+    onShutdownSignal(async () => stack?.stop());
+    stack = await startLocalStack({ brokers: 1, kraft: false, prometheus: false, log });
+    try {
+      const context = { stack, dist, logDir, log };
+      if (only.has("producer")) figures.producer = await benchProducer(context, argv.events);
+      if (only.has("aggregator")) figures.aggregator = await benchAggregator(context, argv.events);
+    } finally {
+      await stack.stop();
+    }
+  }
+
+  const loadAtEnd = loadavg();
+  const elapsedMs = systemClock.monotonic() - began;
+  out();
+  out(formatTable(TABLE_HEADERS, benchRows(figures)));
+  out();
+  for (const note of benchNotes(figures)) out(`- ${note}`);
+  out(
+    `- load average at end (1/5/15 min): ${loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(elapsedMs / 1000).toFixed(0)} s`,
+  );
+  out(JSON.stringify({ machine, loadAtStart, loadAtEnd, elapsedMs: Math.round(elapsedMs), ...figures }));
+  const inexact = figures.aggregator?.cases.some((c) => c.problems.length > 0) ?? false;
+  return inexact ? EXIT_CODES.thresholdFailed : EXIT_CODES.pass;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${formatError(error)}\n`);
+    process.exit(exitCodeFor(error));
+  },
+);

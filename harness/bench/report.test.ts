@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { AggregatorCase } from "./aggregator.ts";
+import { type BenchFigures, benchNotes, benchRows, TABLE_HEADERS } from "./report.ts";
+
+const reference = { messages: 1_000, perSec: 50_000, fetchPerSec: 100_000, rebalanceMs: 900, fetchMs: 10 };
+
+function aggregatorCase(perSec: number, problems: string[]): AggregatorCase {
+  return {
+    partitions: 6,
+    consumers: 3,
+    drainMs: 1_000,
+    perSec,
+    problems,
+    reference,
+    ratio: perSec / 100_000,
+  };
+}
+
+const figures: BenchFigures = {
+  startup: [
+    { brokers: 1, samplesMs: [6_000, 8_000], medianMs: 7_000, aimMs: 15_000 },
+    { brokers: 3, samplesMs: [31_000, 33_000], medianMs: 32_000, aimMs: 30_000 },
+  ],
+  aggregator: {
+    events: 300_000,
+    windowMs: 1_000,
+    malformedShare: 0.02,
+    aimPerSec: 50_000,
+    cases: [aggregatorCase(60_000, []), aggregatorCase(40_000, ["1 gaps between ranges"])],
+  },
+};
+
+describe("benchRows", () => {
+  const rows = benchRows(figures);
+
+  it("gives every row a cell per header", () => {
+    for (const row of rows) expect(row).toHaveLength(TABLE_HEADERS.length);
+  });
+
+  it("judges each aim from the measured figure and compares 3 brokers with 1", () => {
+    expect(rows[0]?.slice(4, 6)).toEqual(["< 15.0 s", "✔"]);
+    expect(rows[1]?.slice(3, 6)).toEqual(["4.57× 1 broker", "< 30.0 s", "✘"]);
+    expect(rows[2]?.slice(1, 7)).toEqual([
+      "60,000 ev/s",
+      "ConsumerPerformance 100,000 msg/s",
+      "0.60×",
+      "≥ 50,000 ev/s",
+      "✔",
+      "✔",
+    ]);
+    expect(rows[3]?.slice(5, 7)).toEqual(["✘", "✘"]);
+  });
+});
+
+describe("benchNotes", () => {
+  it("spells out what an inexact run got wrong", () => {
+    expect(benchNotes(figures)).toContain("NOT EXACT: 6p × 3c: 1 gaps between ranges");
+  });
+});

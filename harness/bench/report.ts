@@ -1,0 +1,90 @@
+import { formatCount } from "../report/format.ts";
+import type { AggregatorFigures } from "./aggregator.ts";
+import type { ProducerFigures } from "./producer.ts";
+import type { StartupFigures } from "./startup.ts";
+
+export interface BenchFigures {
+  startup?: StartupFigures[];
+  producer?: ProducerFigures;
+  aggregator?: AggregatorFigures;
+}
+
+export const TABLE_HEADERS = ["figure", "measured", "Kafka's tool, same run", "ratio", "aim", "met", "exact"];
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const times = (x: number) => `${x.toFixed(2)}×`;
+const mark = (ok: boolean) => (ok ? "✔" : "✘");
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** One short row per figure; verdicts are computed here from the figures, never typed in. */
+export function benchRows(figures: BenchFigures): string[][] {
+  const rows: string[][] = [];
+  const startup = figures.startup ?? [];
+  const oneBroker = startup.find((s) => s.brokers === 1);
+  for (const s of startup) {
+    rows.push([
+      `start to ready, ${plural(s.brokers, "broker")}`,
+      `${seconds(s.medianMs)} median`,
+      "",
+      s.brokers > 1 && oneBroker ? `${times(s.medianMs / oneBroker.medianMs)} 1 broker` : "",
+      `< ${seconds(s.aimMs)}`,
+      mark(s.medianMs < s.aimMs),
+      "",
+    ]);
+  }
+  const producer = figures.producer;
+  if (producer) {
+    rows.push([
+      "producer top rate",
+      `${formatCount(producer.ours.perSec)} ev/s`,
+      `ProducerPerformance ${formatCount(producer.kafka.perSec)} rec/s`,
+      times(producer.ratio),
+      "",
+      "",
+      "",
+    ]);
+  }
+  const aggregator = figures.aggregator;
+  for (const c of aggregator?.cases ?? []) {
+    const aim = aggregator?.aimPerSec ?? Number.POSITIVE_INFINITY;
+    rows.push([
+      `aggregator ${plural(c.partitions, "partition")} × ${plural(c.consumers, "consumer")}`,
+      `${formatCount(c.perSec)} ev/s`,
+      `ConsumerPerformance ${formatCount(c.reference.fetchPerSec)} msg/s`,
+      times(c.ratio),
+      `≥ ${formatCount(aim)} ev/s`,
+      mark(c.perSec >= aim),
+      mark(c.problems.length === 0),
+    ]);
+  }
+  return rows;
+}
+
+/** How each figure was taken, printed under the table so the rows stay short. */
+export function benchNotes(figures: BenchFigures): string[] {
+  const notes: string[] = [];
+  const startup = figures.startup ?? [];
+  if (startup.length > 0) {
+    const samples = startup.map((s) => `${s.brokers}: ${s.samplesMs.map(seconds).join(", ")}`).join("; ");
+    notes.push(
+      `start to ready: startLocalStack with ZooKeeper and Prometheus until a replicated topic exists and every scrape target is up; each start stopped before the next; samples by broker count: ${samples}`,
+    );
+  }
+  const producer = figures.producer;
+  if (producer) {
+    notes.push(
+      `producer: ${formatCount(producer.events)} events to ${producer.partitions} partitions, schedule "max", acks=all, idempotent; our values are JSON of ~${Math.round(producer.ours.meanValueBytes)} B plus a 36 B key; ProducerPerformance sent ${producer.kafka.recordSize} B records with acks=all and its defaults otherwise (p99 ${formatCount(producer.kafka.p99LatencyMs)} ms)`,
+    );
+  }
+  const aggregator = figures.aggregator;
+  if (aggregator) {
+    notes.push(
+      `aggregator: ${formatCount(aggregator.events)} events pre-filled (${aggregator.malformedShare * 100}% malformed, oversized kinds left out), window ${seconds(aggregator.windowMs)}; timed from the first consumer in its group until the group committed every partition to its end (polled every 0.1 s); consumers are real processes; exact = aggregates and DLQ equal a recount of the input`,
+      "ConsumerPerformance rate is its fetch.nMsg.sec (group join left out) reading the same input topic in its own group",
+    );
+    for (const c of aggregator.cases.filter((c) => c.problems.length > 0)) {
+      notes.push(`NOT EXACT: ${c.partitions}p × ${c.consumers}c: ${c.problems.join("; ")}`);
+    }
+  }
+  return notes;
+}
