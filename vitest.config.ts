@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["harness/**/*.test.ts", "pipeline/**/*.test.ts", "scenarios/**/*.test.ts", "infra/**/*.test.ts"],
+          include: [
+            "harness/**/*.test.ts",
+            "pipeline/**/*.test.ts",
+            "scenarios/**/*.test.ts",
+            "infra/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
         },
       },

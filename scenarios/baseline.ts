@@ -12,7 +12,7 @@ export default defineScenario({
   load: { kind: "constant", rate: 2_000 },
   durationMs: 90_000,
   drainTimeoutMs: 60_000,
-  topology: { partitions: 6, consumers: 2, brokers: 1, kraft: true },
+  topology: { partitions: 6, consumers: 2, brokers: 1, kraft: false },
   windowMs: 10_000,
   malformed: 0.01,
   seed: 2,

@@ -20,7 +20,7 @@ export default defineScenario({
   },
   durationMs: 240_000,
   drainTimeoutMs: 120_000,
-  topology: { partitions: 12, consumers: 3, brokers: 1, kraft: true },
+  topology: { partitions: 12, consumers: 3, brokers: 1, kraft: false },
   windowMs: 10_000,
   malformed: 0.01,
   seed: 3,

@@ -12,7 +12,7 @@ export default defineScenario({
   load: { kind: "constant", rate: 200 },
   durationMs: 20_000,
   drainTimeoutMs: 30_000,
-  topology: { partitions: 3, consumers: 1, brokers: 1, kraft: true },
+  topology: { partitions: 3, consumers: 1, brokers: 1, kraft: false },
   windowMs: 5_000,
   malformed: 0.02,
   seed: 1,

@@ -35,7 +35,7 @@ export function describeConfig(result: RunResult): string {
   const c = result.config;
   return [
     `seed ${c.seed}`,
-    `${c.profile.kind}: ${c.profile.description}`,
+    `load ${c.profile.description}`,
     `duration ${formatDuration(c.durationMs)}`,
     `${c.brokers} broker${c.brokers === 1 ? "" : "s"} (${c.kraft ? "KRaft" : "ZooKeeper"}, ${c.provider})`,
     `${c.partitions} partitions`,

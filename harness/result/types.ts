@@ -135,7 +135,11 @@ export interface RunResult {
   series: Series;
   assertions: Assertion[];
   faults: FaultRecord[];
-  rateSearch?: { foundRatePerSec: number; heldRatePerSec: number; steps: { ratePerSec: number; sustained: boolean; reason: string }[] };
+  rateSearch?: {
+    foundRatePerSec: number;
+    heldRatePerSec: number;
+    steps: { ratePerSec: number; sustained: boolean; reason: string }[];
+  };
   baseline?: { file: string; comparisons: BaselineComparison[] };
   links: { prometheus?: string; grafana?: string };
 }

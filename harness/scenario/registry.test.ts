@@ -54,11 +54,15 @@ describe("loadScenario", () => {
   });
 
   it("rejects a file whose scenario has another name", async () => {
-    await expect(loadScenario("misnamed", dir)).rejects.toThrow('scenarios/misnamed.ts names itself "other"');
+    await expect(loadScenario("misnamed", dir)).rejects.toThrow(
+      `${join(dir, "misnamed.ts")} names itself "other"`,
+    );
   });
 
   it("reports validation problems against the file", async () => {
-    await expect(loadScenario("broken", dir)).rejects.toThrow("scenarios/broken.ts: colour: unknown key");
+    await expect(loadScenario("broken", dir)).rejects.toThrow(
+      `${join(dir, "broken.ts")}: colour: unknown key`,
+    );
   });
 });
 

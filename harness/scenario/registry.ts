@@ -1,5 +1,6 @@
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { UsageError } from "../core/errors.ts";
 import { validateScenario } from "./schema.ts";
@@ -26,7 +27,7 @@ export async function loadScenario(name: string, dir = SCENARIO_DIR): Promise<Sc
       `known scenarios: ${known.join(", ")}`,
     );
   }
-  const source = join("scenarios", `${name}.ts`);
+  const source = dir === SCENARIO_DIR ? join("scenarios", `${name}.ts`) : join(dir, `${name}.ts`);
   const module: { default?: unknown } = await import(pathToFileURL(join(dir, `${name}.ts`)).href);
   if (module.default === undefined) {
     throw new UsageError(
@@ -42,6 +43,22 @@ export async function loadScenario(name: string, dir = SCENARIO_DIR): Promise<Sc
     );
   }
   return scenario;
+}
+
+/**
+ * A scenario by name (from scenarios/) or by the path of a file of one's own (`./my-soak.ts`), which is
+ * validated the same way.
+ */
+export async function resolveScenario(nameOrPath: string): Promise<Scenario> {
+  if (!nameOrPath.endsWith(".ts") && !nameOrPath.includes("/")) return loadScenario(nameOrPath);
+  const file = resolve(nameOrPath);
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `there is no scenario file ${file}`,
+      "give a scenario name (see --list) or the path of a .ts file",
+    );
+  }
+  return loadScenario(basename(file, ".ts"), dirname(file));
 }
 
 /** Every scenario with its one-line summary, for `--list`. */

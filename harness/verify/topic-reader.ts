@@ -4,6 +4,8 @@ import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.t
 import { LabError } from "../core/errors.ts";
 
 export interface ReadOptions {
+  /** Per partition, the first offset to hand over; earlier ones (a previous run's) are skipped. */
+  startOffsets?: Map<number, bigint>;
   /** Per partition, the offset to stop before; by default the high watermark when reading begins. */
   endOffsets?: Map<number, bigint>;
   timeoutMs?: number;
@@ -83,8 +85,11 @@ export async function readTopic(
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             const end = ends.get(batch.partition) ?? 0n;
+            const start = options.startOffsets?.get(batch.partition) ?? 0n;
             for (const message of batch.messages) {
-              if (BigInt(message.offset) >= end) break;
+              const offset = BigInt(message.offset);
+              if (offset >= end) break;
+              if (offset < start) continue;
               messages += 1;
               onMessage(message, batch.partition);
             }

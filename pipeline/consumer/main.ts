@@ -1,7 +1,6 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { hideBin } from "yargs/helpers";
 import { createKafka } from "../kafka/client.ts";
+import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
 import { Aggregator } from "./aggregator.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
@@ -34,27 +33,14 @@ async function main(): Promise<number> {
   }
 
   const metrics = createConsumerMetrics();
-  const server = createServer((request, response) => {
-    if (request.url !== "/metrics") {
-      response.writeHead(404).end("see /metrics\n");
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => response.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
-      (error: Error) => response.writeHead(500).end(error.message),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) =>
-      reject(
-        new ConsumerConfigError(
-          `--metrics-port: cannot listen on ${args.metricsHost}:${args.metricsPort}: ${error.message}`,
-        ),
-      ),
-    );
-    server.listen(args.metricsPort, args.metricsHost, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await serveMetrics(metrics.registry, args.metricsPort, args.metricsHost).catch(
+    (error: Error) => {
+      throw new ConsumerConfigError(
+        `--metrics-port: cannot listen on ${args.metricsHost}:${args.metricsPort}: ${error.message}`,
+      );
+    },
+  );
+  const { port } = server;
 
   const aggregator = new Aggregator({
     connection,
@@ -82,7 +68,7 @@ async function main(): Promise<number> {
   ]);
   log(`${stopSignal}: committing open windows and leaving the group`);
   await aggregator.stop();
-  server.close();
+  await server.close();
   return 0;
 }
 

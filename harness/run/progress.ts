@@ -1,0 +1,62 @@
+import { formatDuration } from "../core/clock.ts";
+import { formatCount, formatMs, formatRate } from "../report/format.ts";
+import type { Snapshot } from "./observer.ts";
+
+export type Phase = "load" | "drain";
+
+/** The live line: elapsed and remaining time, target and achieved rate, lag, p99. */
+export function formatProgress(
+  scenario: string,
+  phase: Phase,
+  snapshot: Snapshot,
+  durationMs: number,
+): string {
+  const elapsed = Math.max(0, snapshot.elapsedMs);
+  const time =
+    phase === "load"
+      ? `${formatDuration(elapsed)}/${formatDuration(durationMs)} (${formatDuration(Math.max(0, durationMs - elapsed))} left)`
+      : `draining ${formatDuration(Math.max(0, elapsed - durationMs))}`;
+  return [
+    `[${scenario}] ${time}`,
+    `target ${formatRate(snapshot.targetRate)}`,
+    `achieved ${formatRate(snapshot.achievedRate)}`,
+    `lag ${formatCount(snapshot.lagOffsets)} (${snapshot.lagSeconds.toFixed(1)} s) ${snapshot.lagStatus}`,
+    `p99 ${snapshot.latencyP99Ms > 0 ? formatMs(snapshot.latencyP99Ms) : "–"}`,
+  ].join(" · ");
+}
+
+/**
+ * On a terminal the line is rewritten in place every second; otherwise (CI logs) a plain line is written
+ * every `plainEveryMs`.
+ */
+export class ProgressPrinter {
+  private lastPlainMs = Number.NEGATIVE_INFINITY;
+  private drawn = false;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly plainEveryMs = 5_000,
+  ) {}
+
+  update(line: string, nowMs: number): void {
+    if (this.stream.isTTY) {
+      const width = this.stream.columns ?? 120;
+      this.stream.write(`\r\x1b[2K${line.length > width ? `${line.slice(0, width - 1)}…` : line}`);
+      this.drawn = true;
+      return;
+    }
+    if (nowMs - this.lastPlainMs >= this.plainEveryMs) {
+      this.stream.write(`${line}\n`);
+      this.lastPlainMs = nowMs;
+    }
+  }
+
+  /** Ends the live line so that what follows starts on a fresh one. */
+  log(line: string): void {
+    if (this.drawn) {
+      this.stream.write("\r\x1b[2K");
+      this.drawn = false;
+    }
+    this.stream.write(`${line}\n`);
+  }
+}
