@@ -12,7 +12,7 @@ import type { StartedStack } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import { benchAggregator } from "./aggregator.ts";
 import { benchProducer } from "./producer.ts";
-import { type BenchFigures, benchNotes, benchRows, TABLE_HEADERS } from "./report.ts";
+import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
 import { benchStartup } from "./startup.ts";
 import { formatTable } from "./table.ts";
 
@@ -26,7 +26,7 @@ const BENCHES = ["startup", "producer", "aggregator"] as const;
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName("npm run bench --")
-    .usage("$0 [options]\n\nDefault run: about 5 minutes on 2 cores.")
+    .usage("$0 [options]\n\nDefault run: about 3 minutes on 2 cores.")
     .option("only", {
       choices: BENCHES,
       array: true,
@@ -94,7 +94,8 @@ async function main(): Promise<number> {
   out();
   out(formatTable(TABLE_HEADERS, benchRows(figures)));
   out();
-  for (const note of benchNotes(figures)) out(`- ${note}`);
+  const busy = busyMachineNote(loadAtStart[0] ?? 0, loadAtEnd[0] ?? 0, machine.cores);
+  for (const note of [...benchNotes(figures), ...(busy ? [busy] : [])]) out(`- ${note}`);
   out(
     `- load average at end (1/5/15 min): ${loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(elapsedMs / 1000).toFixed(0)} s`,
   );

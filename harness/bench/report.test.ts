@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AggregatorCase } from "./aggregator.ts";
-import { type BenchFigures, benchNotes, benchRows, TABLE_HEADERS } from "./report.ts";
+import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
 
 const reference = { messages: 1_000, perSec: 50_000, fetchPerSec: 100_000, rebalanceMs: 900, fetchMs: 10 };
 
@@ -55,5 +55,15 @@ describe("benchRows", () => {
 describe("benchNotes", () => {
   it("spells out what an inexact run got wrong", () => {
     expect(benchNotes(figures)).toContain("NOT EXACT: 6p × 3c: 1 gaps between ranges");
+  });
+});
+
+describe("busyMachineNote", () => {
+  it("stays quiet while the load fits the cores", () => {
+    expect(busyMachineNote(1.2, 1.9, 2)).toBeUndefined();
+  });
+
+  it("warns when the load at either end exceeded the cores", () => {
+    expect(busyMachineNote(1.5, 4.9, 2)).toMatch(/load 1\.5 at start, 4\.9 at end, on 2 cores/);
   });
 });

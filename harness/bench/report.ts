@@ -79,7 +79,7 @@ export function benchNotes(figures: BenchFigures): string[] {
   const aggregator = figures.aggregator;
   if (aggregator) {
     notes.push(
-      `aggregator: ${formatCount(aggregator.events)} events pre-filled (${aggregator.malformedShare * 100}% malformed, oversized kinds left out), window ${seconds(aggregator.windowMs)}; timed from the first consumer in its group until the group committed every partition to its end (polled every 0.1 s); consumers are real processes; exact = aggregates and DLQ equal a recount of the input`,
+      `aggregator: ${formatCount(aggregator.events)} events pre-filled (${aggregator.malformedShare * 100}% malformed, oversized kinds left out), window ${seconds(aggregator.windowMs)}; timed from the first consumer in its group until the group committed every partition to its end (both ends seen within 0.1 s); consumers are real processes; exact = aggregates and DLQ equal a recount of the input`,
       "ConsumerPerformance rate is its fetch.nMsg.sec (group join left out) reading the same input topic in its own group",
     );
     for (const c of aggregator.cases.filter((c) => c.problems.length > 0)) {
@@ -87,4 +87,14 @@ export function benchNotes(figures: BenchFigures): string[] {
     }
   }
   return notes;
+}
+
+/**
+ * Said when the machine had more runnable work than cores at the start or end of the run: absolute
+ * figures then move from run to run, while the ratios against Kafka's tools, taken minutes apart, hold better.
+ */
+export function busyMachineNote(loadAtStart: number, loadAtEnd: number, cores: number): string | undefined {
+  const peak = Math.max(loadAtStart, loadAtEnd);
+  if (peak <= cores) return undefined;
+  return `the machine was busy with other work (1-minute load ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, on ${cores} cores): absolute figures vary from run to run; read the ratios`;
 }
