@@ -128,9 +128,15 @@ export async function startTestcontainersStack(
   const started: StartedTestContainer[] = [];
   let network: StartedNetwork | undefined;
   const teardown = async () => {
-    await Promise.allSettled(started.splice(0).map((c) => c.stop()));
-    await network?.stop();
+    const stops = await Promise.allSettled(started.splice(0).map((c) => c.stop()));
+    const removed = network;
     network = undefined;
+    const failures = [...stops, ...(await Promise.allSettled(removed ? [removed.stop()] : []))].flatMap(
+      (r) => (r.status === "rejected" ? [(r.reason as Error).message] : []),
+    );
+    // A clean-up failure must not hide why a start failed; testcontainers' reaper (Ryuk) removes leftovers when this process ends.
+    if (failures.length > 0)
+      log(`warning: clean-up of the containers was incomplete: ${failures.join("; ")}`);
   };
   const checkAborted = () => {
     if (signal?.aborted) throw new LabError("STARTUP", "stopped while the containers were starting");
