@@ -2,10 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { parseDuration } from "../../pipeline/duration.ts";
-import { parseBrokers } from "../../pipeline/kafka/client.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
-import type { ExternalOptions } from "../infra/external.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import type { ProviderName } from "../infra/types.ts";
@@ -15,8 +12,9 @@ import { defaultReportDir, writeReports } from "../report/write.ts";
 import type { RunResult } from "../result/types.ts";
 import { ProgressPrinter } from "../run/progress.ts";
 import { runScenario } from "../run/runner.ts";
-import { applyOverrides, type ScenarioOverrides } from "../scenario/overrides.ts";
+import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
+import { externalFrom, overridesFrom } from "./scenario-args.ts";
 
 function cli(argv: string[]) {
   return yargs(argv)
@@ -101,62 +99,6 @@ function cli(argv: string[]) {
     });
 }
 
-type Args = Awaited<ReturnType<ReturnType<typeof cli>["parseAsync"]>>;
-
-function overridesFrom(args: Args): ScenarioOverrides {
-  const duration = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      throw new UsageError(`--${flag}: ${(error as Error).message}`);
-    }
-  };
-  const overrides: ScenarioOverrides = {};
-  const set = <K extends keyof ScenarioOverrides>(key: K, value: ScenarioOverrides[K] | undefined) => {
-    if (value !== undefined) overrides[key] = value;
-  };
-  set("rate", args.rate);
-  set("durationMs", duration("duration", args.duration));
-  set("partitions", args.partitions);
-  set("consumers", args.consumers);
-  set("brokersCount", args["brokers-count"]);
-  set("kraft", args.kraft);
-  set("seed", args.seed);
-  set("malformed", args.malformed);
-  set("windowMs", duration("window", args.window));
-  return overrides;
-}
-
-function externalFrom(args: Args): ExternalOptions | undefined {
-  if (args.provider !== "external") {
-    if (args.brokers)
-      throw new UsageError(
-        "--brokers is for --provider external",
-        "add --provider external, or drop --brokers",
-      );
-    return undefined;
-  }
-  const external: ExternalOptions = { brokers: parseBrokers(args.brokers ?? "") };
-  if (args["sasl-mechanism"]) {
-    const password = args["sasl-password"] ?? process.env.LAB_SASL_PASSWORD;
-    if (!args["sasl-username"] || !password) {
-      throw new UsageError(
-        "--sasl-mechanism needs --sasl-username and --sasl-password (or LAB_SASL_PASSWORD)",
-      );
-    }
-    external.sasl = { mechanism: args["sasl-mechanism"], username: args["sasl-username"], password };
-  }
-  if (args.tls || args["tls-ca"] || args["tls-insecure"]) {
-    external.tls = {
-      ...(args["tls-ca"] ? { caFile: args["tls-ca"] } : {}),
-      insecure: args["tls-insecure"] ?? false,
-    };
-  }
-  if (args["prometheus-url"]) external.prometheusUrl = args["prometheus-url"];
-  return external;
-}
-
 async function main(): Promise<number> {
   const args = await cli(hideBin(process.argv)).parseAsync();
   if (args.help) return EXIT_CODES.pass;
@@ -171,7 +113,7 @@ async function main(): Promise<number> {
       "npm run scenario -- --list shows them; e.g. npm run scenario -- smoke",
     );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
-  const external = externalFrom(args);
+  const external = externalFrom(args, process.env);
   const baseline = args.baseline ? await readReport(args.baseline) : undefined;
 
   const startedAt = new Date();

@@ -408,6 +408,16 @@ async function readSeedCounters(
     );
     return undefined;
   }
+  const scraped = new Set(
+    (await prometheus.targets()).filter((t) => t.health === "up").map((t) => t.instance),
+  );
+  const unscraped = fleet.metricsAddresses.filter((address) => !scraped.has(address));
+  if (unscraped.length > 0) {
+    log(
+      `the seed's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
+    );
+    return undefined;
+  }
   // Two scrape intervals, so the last commits are in Prometheus.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   const byLabel = async (expr: string, label: string) =>

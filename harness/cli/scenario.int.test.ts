@@ -1,0 +1,147 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { REPO_ROOT } from "../infra/local/provision.ts";
+import type { RunResult } from "../result/types.ts";
+import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
+
+interface CliRun {
+  code: number | null;
+  stderr: string;
+  reportDir: string;
+}
+
+/** Runs `npm run scenario -- …` the way a user does (node runs the CLI directly so signals reach it). */
+function scenarioCli(args: string[]): Promise<CliRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), "lab-report-"));
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    onTestFinished(() => {
+      child.kill("SIGKILL");
+    });
+    child.once("exit", (code) => resolve({ code, stderr, reportDir }));
+  });
+}
+
+function readResult(dir: string): RunResult {
+  return JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunResult;
+}
+
+describe("npm run scenario", () => {
+  it("passes the smoke scenario, writes the four reports, and report.html draws its charts in Chromium", async () => {
+    const run = await scenarioCli(["smoke"]);
+    expect(run.stderr).toContain("PASS smoke");
+    expect(run.code).toBe(0);
+    for (const file of ["report.json", "summary.md", "report.html", "junit.xml"]) {
+      expect(existsSync(join(run.reportDir, file)), file).toBe(true);
+    }
+    const result = readResult(run.reportDir);
+    expect(result.verdict).toBe("pass");
+    expect(result.recount.total).toBeGreaterThan(3_500);
+    expect(result.aggregates.total).toBe(result.recount.valid);
+    expect(result.series.t.length).toBeGreaterThan(15);
+    expect(Object.keys(result)).toEqual(
+      expect.arrayContaining([
+        "scenario",
+        "config",
+        "environment",
+        "verdict",
+        "ledger",
+        "recount",
+        "aggregates",
+      ]),
+    );
+    expect(readFileSync(join(run.reportDir, "junit.xml"), "utf8")).toContain('failures="0"');
+
+    if (!hasChromium) return;
+    const browser = await launchChromium();
+    onTestFinished(() => browser.close());
+    const report = await openReport(
+      browser,
+      join(run.reportDir, "report.html"),
+      join(REPO_ROOT, "reports", "test-output", "smoke-report.png"),
+    );
+    expect(report.bannerText).toBe("PASS: smoke");
+    expect(report.charts.map((c) => c.name)).toEqual(["rate", "lag", "latency", "broker"]);
+    for (const chart of report.charts) expect(chart.height, `${chart.name} chart`).toBeGreaterThan(100);
+    expect(report.errors).toEqual([]);
+  });
+
+  it("exits 1 and names the failed assertion in junit.xml when a threshold cannot hold", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-scenario-"));
+    const file = join(dir, "impossible.ts");
+    writeFileSync(
+      file,
+      `export default {
+        name: "impossible",
+        description: "Lag can never stay at zero while the aggregator commits once per window.",
+        summary: "max lag 0 under load",
+        proves: "that a failed threshold fails the run",
+        load: { kind: "constant", rate: 300 },
+        durationMs: 8000,
+        drainTimeoutMs: 20000,
+        topology: { partitions: 2, consumers: 1, brokers: 1, kraft: false },
+        windowMs: 3000,
+        malformed: 0,
+        seed: 5,
+        thresholds: { maxLagOffsets: 0 },
+      };\n`,
+    );
+    const run = await scenarioCli([file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("FAIL impossible");
+    const junit = readFileSync(join(run.reportDir, "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testcase [^>]*name="max consumer lag \(offsets\)"[^>]*>\s*<failure/);
+    const result = readResult(run.reportDir);
+    const lag = result.assertions.find((a) => a.name === "max consumer lag (offsets)");
+    expect(lag?.pass).toBe(false);
+    // Exactness still holds: only the impossible threshold failed.
+    expect(result.assertions.filter((a) => !a.pass).map((a) => a.name)).toEqual([
+      "max consumer lag (offsets)",
+    ]);
+  });
+
+  it("runs against an external cluster given by --brokers", async () => {
+    const { bootstrapServers, prometheusUrl } = inject("stack");
+    const run = await scenarioCli([
+      "smoke",
+      "--provider",
+      "external",
+      "--brokers",
+      bootstrapServers.join(","),
+      "--prometheus-url",
+      prometheusUrl,
+      "--duration",
+      "8s",
+    ]);
+    expect(run.stderr).toContain("connected to an external cluster");
+    expect(run.code, run.stderr.slice(-2_000)).toBe(0);
+    const result = readResult(run.reportDir);
+    expect(result.config.provider).toBe("external");
+    expect(result.aggregates.total).toBe(result.recount.valid);
+    expect(result.links.prometheus).toBe(prometheusUrl);
+  });
+
+  it("rejects an unknown scenario and a bad flag value with exit code 2 and no stack trace", async () => {
+    const unknown = await scenarioCli(["smok"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('there is no scenario "smok"; did you mean "smoke"?');
+    const badRate = await scenarioCli(["smoke", "--rate", "-3"]);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toContain("--rate");
+    for (const run of [unknown, badRate]) expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
