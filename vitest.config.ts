@@ -8,6 +8,8 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          // Unit tests first, alone: the integration tests measure rates and must not share 2 cores with them.
+          sequence: { groupOrder: 0 },
           include: [
             "harness/**/*.test.ts",
             "pipeline/**/*.test.ts",
@@ -20,6 +22,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["**/*.int.test.ts"],
           exclude: ["node_modules/**"],
           globalSetup: ["harness/testing/global-setup.ts"],

@@ -3,18 +3,22 @@ import { hideBin } from "yargs/helpers";
 import { EXIT_CODES, exitCodeFor, formatError } from "../core/errors.ts";
 import { startLocalStack } from "../infra/local/local-stack.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
+import { ensureKafkaDistribution } from "../infra/local/provision.ts";
 import { roundTrip } from "../infra/round-trip.ts";
+import { KAFKA_VERSION } from "../infra/versions.ts";
 
 /**
  * `npm run stack -- up` starts the local stack and keeps it until Ctrl-C (for soak runs with Grafana or
- * Prometheus open); `npm run stack -- check` starts it, round-trips records through a topic and stops.
+ * Prometheus open); `npm run stack -- check` starts it, round-trips records through a topic and stops;
+ * `npm run stack -- fetch` only fills the download cache.
  */
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName("npm run stack --")
     .command("up", "start the local stack and keep it running until Ctrl-C")
     .command("check", "start the local stack, send and read back records, stop")
-    .demandCommand(1, "say what to do: up or check")
+    .command("fetch", "only download Kafka and the JMX exporter into the cache (CI, offline preparation)")
+    .demandCommand(1, "say what to do: up, check or fetch")
     .option("brokers-count", { choices: [1, 3] as const, default: 1 as 1 | 3, describe: "brokers to start" })
     .option("kraft", { type: "boolean", default: false, describe: "KRaft mode instead of ZooKeeper" })
     .option("prometheus", { type: "boolean", default: true, describe: "start Prometheus too" })
@@ -22,6 +26,11 @@ async function main(): Promise<number> {
     .help()
     .parseAsync();
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (argv._[0] === "fetch") {
+    const dist = await ensureKafkaDistribution(log);
+    log(`Kafka ${KAFKA_VERSION} is cached: ${dist.libDir}`);
+    return EXIT_CODES.pass;
+  }
   const started = performance.now();
   const stack = await startLocalStack({
     brokers: argv["brokers-count"],
