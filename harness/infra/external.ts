@@ -9,6 +9,8 @@ export interface ExternalOptions {
   sasl?: KafkaConnection["sasl"];
   tls?: { caFile?: string; insecure?: boolean };
   prometheusUrl?: string;
+  /** A Grafana that shows this cluster (e.g. `docker compose up`'s); reports link to the run's time range. */
+  grafanaUrl?: string;
 }
 
 export function externalConnection(options: ExternalOptions): KafkaConnection {
@@ -83,6 +85,7 @@ export async function connectExternalStack(
     brokerIds: () => brokerIds,
     replicationFactor: () => Math.min(3, brokerIds.length),
     prometheusUrl: () => options.prometheusUrl,
+    grafanaUrl: () => options.grafanaUrl,
     logFiles: () => ({}),
     registerScrapeTarget: async () => {},
     faults: {

@@ -38,6 +38,8 @@ export interface StartedStack {
   brokerIds(): number[];
   replicationFactor(): number;
   prometheusUrl(): string | undefined;
+  /** Grafana with the lab's dashboard, where the provider has one. */
+  grafanaUrl(): string | undefined;
   /** Service name → log file, for messages and reports. */
   logFiles(): Record<string, string>;
   /** Adds a /metrics endpoint for Prometheus to scrape (a consumer, the lab itself). */

@@ -33,23 +33,30 @@ export function replicationSettings(brokerCount: number): Record<string, number>
   };
 }
 
-export function brokerProperties(layout: ClusterLayout, broker: BrokerPorts, dataDir: string): string {
-  const common = {
-    ...replicationSettings(layout.brokers.length),
-    "log.dirs": dataDir,
-    "num.partitions": 1,
+/** The lab's broker settings, whatever runs the broker (local processes or containers). */
+export function labBrokerSettings(brokerCount: number): Record<string, string | number | boolean> {
+  return {
+    ...replicationSettings(brokerCount),
     // The lab and the pipeline create their topics with explicit partition counts.
     "auto.create.topics.enable": false,
     "group.initial.rebalance.delay.ms": 0,
     // Fewer internal partitions: far quicker first group join and first transaction on a laptop.
     "offsets.topic.num.partitions": 10,
     "transaction.state.log.num.partitions": 10,
+    "unclean.leader.election.enable": false,
+  };
+}
+
+export function brokerProperties(layout: ClusterLayout, broker: BrokerPorts, dataDir: string): string {
+  const common = {
+    ...labBrokerSettings(layout.brokers.length),
+    "log.dirs": dataDir,
+    "num.partitions": 1,
     "log.retention.hours": 24,
     "log.segment.bytes": 64 * 1024 * 1024,
     "num.network.threads": 3,
     "num.io.threads": 4,
     "controlled.shutdown.enable": true,
-    "unclean.leader.election.enable": false,
   };
   if (layout.mode === "zookeeper") {
     return toProperties({

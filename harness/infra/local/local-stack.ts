@@ -4,10 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
 import { RULE_FILES } from "../../../infra/prometheus/rules.ts";
-import { createKafka } from "../../../pipeline/kafka/client.ts";
 import { EnvironmentError, LabError } from "../../core/errors.ts";
-import { waitFor } from "../../core/wait-for.ts";
 import { PrometheusApi } from "../prometheus-api.ts";
+import { waitForKafka, waitForPrometheusTargets } from "../readiness.ts";
 import type { FaultAction, FaultControls, InfraFault, StackOptions, StartedStack } from "../types.ts";
 import { KAFKA_VERSION } from "../versions.ts";
 import {
@@ -29,7 +28,6 @@ export const PROMETHEUS_RULE_FILES = ["recording.yml", "alerts.yml"].map((f) =>
 );
 
 const READY_TIMEOUT_MS = 90_000;
-const HEALTH_TOPIC = "__lab_health";
 
 interface Broker {
   ports: BrokerPorts;
@@ -159,10 +157,9 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         if (!p.running) throw startupFailure(p.spec.name, p, `exited during start-up (${describeExit(p)})`);
       }
     };
-    await waitForBrokers(connection, count, failFast, options.signal);
-    if (prometheus) {
-      await waitForPrometheus(prometheus.api, prometheus.process, failFast, options.signal);
-    }
+    const ready = { timeoutMs: READY_TIMEOUT_MS, signal: options.signal, check: failFast };
+    await waitForKafka(connection, count, ready);
+    if (prometheus) await waitForPrometheusTargets(prometheus.api, ready);
 
     const history: InfraFault[] = [];
     const faults: FaultControls = {
@@ -188,6 +185,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       brokerIds: () => brokers.map((b) => b.ports.id),
       replicationFactor: () => (count >= 3 ? 3 : 1),
       prometheusUrl: () => prometheus?.api.baseUrl,
+      grafanaUrl: () => undefined,
       logFiles: () => Object.fromEntries(all.map((p) => [p.spec.name, p.spec.logFile])),
       registerScrapeTarget: async (job, address) => {
         if (!prometheus) return;
@@ -301,75 +299,6 @@ function preparePrometheus(
     logFile: run.path("logs", "prometheus.log"),
   });
   return { process, api: new PrometheusApi(`http://127.0.0.1:${port}`), targets, writeConfig };
-}
-
-async function waitForBrokers(
-  connection: { brokers: string[] },
-  count: number,
-  failFast: () => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const admin = createKafka(connection, "lab-readiness").admin();
-  try {
-    let seen = 0;
-    await waitFor(
-      async () => {
-        failFast();
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        seen = cluster.brokers.length;
-        return seen >= count ? true : undefined;
-      },
-      {
-        what: `Kafka (${count} broker${count > 1 ? "s" : ""})`,
-        timeoutMs: READY_TIMEOUT_MS,
-        describe: () => `${seen} of ${count} brokers registered`,
-        signal,
-      },
-    );
-    // The seed's health check: the cluster can create a topic, replicated to every broker.
-    await waitFor(
-      async () => {
-        failFast();
-        const existing = await admin.listTopics();
-        if (!existing.includes(HEALTH_TOPIC)) {
-          await admin.createTopics({
-            topics: [{ topic: HEALTH_TOPIC, numPartitions: 1, replicationFactor: count }],
-            waitForLeaders: true,
-          });
-        }
-        const meta = await admin.fetchTopicMetadata({ topics: [HEALTH_TOPIC] });
-        const partition = meta.topics[0]?.partitions[0];
-        return partition && partition.leader >= 0 && partition.isr.length === count ? true : undefined;
-      },
-      { what: "Kafka topic creation", timeoutMs: READY_TIMEOUT_MS, signal },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function waitForPrometheus(
-  api: PrometheusApi,
-  process: ManagedProcess,
-  failFast: () => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  let last = "";
-  await waitFor(
-    async () => {
-      failFast();
-      if (!(await api.ready())) {
-        last = "not answering /-/ready";
-        return undefined;
-      }
-      const targets = await api.targets();
-      const notUp = targets.filter((t) => t.health !== "up");
-      last = notUp.map((t) => `${t.job} ${t.instance}: ${t.health} ${t.lastError}`).join("; ");
-      return targets.length > 0 && notUp.length === 0 ? true : undefined;
-    },
-    { what: `Prometheus (log: ${process.spec.logFile})`, timeoutMs: 60_000, describe: () => last, signal },
-  );
 }
 
 async function applyFault(action: FaultAction, broker: Broker, relaunch: () => void): Promise<InfraFault> {

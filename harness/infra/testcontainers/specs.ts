@@ -10,7 +10,7 @@ import { IMAGES } from "../../../infra/images.ts";
 import { COMPOSE_RULES_DIR } from "../../../infra/prometheus/compose-config.ts";
 import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
 import { RULE_FILE_NAMES, RULES_DIR } from "../../../infra/prometheus/rules.ts";
-import { replicationSettings } from "../local/kafka-config.ts";
+import { labBrokerSettings } from "../local/kafka-config.ts";
 import { JMX_EXPORTER_VERSION } from "../versions.ts";
 
 export type WaitSpec =
@@ -173,15 +173,7 @@ function brokerSpec(layout: StackLayout, index: number): ContainerSpec {
     // EXTRA_ARGS reaches only the broker's JVM; in KAFKA_OPTS every Kafka tool run in the container would
     // start a second agent and die on the bind.
     EXTRA_ARGS: `-javaagent:${JMX_AGENT_JAR}=${PORTS.jmxExporter}:${JMX_RULES_TARGET}`,
-    ...kafkaEnv({
-      ...replicationSettings(layout.brokers),
-      // As the local provider: the lab and the pipeline create their topics with explicit partition counts.
-      "auto.create.topics.enable": false,
-      "group.initial.rebalance.delay.ms": 0,
-      "offsets.topic.num.partitions": 10,
-      "transaction.state.log.num.partitions": 10,
-      "unclean.leader.election.enable": false,
-    }),
+    ...kafkaEnv(labBrokerSettings(layout.brokers)),
   };
   const mode: Record<string, string> = layout.kraft
     ? {

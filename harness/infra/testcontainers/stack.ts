@@ -11,6 +11,7 @@ import { LabError } from "../../core/errors.ts";
 import { randomClusterId } from "../local/kafka-config.ts";
 import { freePorts } from "../local/ports.ts";
 import { PrometheusApi } from "../prometheus-api.ts";
+import { waitForKafka, waitForPrometheusTargets } from "../readiness.ts";
 import type { StackOptions, StartedStack } from "../types.ts";
 import { KAFKA_VERSION } from "../versions.ts";
 import { ContainerLogs } from "./container-logs.ts";
@@ -18,7 +19,6 @@ import { type BrokerControl, containerFaults } from "./faults.ts";
 import { toGenericContainer } from "./generic-container.ts";
 import { addressFromContainer } from "./host-address.ts";
 import { fetchJmxAgentArchive } from "./jmx-agent.ts";
-import { waitForKafka, waitForPrometheusTargets } from "./readiness.ts";
 import { requireContainerRuntime } from "./runtime.ts";
 import {
   type ContainerSpec,

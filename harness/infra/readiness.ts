@@ -1,6 +1,13 @@
-import { createKafka, type KafkaConnection } from "../../../pipeline/kafka/client.ts";
-import { waitFor } from "../../core/wait-for.ts";
-import type { PrometheusApi } from "../prometheus-api.ts";
+import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { waitFor } from "../core/wait-for.ts";
+import type { PrometheusApi } from "./prometheus-api.ts";
+
+export interface ReadyOptions {
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /** Called at every poll; throws to give up at once (say, when a service's process has died). */
+  check?: () => void;
+}
 
 const HEALTH_TOPIC = "__lab_health";
 
@@ -11,7 +18,7 @@ const HEALTH_TOPIC = "__lab_health";
 export async function waitForKafka(
   connection: KafkaConnection,
   count: number,
-  options: { timeoutMs: number; signal: AbortSignal | undefined },
+  options: ReadyOptions,
 ): Promise<void> {
   const admin = createKafka(connection, "lab-readiness").admin();
   const plural = count > 1 ? "s" : "";
@@ -19,6 +26,7 @@ export async function waitForKafka(
     let seen = 0;
     await waitFor(
       async () => {
+        options.check?.();
         await admin.connect();
         seen = (await admin.describeCluster()).brokers.length;
         return seen >= count ? true : undefined;
@@ -32,6 +40,7 @@ export async function waitForKafka(
     );
     await waitFor(
       async () => {
+        options.check?.();
         if (!(await admin.listTopics()).includes(HEALTH_TOPIC)) {
           await admin.createTopics({
             topics: [{ topic: HEALTH_TOPIC, numPartitions: 1, replicationFactor: count }],
@@ -50,13 +59,11 @@ export async function waitForKafka(
 }
 
 /** Ready means every active target is up: the brokers' JMX exporters are scraped. */
-export async function waitForPrometheusTargets(
-  api: PrometheusApi,
-  options: { timeoutMs: number; signal: AbortSignal | undefined },
-): Promise<void> {
+export async function waitForPrometheusTargets(api: PrometheusApi, options: ReadyOptions): Promise<void> {
   let last = "";
   await waitFor(
     async () => {
+      options.check?.();
       if (!(await api.ready())) {
         last = "not answering /-/ready";
         return undefined;
