@@ -55,8 +55,9 @@ function series(): RunResult["series"] {
     lagOffsets: lagSeconds.map((l) => Math.round(l * RATE)),
     lagSeconds,
     lagStatus: t.map((s) => (down(s) ? (s > FAULT_AT_S + 5 ? "STALL" : "WARN") : "OK")),
-    latencyP50Ms: t.map((s) => 2_600 + wobble(s) * 20 + (down(s) ? 4_000 : 0)),
-    latencyP99Ms: t.map((s) => 5_200 + wobble(s) * 30 + (down(s) ? 9_000 : 0)),
+    // Only the seconds in which a window committed have a latency, as in a real run.
+    latencyP50Ms: t.map((s) => (s % 5 === 0 ? 2_600 + wobble(s) * 20 + (down(s) ? 4_000 : 0) : null)),
+    latencyP99Ms: t.map((s) => (s % 5 === 0 ? 5_200 + wobble(s) * 30 + (down(s) ? 9_000 : 0) : null)),
     sendDelayP99Ms: t.map((s) => (s === FAULT_AT_S ? 180 : 3 + (s % 4))),
     brokerMessagesInRate: t.map((s) => RATE + wobble(s) + (s >= RESTART_AT_S && s < 44 ? RATE * 2 : 0)),
     brokerBytesInRate: t.map((s) => (RATE + wobble(s)) * 182),

@@ -112,8 +112,9 @@
   chart(
     "latency",
     [
-      line("e2e p50 (ms)", s.latencyP50Ms, colors.p50, { scale: "ms" }),
-      line("e2e p99 (ms)", s.latencyP99Ms, colors.p99, { scale: "ms" }),
+      // Latency exists only in the seconds a window committed: join those points across the empty seconds.
+      line("e2e p50 (ms)", s.latencyP50Ms, colors.p50, { scale: "ms", spanGaps: true }),
+      line("e2e p99 (ms)", s.latencyP99Ms, colors.p99, { scale: "ms", spanGaps: true }),
       line("send delay p99 (ms)", s.sendDelayP99Ms, colors.sendDelay, { scale: "send", dash: [4, 3] }),
     ],
     [

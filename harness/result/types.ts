@@ -65,8 +65,9 @@ export interface Series {
   lagOffsets: number[];
   lagSeconds: number[];
   lagStatus: LagStatus[];
-  latencyP50Ms: number[];
-  latencyP99Ms: number[];
+  /** Null in a second when no aggregate became visible, so there was no latency to measure. */
+  latencyP50Ms: (number | null)[];
+  latencyP99Ms: (number | null)[];
   sendDelayP99Ms: number[];
   brokerMessagesInRate?: number[];
   brokerBytesInRate?: number[];

@@ -20,6 +20,8 @@ export interface Snapshot {
   lagSeconds: number;
   lagStatus: LagStatus;
   latencyP99Ms: number;
+  /** p99 over the run so far: the last second often has no window committed in it. */
+  latencyP99RunMs: number;
   sendDelayP99Ms: number;
   partitions: PartitionLag[];
 }
@@ -162,6 +164,7 @@ export class Observer {
       lagSeconds,
       lagStatus,
       latencyP99Ms: latency.p99,
+      latencyP99RunMs: this.latency.cumulative().p99,
       sendDelayP99Ms: sendDelay.p99,
       partitions,
     };
@@ -174,8 +177,8 @@ export class Observer {
     s.lagOffsets.push(lagOffsets);
     s.lagSeconds.push(round(lagSeconds, 2));
     s.lagStatus.push(lagStatus);
-    s.latencyP50Ms.push(round(latency.p50));
-    s.latencyP99Ms.push(round(latency.p99));
+    s.latencyP50Ms.push(latency.count > 0 ? round(latency.p50) : null);
+    s.latencyP99Ms.push(latency.count > 0 ? round(latency.p99) : null);
     s.sendDelayP99Ms.push(round(sendDelay.p99, 2));
     if (broker) {
       for (const key of Object.keys(BROKER_QUERIES) as (keyof typeof BROKER_QUERIES)[]) {

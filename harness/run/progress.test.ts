@@ -10,7 +10,8 @@ const snapshot: Snapshot = {
   lagOffsets: 4_213,
   lagSeconds: 2.14,
   lagStatus: "OK",
-  latencyP99Ms: 2_500,
+  latencyP99Ms: 0,
+  latencyP99RunMs: 2_500,
   sendDelayP99Ms: 3,
   partitions: [],
 };

@@ -21,7 +21,7 @@ export function formatProgress(
     `target ${formatRate(snapshot.targetRate)}`,
     `achieved ${formatRate(snapshot.achievedRate)}`,
     `lag ${formatCount(snapshot.lagOffsets)} (${snapshot.lagSeconds.toFixed(1)} s) ${snapshot.lagStatus}`,
-    `p99 ${snapshot.latencyP99Ms > 0 ? formatMs(snapshot.latencyP99Ms) : "–"}`,
+    `p99 ${snapshot.latencyP99RunMs > 0 ? formatMs(snapshot.latencyP99RunMs) : "–"}`,
   ].join(" · ");
 }
 

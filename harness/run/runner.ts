@@ -90,6 +90,8 @@ async function runOnStack(
 
   const start = await prepareTopics(stack, topics, scenario.topology.partitions, groupId);
   const prometheusUrl = stack.prometheusUrl();
+  const grafanaUrl = stack.grafanaUrl();
+  if (grafanaUrl) log(`Grafana: ${grafanaUrl}/d/fetch/fetch-dashboard`);
   const prometheus = prometheusUrl ? new PrometheusApi(prometheusUrl) : undefined;
   const labMetrics = new LabMetrics();
   await stack.registerScrapeTarget("lab", await labMetrics.serve());
@@ -144,6 +146,7 @@ async function runOnStack(
       stopAfter: { durationMs: scenario.durationMs },
       seed: scenario.seed,
       malformed: scenario.malformed,
+      malformedKinds: scenario.malformedKinds,
       clock,
       signal: stopLoad.signal,
       onAck: (ack) => {
@@ -232,8 +235,18 @@ async function runOnStack(
         search === undefined
           ? expectedCount(scenario.load, scenario.durationMs) / (scenario.durationMs / 1000)
           : (search.result()?.heldRatePerSec ?? 0),
-      // A local or containerised stack stops with the run, so only an external Prometheus is worth linking.
-      prometheusUrl: options.provider === "external" ? prometheusUrl : undefined,
+      // A local or containerised stack stops with the run, so only an external one is worth linking.
+      links:
+        options.provider === "external"
+          ? {
+              ...(prometheusUrl ? { prometheus: prometheusUrl } : {}),
+              ...(grafanaUrl
+                ? {
+                    grafana: `${grafanaUrl}/d/fetch/fetch-dashboard?orgId=1&from=${loadStartMs - 30_000}&to=${clock.now() + 30_000}`,
+                  }
+                : {}),
+            }
+          : {},
     });
   } finally {
     await tail?.stop();
@@ -446,7 +459,7 @@ interface ResultInput {
   faults: FaultRecord[];
   rateSearch: RunResult["rateSearch"];
   expectedTargetPerSec: number;
-  prometheusUrl: string | undefined;
+  links: RunResult["links"];
 }
 
 function buildResult(input: ResultInput): RunResult {
@@ -531,7 +544,7 @@ function buildResult(input: ResultInput): RunResult {
     assertions,
     faults: input.faults,
     ...(input.rateSearch ? { rateSearch: input.rateSearch } : {}),
-    links: input.prometheusUrl ? { prometheus: input.prometheusUrl } : {},
+    links: input.links,
   };
 }
 
