@@ -21,8 +21,20 @@ export default defineScenario({
   durationMs: 240_000,
   drainTimeoutMs: 120_000,
   topology: { partitions: 12, consumers: 3, brokers: 1, kraft: false },
-  windowMs: 10_000,
+  // Short windows: each 10 s step sees several commits, so a rising lag floor can be told from the sawtooth.
+  windowMs: 2_000,
   malformed: 0.01,
+  malformedKinds: [
+    "not_utf8",
+    "not_json",
+    "not_object",
+    "missing_user_id",
+    "empty_user_id",
+    "bad_timestamp_negative",
+    "bad_timestamp_float",
+    "bad_timestamp_text",
+    "missing_timestamp",
+  ],
   seed: 3,
   thresholds: { drainWithinMs: 120_000, exact: true },
 });

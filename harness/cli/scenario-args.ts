@@ -25,6 +25,7 @@ export interface ScenarioFlags {
   "tls-ca"?: string | undefined;
   "tls-insecure"?: boolean | undefined;
   "prometheus-url"?: string | undefined;
+  "grafana-url"?: string | undefined;
 }
 
 function check(ok: boolean, flag: string, value: unknown, want: string): void {
@@ -106,5 +107,6 @@ export function externalFrom(flags: ScenarioFlags, env: NodeJS.ProcessEnv): Exte
     };
   }
   if (flags["prometheus-url"]) external.prometheusUrl = flags["prometheus-url"];
+  if (flags["grafana-url"]) external.grafanaUrl = flags["grafana-url"].replace(/\/$/, "");
   return external;
 }

@@ -124,6 +124,8 @@ describe("npm run scenario", () => {
       bootstrapServers.join(","),
       "--prometheus-url",
       prometheusUrl,
+      "--grafana-url",
+      "http://localhost:3000/",
       "--duration",
       "8s",
     ]);
@@ -133,6 +135,10 @@ describe("npm run scenario", () => {
     expect(result.config.provider).toBe("external");
     expect(result.aggregates.total).toBe(result.recount.valid);
     expect(result.links.prometheus).toBe(prometheusUrl);
+    const grafana = new URL(result.links.grafana as string);
+    expect(grafana.pathname).toBe("/d/fetch/fetch-dashboard");
+    expect(Number(grafana.searchParams.get("from"))).toBeLessThan(Date.parse(result.environment.finishedAt));
+    expect(Number(grafana.searchParams.get("to"))).toBeGreaterThan(Date.parse(result.environment.startedAt));
   });
 
   it("rejects an unknown scenario and a bad flag value with exit code 2 and no stack trace", async () => {

@@ -52,6 +52,7 @@ function cli(argv: string[]) {
         "tls-ca",
         "tls-insecure",
         "prometheus-url",
+        "grafana-url",
       ],
       "Stack:",
     )
@@ -72,6 +73,10 @@ function cli(argv: string[]) {
     .option("tls-ca", { type: "string", describe: "PEM file of the CA to trust" })
     .option("tls-insecure", { type: "boolean", describe: "do not verify the broker's certificate" })
     .option("prometheus-url", { type: "string", describe: "external: a Prometheus that scrapes the cluster" })
+    .option("grafana-url", {
+      type: "string",
+      describe: "external: its Grafana; the reports link to the run's time range",
+    })
     .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
     .option("report-dir", {
       type: "string",

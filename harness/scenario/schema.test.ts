@@ -32,6 +32,14 @@ function problems(input: unknown): string[] {
 }
 
 describe("validateScenario", () => {
+  it("sends every malformed kind unless told which, and names a kind it does not know", () => {
+    expect(validateScenario(valid, "scenarios/sample.ts").malformedKinds).toContain("near_kafka_limit");
+    const chosen = validateScenario({ ...valid, malformedKinds: ["not_json"] }, "scenarios/sample.ts");
+    expect(chosen.malformedKinds).toEqual(["not_json"]);
+    const [problem] = problems({ ...valid, malformedKinds: ["not_json", "gibberish"] });
+    expect(problem).toMatch(/^scenarios\/sample\.ts: malformedKinds\[1\]: expected one of not_utf8, /);
+  });
+
   it("fills in defaults for faults, exactness and the search hold share", () => {
     const scenario = validateScenario(
       {

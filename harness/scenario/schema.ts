@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MALFORMED_KINDS } from "../../pipeline/events/generator.ts";
 import { formatDuration } from "../core/clock.ts";
 import { UsageError } from "../core/errors.ts";
 import {
@@ -93,6 +94,10 @@ const shape = z.strictObject({
   }),
   windowMs: durationMs(),
   malformed: share(),
+  malformedKinds: z
+    .array(z.enum(MALFORMED_KINDS, { error: `expected one of ${MALFORMED_KINDS.join(", ")}` }))
+    .min(1, { error: "name at least one kind, or leave the field out for all of them" })
+    .default([...MALFORMED_KINDS]),
   seed: z.int({ error: "expected a whole number" }),
   faults: z.array(faultSchema).default([]),
   thresholds: thresholdsSchema,

@@ -1,3 +1,4 @@
+import type { MalformedKind } from "../../pipeline/events/generator.ts";
 import type { FaultRecord } from "../result/types.ts";
 
 /** A steady target rate, in events per second. */
@@ -100,13 +101,19 @@ export interface Scenario {
   windowMs: number;
   /** Share of events sent malformed, 0..1. */
   malformed: number;
+  /**
+   * Which kinds of malformed record to send, in turn; all by default. A high-rate run may leave out the
+   * oversized ones (`too_large`, `near_kafka_limit`), whose bytes would dwarf the logins'.
+   */
+  malformedKinds: MalformedKind[];
   seed: number;
   faults: FaultStep[];
   thresholds: Thresholds;
 }
 
 /** What a scenario file writes: fields with defaults may be left out. */
-export type ScenarioInput = Omit<Scenario, "load" | "faults" | "thresholds"> & {
+export type ScenarioInput = Omit<Scenario, "load" | "faults" | "thresholds" | "malformedKinds"> & {
+  malformedKinds?: MalformedKind[];
   load: Exclude<LoadProfile, SearchLoad> | (Omit<SearchLoad, "holdShare"> & { holdShare?: number });
   faults?: FaultStep[];
   thresholds: Omit<Thresholds, "exact"> & { exact?: boolean };
