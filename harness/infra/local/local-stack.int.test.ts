@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { createKafka } from "../../../pipeline/kafka/client.ts";
 import { waitFor } from "../../core/wait-for.ts";
@@ -107,6 +107,39 @@ describe("own stacks", () => {
       replicationFactor: 1,
     });
     expect(new Set(values).size).toBe(200);
+  });
+
+  it("runs without Prometheus when it is not installed, and says what that disables", async () => {
+    const saved = { PATH: process.env.PATH, JAVA_HOME: process.env.JAVA_HOME };
+    onTestFinished(() => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
+    process.env.JAVA_HOME = dirname(
+      dirname(realpathSync(execFileSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).trim())),
+    );
+    process.env.PATH = "/nonexistent";
+    const lines: string[] = [];
+    const stack = await startLocalStack({
+      brokers: 1,
+      kraft: false,
+      prometheus: true,
+      log: (line) => lines.push(line),
+    });
+    onTestFinished(() => stack.stop());
+    expect(stack.prometheusUrl()).toBeUndefined();
+    expect(lines.join("\n")).toMatch(
+      /`prometheus` is not on PATH.*no broker metrics.*apt-get install prometheus/s,
+    );
+    const values = await roundTrip(stack.connection(), {
+      topic: uniqueName("noprom"),
+      count: 50,
+      partitions: 1,
+      replicationFactor: 1,
+    });
+    expect(values).toHaveLength(50);
   });
 
   it("leaves no process of the run behind after stop()", async () => {
