@@ -169,10 +169,21 @@ async function runOnStack(
     let warnedBehind = false;
     const show = (phase: Phase, snapshot: Snapshot) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));
+    let sampleFailures = 0;
+    // A sample can fail while a broker is down; the run goes on and the series skips that second.
+    const sample = async (): Promise<Snapshot | undefined> => {
+      try {
+        return await observer.tick();
+      } catch (error) {
+        if (sampleFailures++ === 0) log(`a sample failed (${(error as Error).message}); the run goes on`);
+        return undefined;
+      }
+    };
 
     while (!producerDone) {
       await clock.sleep(TICK_MS - ((clock.now() - loadStartMs) % TICK_MS));
-      const snapshot = await observer.tick();
+      const snapshot = await sample();
+      if (!snapshot) continue;
       searchSteps.afterTick(snapshot);
       if (!warnedBehind && observer.sendDelay.generatorBehind()) {
         warnedBehind = true;
@@ -190,7 +201,8 @@ async function runOnStack(
     let drainMs: number | null = null;
     while (clock.now() - loadEndMs < scenario.drainTimeoutMs && !options.signal?.aborted) {
       await clock.sleep(TICK_MS);
-      const snapshot = await observer.tick();
+      const snapshot = await sample();
+      if (!snapshot) continue;
       show("drain", snapshot);
       if (snapshot.lagOffsets === 0) {
         drainMs = clock.now() - loadEndMs;
