@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
+import { sampleResult } from "../report/fixture.ts";
+import { renderJson } from "../report/json.ts";
 import type { RunResult } from "../result/types.ts";
 import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
 
@@ -53,6 +55,9 @@ describe("npm run scenario", () => {
     expect(result.recount.total).toBeGreaterThan(3_500);
     expect(result.aggregates.total).toBe(result.recount.valid);
     expect(result.series.t.length).toBeGreaterThan(15);
+    expect(Object.keys(result.series.lagOffsetsByPartition).sort()).toEqual(["0", "1", "2"]);
+    for (const lags of Object.values(result.series.lagOffsetsByPartition))
+      expect(lags).toHaveLength(result.series.t.length);
     expect(Object.keys(result)).toEqual(
       expect.arrayContaining([
         "scenario",
@@ -139,6 +144,35 @@ describe("npm run scenario", () => {
     expect(grafana.pathname).toBe("/d/fetch/fetch-dashboard");
     expect(Number(grafana.searchParams.get("from"))).toBeLessThan(Date.parse(result.environment.finishedAt));
     expect(Number(grafana.searchParams.get("to"))).toBeGreaterThan(Date.parse(result.environment.startedAt));
+  });
+
+  it("fails a run that regressed against its baseline, in the exit code and in junit.xml", async () => {
+    const { bootstrapServers } = inject("stack");
+    const dir = mkdtempSync(join(tmpdir(), "lab-baseline-"));
+    const baseline = sampleResult({
+      scenario: { name: "smoke", description: "an impossibly fast earlier run" },
+    });
+    baseline.throughput.achievedPerSec = 1_000_000;
+    writeFileSync(join(dir, "baseline.json"), renderJson(baseline));
+    const run = await scenarioCli([
+      "smoke",
+      "--provider",
+      "external",
+      "--brokers",
+      bootstrapServers.join(","),
+      "--duration",
+      "6s",
+      "--baseline",
+      join(dir, "baseline.json"),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("regression in achieved rate");
+    const result = readResult(run.reportDir);
+    expect(result.assertions.every((a) => a.pass)).toBe(true);
+    expect(result.baseline?.comparisons.find((c) => c.metric.startsWith("achieved rate"))?.pass).toBe(false);
+    expect(readFileSync(join(run.reportDir, "junit.xml"), "utf8")).toMatch(
+      /<testcase [^>]*name="baseline: achieved rate[^"]*"[^>]*>\s*<failure/,
+    );
   });
 
   it("rejects an unknown scenario and a bad flag value with exit code 2 and no stack trace", async () => {

@@ -53,6 +53,10 @@ function series(): RunResult["series"] {
     ),
     dlqRate: t.map((s) => (s % 10 === 0 ? 25 : 0)),
     lagOffsets: lagSeconds.map((l) => Math.round(l * RATE)),
+    lagOffsetsByPartition: {
+      "0": lagSeconds.map((l) => Math.round((l * RATE) / 2)),
+      "1": lagSeconds.map((l) => Math.round((l * RATE) / 2)),
+    },
     lagSeconds,
     lagStatus: t.map((s) => (down(s) ? (s > FAULT_AT_S + 5 ? "STALL" : "WARN") : "OK")),
     // Only the seconds in which a window committed have a latency, as in a real run.

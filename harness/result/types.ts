@@ -63,6 +63,8 @@ export interface Series {
   aggregatedRate: number[];
   dlqRate: number[];
   lagOffsets: number[];
+  /** Lag in offsets of each input partition, keyed by partition number. */
+  lagOffsetsByPartition: Record<string, number[]>;
   lagSeconds: number[];
   lagStatus: LagStatus[];
   /** Null in a second when no aggregate became visible, so there was no latency to measure. */

@@ -79,6 +79,7 @@ export class Observer {
       aggregatedRate: [],
       dlqRate: [],
       lagOffsets: [],
+      lagOffsetsByPartition: {},
       lagSeconds: [],
       lagStatus: [],
       latencyP50Ms: [],
@@ -175,6 +176,7 @@ export class Observer {
     s.aggregatedRate.push(round(snapshot.aggregatedRate));
     s.dlqRate.push(round(this.dlqThisTick / seconds));
     s.lagOffsets.push(lagOffsets);
+    for (const p of partitions) (s.lagOffsetsByPartition[String(p.partition)] ??= []).push(p.lag);
     s.lagSeconds.push(round(lagSeconds, 2));
     s.lagStatus.push(lagStatus);
     s.latencyP50Ms.push(latency.count > 0 ? round(latency.p50) : null);
