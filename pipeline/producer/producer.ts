@@ -1,4 +1,4 @@
-import type { Admin } from "kafkajs";
+import type { Admin, ICustomPartitioner } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { type ProducerSummary, type RecordSender, runSendLoop, type SendLoopOptions } from "./send-loop.ts";
 
@@ -33,6 +33,18 @@ export class ProducerSetupError extends Error {
 const SEND_RETRIES = 8;
 
 /**
+ * The send loop has already put each message on its partition, so that acks map to offsets; kafkajs's
+ * default partitioner would list the partitions with a leader again for every message.
+ */
+const partitionAsGiven: ICustomPartitioner =
+  () =>
+  ({ message }) => {
+    if (message.partition === undefined)
+      throw new Error("a message reached the producer without a partition");
+    return message.partition;
+  };
+
+/**
  * Writes login events to `topic` on the schedule given, with acks from all in-sync replicas and the
  * idempotent producer, and reports where each acknowledged record landed. The topic must exist.
  */
@@ -43,6 +55,7 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerSum
     idempotent: true,
     allowAutoTopicCreation: false,
     retry: { retries: SEND_RETRIES },
+    createPartitioner: partitionAsGiven,
   });
   const partitions = await readPartitions(kafka.admin(), connection, topic);
   try {

@@ -133,6 +133,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
 
   const sendBatch = (due: number): boolean => {
     const sentAtMs = clock.now();
+    const timestamp = String(sentAtMs);
     const messages: Message[] = [];
     const byPartition = new Map<number, SentRecord[]>();
     let bytes = 0;
@@ -141,15 +142,17 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
       const pending = nextPending(due, sentAtMs);
       if (!pending) break;
       const { record } = pending;
-      const size = record.value.length + (record.key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
+      // Encoded once: the partition is hashed from these bytes and kafkajs sends them as they are.
+      const key = record.key === null ? null : Buffer.from(record.key);
+      const size = record.value.length + (key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
       if (messages.length > 0 && bytes + size > settings.maxBatchBytes) {
         carried = pending;
         break;
       }
       carried = undefined;
       bytes += size;
-      const partition = choosePartition(record.key);
-      messages.push({ key: record.key, value: record.value, partition, timestamp: String(sentAtMs) });
+      const partition = choosePartition(key);
+      messages.push({ key, value: record.value, partition, timestamp });
       const sent = {
         index: pending.index,
         kind: record.kind,
