@@ -3,7 +3,7 @@ import { LabError } from "../core/errors.ts";
 
 /**
  * Creates `topic`, sends `count` keyed records with acks=all and reads them all back: the smallest proof
- * that a cluster works end to end. Returns the values read, in the order they arrived.
+ * that a cluster works end to end. Returns the distinct values read, in the order they first arrived.
  */
 export async function roundTrip(
   connection: KafkaConnection,
@@ -34,7 +34,8 @@ export async function roundTrip(
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const values: string[] = [];
+    // A rebalance may hand a record over twice (plain at-least-once reading), so count distinct values.
+    const values = new Set<string>();
     const timeoutMs = options.timeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -42,22 +43,22 @@ export async function roundTrip(
           reject(
             new LabError(
               "KAFKA",
-              `read back ${values.length} of ${count} records from ${topic} in ${timeoutMs / 1000} s`,
+              `read back ${values.size} of ${count} records from ${topic} in ${timeoutMs / 1000} s`,
             ),
           ),
         timeoutMs,
       );
       void consumer.run({
         eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? "");
-          if (values.length >= count) {
+          values.add(message.value?.toString() ?? "");
+          if (values.size >= count) {
             clearTimeout(timer);
             resolve();
           }
         },
       });
     });
-    return values;
+    return [...values];
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }

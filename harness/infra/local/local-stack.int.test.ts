@@ -28,6 +28,15 @@ function processesMentioning(marker: string): number[] {
     .map(Number);
 }
 
+/** The state letter of a process (R, S, T…), or undefined when it no longer exists. */
+function processState(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
 async function startOwnStack(options: {
   brokers: 1 | 3;
   kraft: boolean;
@@ -96,6 +105,51 @@ describe("own stacks", () => {
       expect(partition.replicas).toHaveLength(3);
       expect(partition.isr).toHaveLength(3);
     }
+
+    // Fault controls: a broker killed, the cluster still takes acks=all writes (min ISR 2), the broker back.
+    const producer = createKafka(stack.connection(), "fault-check").producer({ idempotent: true });
+    await producer.connect();
+    onTestFinished(() => producer.disconnect());
+    const killed = await stack.faults.apply("kill", 2);
+    expect(killed).toMatchObject({ action: "kill", target: "broker:2", signal: "SIGKILL" });
+    expect(processState(killed.pid as number)).toBeUndefined();
+    // Until the controller notices the death (a ZooKeeper session timeout), sends to its partitions fail.
+    await waitFor(
+      async () => {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: [{ key: "k", value: "written with a broker down" }],
+        });
+        return true;
+      },
+      { what: "an acks=all write with broker 2 down", timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const restarted = await stack.faults.apply("restart", 2);
+    expect(restarted.pid).not.toBe(killed.pid);
+    await waitFor(async () => ((await admin.describeCluster()).brokers.length === 3 ? true : undefined), {
+      what: "broker 2 to rejoin",
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    // Signals arrive asynchronously: wait for the kernel to show the stopped and the running state.
+    const stateBecomes = (pid: number, wanted: (state: string | undefined) => boolean, what: string) =>
+      waitFor(() => (wanted(processState(pid)) ? true : undefined), {
+        what,
+        timeoutMs: 5_000,
+        intervalMs: 50,
+      });
+    const paused = await stack.faults.apply("pause", 3);
+    await stateBecomes(paused.pid as number, (s) => s === "T", "broker 3 to be stopped by SIGSTOP");
+    await stack.faults.apply("resume", 3);
+    await stateBecomes(paused.pid as number, (s) => s !== undefined && s !== "T", "broker 3 to run again");
+    expect(stack.faults.history.map((f) => `${f.action}:${f.signal}`)).toEqual([
+      "kill:SIGKILL",
+      "restart:SIGTERM",
+      "pause:SIGSTOP",
+      "resume:SIGCONT",
+    ]);
+    expect(stack.faults.history.every((f) => typeof f.pid === "number" && f.at > 0)).toBe(true);
   });
 
   it("runs in KRaft mode and round-trips records", async () => {

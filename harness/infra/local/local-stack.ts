@@ -158,8 +158,14 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       }
     };
     const ready = { timeoutMs: READY_TIMEOUT_MS, signal: options.signal, check: failFast };
-    await waitForKafka(connection, count, ready);
-    if (prometheus) await waitForPrometheusTargets(prometheus.api, ready);
+    await waitForKafka(connection, count, ready).catch((error: unknown) => {
+      throw withLogTails(error, brokers.map((b) => b.process).concat(zookeeper ? [zookeeper] : []));
+    });
+    if (prometheus) {
+      await waitForPrometheusTargets(prometheus.api, ready).catch((error: unknown) => {
+        throw withLogTails(error, [prometheus.process]);
+      });
+    }
 
     const history: InfraFault[] = [];
     const faults: FaultControls = {
@@ -211,6 +217,18 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     run.finish([]);
     throw error;
   }
+}
+
+/** A start-up timeout says what each service involved last wrote, since that is where the reason is. */
+function withLogTails(error: unknown, processes: ManagedProcess[]): unknown {
+  if (!(error instanceof LabError) || error.code !== "STARTUP" || error.message.includes("Last lines of"))
+    return error;
+  const tails = processes.map((p) => `Last lines of ${p.spec.logFile}:\n${p.logTail(8)}`).join("\n");
+  return new LabError("STARTUP", `${error.message}\n${tails}`, {
+    hint: "read the full logs named above",
+    cause: error,
+    retriable: error.retriable,
+  });
 }
 
 function describeExit(p: ManagedProcess): string {
