@@ -49,17 +49,6 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Parses durations such as `90s`, `5m`, `1h`, `250ms` or a plain number of seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match)
-    throw new Error(`"${text}" is not a duration: use a number with ms, s, m or h, such as 90s or 5m`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? "s";
-  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit] ?? 1_000;
-  return Math.round(value * factor);
-}
-
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;
   const s = Math.round(ms / 1_000);
