@@ -30,7 +30,7 @@ function installExitHandlers(): void {
       process.exit(code);
     }
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping the lab's processes…\n`);
+    if (live.size > 0 || shutdown) process.stderr.write(`\n${signal}: stopping the lab's processes…\n`);
     void (shutdown?.(signal) ?? Promise.resolve())
       .catch((error: unknown) => process.stderr.write(`while stopping: ${String(error)}\n`))
       .then(() => Promise.all([...live].map((p) => p.terminate(5_000))))
