@@ -56,7 +56,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now());
   log(
-    `starting the ${options.provider} stack: ${scenario.topology.brokers} broker(s), ${scenario.topology.kraft ? "KRaft" : "ZooKeeper"}…`,
+    `starting the ${options.provider} stack: ${plural(scenario.topology.brokers, "broker")}, ${scenario.topology.kraft ? "KRaft" : "ZooKeeper"}…`,
   );
   const stack = await startStack(
     options.provider,
@@ -109,7 +109,7 @@ async function runOnStack(
   await probe.connect();
   let tail: AnalyticsTail | undefined;
   try {
-    log(`starting ${scenario.topology.consumers} aggregator(s)…`);
+    log(`starting ${plural(scenario.topology.consumers, "aggregator")}…`);
     for (let i = 0; i < scenario.topology.consumers; i += 1) await fleet.add();
     await waitForGroup(stack, groupId, scenario.topology.consumers);
 
@@ -576,6 +576,10 @@ function coverageAssertion(collected: Collected): Assertion {
     pass: problems.length === 0,
     ...(problems.length > 0 ? { detail: problems.slice(0, 10).join("; ") } : {}),
   };
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function round(value: number): number {
