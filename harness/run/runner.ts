@@ -56,7 +56,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now());
   log(
-    `starting the ${options.provider} stack: ${plural(scenario.topology.brokers, "broker")}, ${scenario.topology.kraft ? "KRaft" : "ZooKeeper"}…`,
+    options.provider === "external"
+      ? "connecting to the external cluster…"
+      : `starting the ${options.provider} stack: ${plural(scenario.topology.brokers, "broker")}, ${scenario.topology.kraft ? "KRaft" : "ZooKeeper"}…`,
   );
   const stack = await startStack(
     options.provider,
