@@ -34,7 +34,7 @@ export interface SendLoopOptions {
   mix?: LoginGeneratorOptions["mix"];
   clock?: ProducerClock;
   signal?: AbortSignal;
-  /** Records per send() call; default 1000. */
+  /** Records per send() call; default 2000. */
   maxBatch?: number;
   /** send() calls outstanding at once; default 5. */
   maxInFlight?: number;
@@ -70,7 +70,12 @@ export interface ProducerSummary {
   maxSendDelayMs: number;
 }
 
-const DEFAULTS = { maxBatch: 1000, maxInFlight: 5, maxBatchBytes: 1_000_000 };
+/**
+ * kafkajs's idempotent producer holds a lock per broker, so one send goes out at a time and each costs a
+ * fixed toll; at full speed 2000 records a send ran 10–40% faster than 1000, while 4000 gained nothing more
+ * (kafkajs groups a send's records per partition in time that grows faster than their number).
+ */
+const DEFAULTS = { maxBatch: 2000, maxInFlight: 5, maxBatchBytes: 1_000_000 };
 /** Room for a record's framing beside its key and value, so the byte budget is not overrun by many small ones. */
 const RECORD_OVERHEAD_BYTES = 32;
 
