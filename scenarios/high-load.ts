@@ -1,4 +1,5 @@
 import { defineScenario } from "../harness/scenario/types.ts";
+import { MALFORMED_KINDS } from "../pipeline/events/generator.ts";
 
 export default defineScenario({
   name: "high-load",
@@ -24,17 +25,7 @@ export default defineScenario({
   // Short windows: each 10 s step sees several commits, so a rising lag floor can be told from the sawtooth.
   windowMs: 2_000,
   malformed: 0.01,
-  malformedKinds: [
-    "not_utf8",
-    "not_json",
-    "not_object",
-    "missing_user_id",
-    "empty_user_id",
-    "bad_timestamp_negative",
-    "bad_timestamp_float",
-    "bad_timestamp_text",
-    "missing_timestamp",
-  ],
+  malformedKinds: MALFORMED_KINDS.filter((kind) => kind !== "too_large" && kind !== "near_kafka_limit"),
   seed: 3,
   thresholds: { drainWithinMs: 120_000, exact: true },
 });

@@ -38,6 +38,12 @@ function scenarioCli(args: string[]): Promise<CliRun> {
   });
 }
 
+/** A short smoke run against the integration project's shared cluster, as an external one. */
+function externalSmoke(): string[] {
+  const { bootstrapServers } = inject("stack");
+  return ["smoke", "--provider", "external", "--brokers", bootstrapServers.join(","), "--duration", "7s"];
+}
+
 function readResult(dir: string): RunResult {
   return JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunResult;
 }
@@ -120,19 +126,13 @@ describe("npm run scenario", () => {
   });
 
   it("runs against an external cluster given by --brokers", async () => {
-    const { bootstrapServers, prometheusUrl } = inject("stack");
+    const { prometheusUrl } = inject("stack");
     const run = await scenarioCli([
-      "smoke",
-      "--provider",
-      "external",
-      "--brokers",
-      bootstrapServers.join(","),
+      ...externalSmoke(),
       "--prometheus-url",
       prometheusUrl,
       "--grafana-url",
       "http://localhost:3000/",
-      "--duration",
-      "8s",
     ]);
     expect(run.stderr).toContain("connected to an external cluster");
     expect(run.code, run.stderr.slice(-2_000)).toBe(0);
@@ -147,24 +147,13 @@ describe("npm run scenario", () => {
   });
 
   it("fails a run that regressed against its baseline, in the exit code and in junit.xml", async () => {
-    const { bootstrapServers } = inject("stack");
     const dir = mkdtempSync(join(tmpdir(), "lab-baseline-"));
     const baseline = sampleResult({
       scenario: { name: "smoke", description: "an impossibly fast earlier run" },
     });
     baseline.throughput.achievedPerSec = 1_000_000;
     writeFileSync(join(dir, "baseline.json"), renderJson(baseline));
-    const run = await scenarioCli([
-      "smoke",
-      "--provider",
-      "external",
-      "--brokers",
-      bootstrapServers.join(","),
-      "--duration",
-      "6s",
-      "--baseline",
-      join(dir, "baseline.json"),
-    ]);
+    const run = await scenarioCli([...externalSmoke(), "--baseline", join(dir, "baseline.json")]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("regression in achieved rate");
     const result = readResult(run.reportDir);
