@@ -2,7 +2,7 @@ import type { Message, PartitionMetadata, RecordMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { createLoginGenerator } from "../events/generator.ts";
 import { type AckedBatch, recordOffset } from "./acks.ts";
-import { constantRate } from "./schedule.ts";
+import { constantRate, type SendSchedule } from "./schedule.ts";
 import { type RecordSender, runSendLoop } from "./send-loop.ts";
 
 const START_MS = 1_700_000_000_000;
@@ -247,6 +247,28 @@ describe("runSendLoop", () => {
     expect(aborted.sent).toBeGreaterThanOrEqual(100);
     expect(aborted.sent).toBeLessThanOrEqual(101);
     expect(aborted.acked).toBe(aborted.sent);
+  });
+
+  it("follows a schedule that grows while it runs, as the lab's max-rate search does", async () => {
+    const time = virtualTime();
+    const { sender } = fakeSender(time);
+    // 100/s for the first second; what comes after is decided half-way through it: 250/s.
+    let later = 100;
+    const growing: SendSchedule = {
+      dueTime: (i) => (i < 100 ? i * 10 : 1_000 + ((i - 100) * 1_000) / later),
+      dueCount: (ms) =>
+        ms < 1_000 ? Math.floor(ms / 10) + 1 : 100 + Math.floor(((ms - 1_000) * later) / 1_000) + 1,
+    };
+    time.at(time.t + 500, () => {
+      later = 250;
+    });
+    const summary = await time.run(
+      runSendLoop(
+        { schedule: growing, stopAfter: { durationMs: 2_000 }, seed: 5, clock: time.clock },
+        sender,
+      ),
+    );
+    expect(summary).toMatchObject({ sent: 350, acked: 350 });
   });
 
   it("rejects options that make no sense, naming each", async () => {

@@ -103,10 +103,9 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const { schedule, signal } = options;
   const scheduled = schedule !== "max";
   const { count = Number.POSITIVE_INFINITY, durationMs } = options.stopAfter;
-  const limit = Math.min(
-    count,
-    scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity,
-  );
+  // Read anew at every tick: a schedule may grow while it runs (the lab's max-rate search adds steps).
+  const limit = () =>
+    Math.min(count, scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity);
 
   let dueTimeMs = 0;
   const generator = createLoginGenerator({
@@ -212,9 +211,9 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   for (;;) {
     if (signal?.aborted || callbackError !== undefined) break;
     const elapsed = clock.now() - startMs;
-    const due = Math.min(limit, scheduled ? schedule.dueCount(elapsed) : Infinity);
+    const due = Math.min(limit(), scheduled ? schedule.dueCount(elapsed) : Infinity);
     while (inFlight.size < settings.maxInFlight && sendBatch(due)) {}
-    if (totals.sent >= limit) break;
+    if (totals.sent >= limit()) break;
     if (durationMs !== undefined && elapsed >= durationMs) break;
     if (inFlight.size >= settings.maxInFlight) {
       await Promise.race([...inFlight, stopped]);
@@ -225,7 +224,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   }
 
   const stopElapsed = clock.now() - startMs;
-  const dueAtStop = scheduled ? Math.min(limit, schedule.dueCount(stopElapsed)) : totals.sent;
+  const dueAtStop = scheduled ? Math.min(limit(), schedule.dueCount(stopElapsed)) : totals.sent;
   while (inFlight.size > 0) await Promise.all(inFlight);
   if (callbackError !== undefined) throw callbackError;
   const elapsedMs = clock.now() - startMs;
