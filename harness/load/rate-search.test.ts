@@ -31,7 +31,9 @@ function runAgainst(search: RateSearch, capacity: number, maxSteps = 20): void {
 describe("RateSearch", () => {
   it("climbs by the factor while steps are sustained, stops at the first failure and holds a share of the best", () => {
     const search = new RateSearch(load);
+    expect(search.lastStep()).toBeUndefined();
     runAgainst(search, 5_000);
+    expect(search.lastStep()).toMatchObject({ ratePerSec: 8_000, sustained: false });
     expect(search.result()).toEqual({
       foundRatePerSec: 4_000,
       heldRatePerSec: 3_600,

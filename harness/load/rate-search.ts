@@ -91,6 +91,12 @@ export class RateSearch {
     return this.state;
   }
 
+  /** The step judged last, with its verdict; undefined before the first. */
+  lastStep(): RateSearchResult["steps"][number] | undefined {
+    const last = this.steps.at(-1);
+    return last ? { ...last } : undefined;
+  }
+
   /** The search's outcome for the run result; undefined while still searching. */
   result(): RateSearchResult | undefined {
     if (this.state.phase === "searching") return undefined;

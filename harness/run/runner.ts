@@ -402,7 +402,7 @@ class SearchStepper {
         lagGrowing: lagKeptGrowing(this.lagSamples, state.ratePerSec),
         sendDelayP99Ms: this.sendDelayP99,
       });
-      const last = search.result()?.steps.at(-1);
+      const last = search.lastStep();
       this.log(
         `rate search: ${Math.round(state.ratePerSec)}/s ${last ? (last.sustained ? "sustained" : `not sustained (${last.reason})`) : ""}` +
           (next.phase === "holding" ? ` → holding ${Math.round(next.ratePerSec)}/s` : ""),
