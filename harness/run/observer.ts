@@ -176,7 +176,12 @@ export class Observer {
     s.aggregatedRate.push(round(snapshot.aggregatedRate));
     s.dlqRate.push(round(this.dlqThisTick / seconds));
     s.lagOffsets.push(lagOffsets);
-    for (const p of partitions) (s.lagOffsetsByPartition[String(p.partition)] ??= []).push(p.lag);
+    for (const p of partitions) {
+      const key = String(p.partition);
+      const lags = s.lagOffsetsByPartition[key] ?? [];
+      lags.push(p.lag);
+      s.lagOffsetsByPartition[key] = lags;
+    }
     s.lagSeconds.push(round(lagSeconds, 2));
     s.lagStatus.push(lagStatus);
     s.latencyP50Ms.push(latency.count > 0 ? round(latency.p50) : null);

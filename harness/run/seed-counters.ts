@@ -1,0 +1,44 @@
+import type { PrometheusApi } from "../infra/prometheus-api.ts";
+import type { FaultRecord } from "../result/types.ts";
+import type { SeedCounters } from "../verify/exactness.ts";
+import type { ConsumerFleet } from "./consumer-fleet.ts";
+
+/** The seed's counters summed over the consumers, when Prometheus runs and no consumer lost its counts. */
+export async function readSeedCounters(
+  prometheus: PrometheusApi | undefined,
+  topic: string,
+  fleet: ConsumerFleet,
+  faults: FaultRecord[],
+  log: (line: string) => void,
+): Promise<SeedCounters | undefined> {
+  if (!prometheus) return undefined;
+  if (
+    faults.some((f) => f.action === "kill-consumer" || f.action === "restart-consumer") ||
+    fleet.events.some((e) => e.action !== "start")
+  ) {
+    log(
+      "the seed's Prometheus counters are not compared: a consumer restarted and its counters started again from zero",
+    );
+    return undefined;
+  }
+  const scraped = new Set(
+    (await prometheus.targets()).filter((t) => t.health === "up").map((t) => t.instance),
+  );
+  const unscraped = fleet.metricsAddresses.filter((address) => !scraped.has(address));
+  if (unscraped.length > 0) {
+    log(
+      `the seed's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
+    );
+    return undefined;
+  }
+  // Two scrape intervals, so the last commits are in Prometheus.
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const byLabel = async (expr: string, label: string) =>
+    Object.fromEntries((await prometheus.query(expr)).map((s) => [s.labels[label] ?? "", s.value]));
+  const [total] = await prometheus.query(`sum(total_count{record_type="valid",topic="${topic}"})`);
+  return {
+    total: total?.value ?? 0,
+    byDeviceType: await byLabel(`sum by (device_type) (device_type_count{topic="${topic}"})`, "device_type"),
+    byLocale: await byLabel(`sum by (locale) (locale_count{topic="${topic}"})`, "locale"),
+  };
+}

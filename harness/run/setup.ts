@@ -1,0 +1,58 @@
+import { createKafka } from "../../pipeline/kafka/client.ts";
+import { ensureTopics } from "../../pipeline/topics.ts";
+import { waitFor } from "../core/wait-for.ts";
+import type { StartedStack } from "../infra/types.ts";
+import type { RunTopics } from "../verify/collect.ts";
+import { endOffsets } from "../verify/topic-reader.ts";
+
+/** Creates the topics when missing and records where the run starts in each of them. */
+export async function prepareTopics(
+  stack: StartedStack,
+  topics: RunTopics,
+  partitions: number,
+  groupId: string,
+) {
+  const admin = createKafka(stack.connection(), "lab-setup").admin();
+  await admin.connect();
+  try {
+    const rf = stack.replicationFactor();
+    await ensureTopics(admin, [
+      { topic: topics.input, partitions, replicationFactor: rf },
+      { topic: topics.output, partitions: 1, replicationFactor: rf },
+      { topic: topics.dlq, partitions: 1, replicationFactor: rf },
+    ]);
+    const [input, output, dlq] = await Promise.all(
+      [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
+    );
+    const inputStart = input as Map<number, bigint>;
+    // On a cluster with history (external), the run's group starts where the run starts, not at offset 0.
+    if ([...inputStart.values()].some((o) => o > 0n)) {
+      await admin.setOffsets({
+        groupId,
+        topic: topics.input,
+        partitions: [...inputStart].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+      });
+    }
+    return { input: inputStart, output: output as Map<number, bigint>, dlq: dlq as Map<number, bigint> };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitForGroup(stack: StartedStack, groupId: string, members: number): Promise<void> {
+  const admin = createKafka(stack.connection(), "lab-group-wait").admin();
+  await admin.connect();
+  try {
+    let seen = "";
+    await waitFor(
+      async () => {
+        const group = (await admin.describeGroups([groupId])).groups[0];
+        seen = `${group?.state ?? "unknown"} with ${group?.members.length ?? 0} member(s)`;
+        return group?.state === "Stable" && group.members.length === members ? true : undefined;
+      },
+      { what: `consumer group ${groupId}`, timeoutMs: 60_000, intervalMs: 250, describe: () => seen },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
