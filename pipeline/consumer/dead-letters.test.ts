@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { byteChunks, type DeadLetter } from "./aggregator.ts";
+
+const letter = (bytes: number): DeadLetter => ({ key: null, value: Buffer.alloc(bytes), headers: {} });
+
+describe("dead letters in bounded requests", () => {
+  it("keeps each request under the limit and sends a record bigger than it on its own", () => {
+    const letters = [letter(300), letter(300), letter(900), letter(100), letter(100)];
+    const chunks = [...byteChunks(letters, 700)].map((chunk) => chunk.map((l) => l.value?.length));
+    expect(chunks).toEqual([[300, 300], [900], [100, 100]]);
+  });
+
+  it("loses and reorders nothing", () => {
+    const letters = Array.from({ length: 50 }, (_, i) => letter(i * 37));
+    expect([...byteChunks(letters, 500)].flat()).toEqual(letters);
+  });
+});
