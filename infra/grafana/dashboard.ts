@@ -107,7 +107,7 @@ const ROWS: RowSpec[] = [
         title: "End-to-end latency",
         unit: "s",
         kind: "timeseries",
-        description: "From the event's timestamp to the commit of the window that counted it.",
+        description: "From each record's Kafka timestamp to the commit of the window that counted it.",
         queries: [
           { expr: "job:login_consumer_e2e_latency_seconds:p50_1m", legend: "p50" },
           { expr: "job:login_consumer_e2e_latency_seconds:p99_1m", legend: "p99" },
