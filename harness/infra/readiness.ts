@@ -13,7 +13,8 @@ const HEALTH_TOPIC = "__lab_health";
 
 /**
  * Ready means clients on this host can use the cluster: every broker registered, and a topic replicated to
- * all of them created with a leader and a full ISR (the seed's health check, from outside the containers).
+ * all of them created with a leader and a full ISR (the seed's health check, from outside the containers),
+ * and every broker knows that topic's leader.
  */
 export async function waitForKafka(
   connection: KafkaConnection,
@@ -56,6 +57,70 @@ export async function waitForKafka(
   } finally {
     await admin.disconnect();
   }
+  await waitForTopicMetadata(connection, [HEALTH_TOPIC], count, options);
+}
+
+/**
+ * Waits until every broker of `connection` answers metadata for `topics` with a leader and `isrSize`
+ * in-sync replicas for every partition, and all brokers agree on the leaders. In KRaft mode a broker
+ * learns of a new topic from the metadata log a moment after the controller created it; a client that
+ * asks that broker first is told "This server does not host this topic-partition".
+ */
+export async function waitForTopicMetadata(
+  connection: KafkaConnection,
+  topics: string[],
+  isrSize: number,
+  options: ReadyOptions,
+): Promise<void> {
+  const admins = connection.brokers.map((broker) =>
+    createKafka({ ...connection, brokers: [broker] }, "lab-readiness-metadata").admin(),
+  );
+  let seen = "";
+  try {
+    await waitFor(
+      async () => {
+        options.check?.();
+        const views = await Promise.all(
+          admins.map(async (admin, i) => {
+            await admin.connect();
+            const meta = await admin.fetchTopicMetadata({ topics });
+            return { broker: connection.brokers[i], leaders: leadersOf(meta.topics, isrSize) };
+          }),
+        );
+        const notReady = views.filter((v) => v.leaders === undefined);
+        const distinct = new Set(views.map((v) => v.leaders));
+        seen =
+          notReady.length > 0
+            ? `${notReady.map((v) => v.broker).join(", ")} without a leader and ${isrSize} in-sync replica(s) for every partition`
+            : `brokers disagree on the leaders`;
+        return notReady.length === 0 && distinct.size === 1 ? true : undefined;
+      },
+      {
+        what: `metadata of ${topics.join(", ")} on every broker`,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        describe: () => seen,
+      },
+    );
+  } finally {
+    await Promise.allSettled(admins.map((admin) => admin.disconnect()));
+  }
+}
+
+/** "topic/partition=leader,…" when every partition has a leader and a full ISR, else undefined. */
+function leadersOf(
+  topics: { name: string; partitions: { partitionId: number; leader: number; isr: number[] }[] }[],
+  isrSize: number,
+): string | undefined {
+  const parts: string[] = [];
+  for (const topic of topics) {
+    if (topic.partitions.length === 0) return undefined;
+    for (const p of topic.partitions) {
+      if (p.leader < 0 || p.isr.length < isrSize) return undefined;
+      parts.push(`${topic.name}/${p.partitionId}=${p.leader}`);
+    }
+  }
+  return parts.sort().join(",");
 }
 
 /** Ready means every active target is up: the brokers' JMX exporters are scraped. */

@@ -20,6 +20,7 @@ import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 import { scheduleFaults } from "./faults.ts";
+import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
 import { formatProgress, type Phase } from "./progress.ts";
@@ -70,6 +71,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   );
   try {
     return await runOnStack(stack, options, clock, startedAt);
+  } catch (error) {
+    throw asKafkaFailure(error, stack.logFiles());
   } finally {
     await stack.stop();
   }

@@ -1,11 +1,17 @@
 import { createKafka } from "../../pipeline/kafka/client.ts";
 import { ensureTopics } from "../../pipeline/topics.ts";
 import { waitFor } from "../core/wait-for.ts";
+import { waitForTopicMetadata } from "../infra/readiness.ts";
 import type { StartedStack } from "../infra/types.ts";
 import type { RunTopics } from "../verify/collect.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 
-/** Creates the topics when missing and records where the run starts in each of them. */
+const TOPICS_READY_TIMEOUT_MS = 60_000;
+
+/**
+ * Creates the topics when missing, waits until every broker knows their leaders, and records where the
+ * run starts in each of them.
+ */
 export async function prepareTopics(
   stack: StartedStack,
   topics: RunTopics,
@@ -16,11 +22,31 @@ export async function prepareTopics(
   await admin.connect();
   try {
     const rf = stack.replicationFactor();
-    await ensureTopics(admin, [
+    const specs = [
       { topic: topics.input, partitions, replicationFactor: rf },
       { topic: topics.output, partitions: 1, replicationFactor: rf },
       { topic: topics.dlq, partitions: 1, replicationFactor: rf },
-    ]);
+    ];
+    // kafkajs's own wait for leaders asks one broker once and gives up if that broker has not yet
+    // applied the new topic (KRaft), so create without it and wait on every broker ourselves.
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor,
+        })),
+      });
+    }
+    await waitForTopicMetadata(
+      stack.connection(),
+      specs.map((s) => s.topic),
+      stack.provider === "external" ? 1 : rf,
+      { timeoutMs: TOPICS_READY_TIMEOUT_MS, signal: undefined },
+    );
+    await ensureTopics(admin, specs);
     const [input, output, dlq] = await Promise.all(
       [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
     );

@@ -1,0 +1,25 @@
+import { LabError } from "../core/errors.ts";
+
+/** kafkajs spreads its error classes into its exports, which ES module imports cannot see; their names say it. */
+function isKafkaClientError(error: unknown): error is Error & { retriable?: boolean } {
+  return error instanceof Error && error.name.startsWith("KafkaJS");
+}
+
+/**
+ * An error the Kafka client raised during a run is the cluster misbehaving, not a bug of the lab: it
+ * becomes a KAFKA LabError (exit 2, no stack) that says what failed and where the brokers' logs are.
+ */
+export function asKafkaFailure(error: unknown, logFiles: Record<string, string>): unknown {
+  if (!isKafkaClientError(error)) return error;
+  const brokerLogs = Object.entries(logFiles)
+    .filter(([name]) => name.startsWith("broker"))
+    .map(([, file]) => file);
+  return new LabError("KAFKA", `Kafka failed during the run: ${error.message}`, {
+    hint:
+      brokerLogs.length > 0
+        ? `the cluster misbehaved; the brokers' logs are ${brokerLogs.join(", ")}`
+        : "the cluster misbehaved; check that it is healthy and run again",
+    cause: error,
+    retriable: error.retriable === true,
+  });
+}
