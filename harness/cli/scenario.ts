@@ -77,6 +77,11 @@ function cli(argv: string[]) {
       type: "string",
       describe: "external: its Grafana; the reports link to the run's time range",
     })
+    .option("consumer-command", {
+      type: "string",
+      describe:
+        "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
+    })
     .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
     .option("report-dir", {
       type: "string",
@@ -119,6 +124,12 @@ async function main(): Promise<number> {
     );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
   const external = externalFrom(args, process.env);
+  const consumerCommand = args["consumer-command"];
+  if (consumerCommand !== undefined && consumerCommand.trim() === "")
+    throw new UsageError(
+      "--consumer-command is empty",
+      'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
+    );
   const baseline = args.baseline ? await readReport(args.baseline) : undefined;
 
   const startedAt = new Date();
@@ -136,6 +147,7 @@ async function main(): Promise<number> {
     progress: (line) => printer.update(line, Date.now()),
     logDir: join(reportDir, "logs"),
     signal: abort.signal,
+    ...(consumerCommand ? { consumerCommand } : {}),
   });
   onShutdownSignal(async () => {
     abort.abort();

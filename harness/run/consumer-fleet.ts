@@ -5,6 +5,7 @@ import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
+import { aggregatorEnvironment } from "./aggregator-env.ts";
 
 export interface FleetOptions {
   connection: KafkaConnection;
@@ -13,26 +14,39 @@ export interface FleetOptions {
   windowMs: number;
   inputPartitions: number;
   logDir: string;
+  /**
+   * A shell command that runs an aggregator of one's own instead of the pipeline's; it gets the same
+   * settings as environment variables (see aggregator-env.ts) and must print the ready line.
+   */
+  command?: string;
   /** Called with each consumer's metrics address once it is up, e.g. to add it to Prometheus. */
   onMetricsEndpoint?: (address: string) => Promise<void>;
 }
 
+export type ConsumerAction = "start" | "kill" | "stop" | "restart" | "freeze" | "thaw";
+
 export interface ConsumerEvent {
-  action: "start" | "kill" | "stop" | "restart";
+  action: ConsumerAction;
   index: number;
   pid: number | undefined;
   signal: string | undefined;
   at: number;
 }
 
+/** How long a starting aggregator may take to print its ready line. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long an aggregator may take to commit its open windows and leave on SIGTERM. */
+const STOP_GRACE_MS = 30_000;
+
 /**
- * The pipeline's aggregators as separate processes, started through the same entry point a user runs
- * (`pipeline/consumer/main.ts`), so that a SIGKILL is a real crash.
+ * The aggregators as separate processes: the pipeline's (`pipeline/consumer/main.ts`, the entry point a
+ * user runs) or any command given, so that a SIGKILL is a real crash and a SIGSTOP a real freeze.
  */
 export class ConsumerFleet {
   private readonly members: ManagedProcess[] = [];
   readonly events: ConsumerEvent[] = [];
-  readonly metricsAddresses: string[] = [];
+  /** Per consumer index, its /metrics address; missing for an aggregator that serves none. */
+  private readonly metricsByIndex: (string | undefined)[] = [];
 
   constructor(private readonly options: FleetOptions) {
     mkdirSync(options.logDir, { recursive: true });
@@ -42,67 +56,100 @@ export class ConsumerFleet {
     return this.members.length;
   }
 
+  /** What runs as each aggregator, for messages and reports. */
+  get description(): string {
+    return this.options.command ?? "the pipeline's aggregator (pipeline/consumer/main.ts)";
+  }
+
   running(): number[] {
     return this.members.flatMap((m, i) => (m.running ? [i] : []));
   }
 
-  /** Starts one more consumer and waits until it has joined the group. Returns its index. */
-  async add(): Promise<number> {
-    const index = this.members.length;
-    const { options } = this;
-    const member = new ManagedProcess({
-      name: `consumer-${index}`,
-      command: process.execPath,
-      args: [
-        "--import",
-        "tsx",
-        join(REPO_ROOT, "pipeline/consumer/main.ts"),
-        `--brokers=${options.connection.brokers.join(",")}`,
-        `--group=${options.groupId}`,
-        `--input-topic=${options.topics.input}`,
-        `--output-topic=${options.topics.output}`,
-        `--dlq-topic=${options.topics.dlq}`,
-        `--window=${options.windowMs}ms`,
-        `--partitions=${options.inputPartitions}`,
-        "--metrics-port=0",
-        "--metrics-host=127.0.0.1",
-      ],
-      cwd: REPO_ROOT,
-      logFile: join(options.logDir, `consumer-${index}.log`),
-    });
-    this.members.push(member);
-    await this.launch(index, "start");
-    return index;
+  /** The /metrics addresses of the aggregators that serve one. */
+  get metricsAddresses(): string[] {
+    return this.metricsByIndex.filter((a): a is string => a !== undefined);
   }
 
+  /** True when every aggregator started so far serves /metrics, so their counters can be compared. */
+  allServeMetrics(): boolean {
+    return this.members.every((_, i) => this.metricsByIndex[i] !== undefined);
+  }
+
+  /** Starts one more consumer and waits for its ready line. Returns its index. */
+  async add(): Promise<number> {
+    return (await this.addMember()).index;
+  }
+
+  /** Starts one more consumer and waits for its ready line. Returns the start event. */
+  async addMember(): Promise<ConsumerEvent> {
+    const index = this.members.length;
+    const { options } = this;
+    const env = { ...process.env, ...aggregatorEnvironment(options, index) };
+    const logFile = join(options.logDir, `consumer-${index}.log`);
+    const member = options.command
+      ? new ManagedProcess({
+          name: `consumer-${index}`,
+          command: "/bin/sh",
+          args: ["-c", options.command],
+          env,
+          cwd: REPO_ROOT,
+          logFile,
+        })
+      : new ManagedProcess({
+          name: `consumer-${index}`,
+          command: process.execPath,
+          args: ["--import", "tsx", join(REPO_ROOT, "pipeline/consumer/main.ts")],
+          env,
+          cwd: REPO_ROOT,
+          logFile,
+        });
+    this.members.push(member);
+    return this.launch(index, "start");
+  }
+
+  /** SIGKILL: a crash, with whatever the consumer had not committed. */
   async kill(index: number): Promise<ConsumerEvent> {
-    const member = this.member(index);
+    const member = this.runningMember(index);
     const event = this.record("kill", index, member.pid, "SIGKILL");
     member.signal("SIGKILL");
-    await member.waitForExit(10_000);
+    if (!(await member.waitForExit(10_000)))
+      throw new LabError("KAFKA", `consumer-${index} (pid ${member.pid}) was still alive 10 s after SIGKILL`);
     return event;
   }
 
-  /** SIGTERM: the consumer commits its open windows and leaves the group. */
+  /** SIGSTOP: the process freezes (no heartbeats, no commits) until thawed; the group may evict it. */
+  async freeze(index: number): Promise<ConsumerEvent> {
+    const member = this.runningMember(index);
+    if (!member.signal("SIGSTOP")) throw new LabError("KAFKA", `consumer-${index} could not be sent SIGSTOP`);
+    return this.record("freeze", index, member.pid, "SIGSTOP");
+  }
+
+  /** SIGCONT: a frozen consumer carries on where it stopped, possibly as a zombie. */
+  async thaw(index: number): Promise<ConsumerEvent> {
+    const member = this.runningMember(index);
+    if (!member.signal("SIGCONT")) throw new LabError("KAFKA", `consumer-${index} could not be sent SIGCONT`);
+    return this.record("thaw", index, member.pid, "SIGCONT");
+  }
+
+  /** SIGTERM: the consumer commits its open windows, leaves the group and must exit 0. */
   async stop(index: number): Promise<ConsumerEvent> {
-    const member = this.member(index);
+    const member = this.runningMember(index);
     const event = this.record("stop", index, member.pid, "SIGTERM");
-    await member.terminate(30_000);
+    await member.terminate(STOP_GRACE_MS);
     if (member.exit?.code !== 0) {
       throw new LabError(
         "KAFKA",
         `consumer-${index} did not exit cleanly on SIGTERM (${JSON.stringify(member.exit)})`,
-        {
-          hint: `read ${member.spec.logFile}`,
-        },
+        { hint: `read ${member.spec.logFile}` },
       );
     }
     return event;
   }
 
+  /** Starts a consumer again under its index: after a kill, or (SIGTERM first) while it runs. */
   async restart(index: number): Promise<ConsumerEvent> {
     const member = this.member(index);
-    if (member.running) await member.terminate(30_000);
+    if (member.running) await member.terminate(STOP_GRACE_MS);
     return this.launch(index, "restart");
   }
 
@@ -124,12 +171,14 @@ export class ConsumerFleet {
     return member;
   }
 
-  private record(
-    action: ConsumerEvent["action"],
-    index: number,
-    pid: number | undefined,
-    signal: string | undefined,
-  ) {
+  private runningMember(index: number): ManagedProcess {
+    const member = this.member(index);
+    if (!member.running)
+      throw new LabError("KAFKA", `consumer-${index} is not running (${JSON.stringify(member.exit)})`);
+    return member;
+  }
+
+  private record(action: ConsumerAction, index: number, pid: number | undefined, signal: string | undefined) {
     const event = { action, index, pid, signal, at: Date.now() };
     this.events.push(event);
     return event;
@@ -147,16 +196,34 @@ export class ConsumerFleet {
         }
         return readyLines(member.spec.logFile)[readyLinesBefore];
       },
-      { what: `consumer-${index}`, timeoutMs: 60_000, intervalMs: 100 },
-    );
+      {
+        what: `consumer-${index}'s ready line ({"event":"ready"} on stdout)`,
+        timeoutMs: READY_TIMEOUT_MS,
+        intervalMs: 100,
+      },
+    ).catch((error: unknown) => {
+      throw new LabError(
+        "STARTUP",
+        `${(error as Error).message}\nLast lines of its log:\n${member.logTail(15)}`,
+        {
+          hint: `read ${member.spec.logFile}; an aggregator of one's own must print {"event":"ready"} once it consumes`,
+          cause: error,
+        },
+      );
+    });
+    if (ready.metricsPort === undefined) {
+      this.metricsByIndex[index] = undefined;
+      return event;
+    }
     const address = `127.0.0.1:${ready.metricsPort}`;
-    this.metricsAddresses[index] = address;
+    this.metricsByIndex[index] = address;
     await this.options.onMetricsEndpoint?.(address);
     return event;
   }
 }
 
-function readyLines(logFile: string): { metricsPort: number }[] {
+/** The ready lines an aggregator printed: `{"event":"ready","metricsPort":N}`, the port optional. */
+function readyLines(logFile: string): { metricsPort?: number }[] {
   let text: string;
   try {
     text = readFileSync(logFile, "utf8");
@@ -166,5 +233,12 @@ function readyLines(logFile: string): { metricsPort: number }[] {
   return text
     .split("\n")
     .filter((line) => line.startsWith('{"event":"ready"'))
-    .map((line) => JSON.parse(line) as { metricsPort: number });
+    .flatMap((line) => {
+      try {
+        const parsed = JSON.parse(line) as { metricsPort?: unknown };
+        return [typeof parsed.metricsPort === "number" ? { metricsPort: parsed.metricsPort } : {}];
+      } catch {
+        return [];
+      }
+    });
 }

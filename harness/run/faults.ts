@@ -1,10 +1,36 @@
+import { base, en, Faker } from "@faker-js/faker";
+import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { Clock } from "../core/clock.ts";
+import { LabError } from "../core/errors.ts";
 import type { StartedStack } from "../infra/types.ts";
-import type { FaultRecord } from "../result/types.ts";
-import type { Scenario } from "../scenario/types.ts";
-import type { ConsumerFleet } from "./consumer-fleet.ts";
+import { formatCount } from "../report/format.ts";
+import type { Assertion, FaultRecord } from "../result/types.ts";
+import type { FaultStep, Scenario } from "../scenario/types.ts";
+import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
 
-/** Applies each fault of the scenario's timeline at its time after the start of the load, and records it. */
+/** When each fault fires, in ms after the load starts: `atMs`, plus a seeded draw below `jitterMs`. */
+export function faultTimes(steps: readonly FaultStep[], seed: number): number[] {
+  const faker = new Faker({ locale: [en, base], seed });
+  return steps.map((step) =>
+    step.jitterMs === undefined
+      ? step.atMs
+      : step.atMs + faker.number.int({ min: 0, max: step.jitterMs - 1 }),
+  );
+}
+
+/** What a fault did, before it is stamped with its time and target. */
+type Applied = Omit<FaultRecord, "atMs" | "action" | "target">;
+
+export interface FaultSchedule {
+  /** Records each fault not yet fired as not applied, and waits for those in flight. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Applies each fault of the scenario's timeline at its time after the start of the load and records it
+ * in `faults`, with what it hit. A fault that cannot be applied is recorded with its error (and fails the
+ * run, see `faultsAssertion`). Faults on one target run in order, so a `resume` follows its `pause`.
+ */
 export function scheduleFaults(
   scenario: Scenario,
   stack: StartedStack,
@@ -13,46 +39,160 @@ export function scheduleFaults(
   clock: Clock,
   faults: FaultRecord[],
   log: (line: string) => void,
-): NodeJS.Timeout[] {
-  return scenario.faults.map((step) =>
+): FaultSchedule {
+  const times = faultTimes(scenario.faults, scenario.seed);
+  const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
+  const queues = new Map<string, Promise<void>>();
+  const fired = new Set<number>();
+  const inFlight: Promise<void>[] = [];
+
+  const apply = async (step: FaultStep): Promise<Applied> => {
+    const [kind, rest = ""] = step.target.split(":");
+    if (kind === "consumer") return applyToConsumer(fleet, step, Number(rest));
+    let brokerId = Number(rest);
+    let leaderOf: { topic: string; partition: number } | undefined;
+    if (kind === "leader") {
+      // Resolved once, when the first fault on this target fires; later ones hit the same broker.
+      let resolving = leaders.get(step.target);
+      if (!resolving) {
+        resolving = resolveLeader(stack.connection(), rest);
+        leaders.set(step.target, resolving);
+      }
+      const leader = await resolving;
+      brokerId = leader.brokerId;
+      leaderOf = { topic: leader.topic, partition: leader.partition };
+    }
+    const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
+    return {
+      ...(done.pid ? { pid: done.pid } : {}),
+      ...(done.signal ? { signal: done.signal } : {}),
+      brokerId,
+      ...(leaderOf
+        ? { leaderOf, note: `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}` }
+        : {}),
+    };
+  };
+
+  const timers = scenario.faults.map((step, i) =>
     setTimeout(
       () => {
-        const [kind, id] = step.target.split(":");
+        fired.add(i);
         const atMs = clock.now() - loadStartMs;
-        const applying =
-          kind === "broker"
-            ? stack.faults
-                .apply(step.action as "kill" | "stop" | "pause" | "resume" | "restart", Number(id))
-                .then((f) => ({
-                  pid: f.pid,
-                  signal: f.signal,
-                }))
-            : (step.action === "kill-consumer" ? fleet.kill(Number(id)) : fleet.restart(Number(id))).then(
-                (e) => ({
-                  pid: e.pid,
-                  signal: e.signal,
-                }),
+        const previous = queues.get(step.target) ?? Promise.resolve();
+        const run = previous.then(() =>
+          apply(step).then(
+            (applied) => {
+              faults.push({ atMs, action: step.action, target: step.target, ...applied });
+              log(
+                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${applied.pid ? ` (pid ${applied.pid}${applied.brokerId !== undefined && step.target.startsWith("leader:") ? `, broker ${applied.brokerId}` : ""})` : ""}`,
               );
-        applying.then(
-          ({ pid, signal }) => {
-            faults.push({
-              atMs,
-              action: step.action,
-              target: step.target,
-              ...(pid ? { pid } : {}),
-              ...(signal ? { signal } : {}),
-            });
-            log(
-              `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${pid ? ` (pid ${pid})` : ""}`,
-            );
-          },
-          (error: Error) => {
-            faults.push({ atMs, action: step.action, target: step.target, note: `failed: ${error.message}` });
-            log(`fault ${step.action} ${step.target} failed: ${error.message}`);
-          },
+            },
+            (error: Error) => {
+              faults.push({ atMs, action: step.action, target: step.target, error: error.message });
+              log(
+                `fault ${step.action} ${step.target} at ${(atMs / 1000).toFixed(1)} s failed: ${error.message}`,
+              );
+            },
+          ),
         );
+        queues.set(step.target, run);
+        inFlight.push(run);
       },
-      Math.max(0, loadStartMs + step.atMs - clock.now()),
+      Math.max(0, loadStartMs + (times[i] ?? step.atMs) - clock.now()),
     ),
   );
+
+  return {
+    finish: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      scenario.faults.forEach((step, i) => {
+        if (fired.has(i)) return;
+        faults.push({
+          atMs: times[i] ?? step.atMs,
+          action: step.action,
+          target: step.target,
+          error: "not applied: the load ended before its time",
+        });
+      });
+      await Promise.all(inFlight);
+      faults.sort((a, b) => a.atMs - b.atMs);
+    },
+  };
+}
+
+async function applyToConsumer(fleet: ConsumerFleet, step: FaultStep, index: number): Promise<Applied> {
+  let event: ConsumerEvent;
+  switch (step.action) {
+    case "kill-consumer":
+      event = await fleet.kill(index);
+      break;
+    case "restart-consumer":
+      event = await fleet.restart(index);
+      break;
+    case "stop-consumer":
+      event = await fleet.freeze(index);
+      break;
+    case "resume-consumer":
+      event = await fleet.thaw(index);
+      break;
+    case "remove-consumer":
+      event = await fleet.stop(index);
+      break;
+    case "add-consumer":
+      if (fleet.size !== index)
+        throw new LabError("USAGE", `add-consumer names index ${index}, but the next one is ${fleet.size}`);
+      event = await fleet.addMember();
+      break;
+    default:
+      throw new LabError("USAGE", `"${step.action}" is not a consumer action`);
+  }
+  return {
+    consumerIndex: index,
+    ...(event.pid ? { pid: event.pid } : {}),
+    ...(event.signal ? { signal: event.signal } : {}),
+  };
+}
+
+/** The broker leading `<topic>/<partition>` right now. */
+async function resolveLeader(
+  connection: KafkaConnection,
+  topicPartition: string,
+): Promise<{ brokerId: number; topic: string; partition: number }> {
+  const slash = topicPartition.lastIndexOf("/");
+  const topic = topicPartition.slice(0, slash);
+  const partition = Number(topicPartition.slice(slash + 1));
+  const admin = createKafka(connection, "lab-fault-leader").admin();
+  try {
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const leader = meta.topics[0]?.partitions.find((p) => p.partitionId === partition)?.leader;
+    if (leader === undefined || leader < 0)
+      throw new LabError(
+        "KAFKA",
+        `${topic}/${partition} has no leader to hit (metadata says ${leader ?? "nothing"})`,
+      );
+    return { brokerId: leader, topic, partition };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** A fault that did not happen makes the run prove nothing about it: the run fails, naming the fault. */
+export function faultsAssertion(faults: readonly FaultRecord[]): Assertion | undefined {
+  if (faults.length === 0) return undefined;
+  const failed = faults.filter((f) => f.error !== undefined);
+  const applied = faults.length - failed.length;
+  return {
+    name: "faults applied as scheduled",
+    expected: `${formatCount(faults.length)} of ${formatCount(faults.length)}`,
+    observed: `${formatCount(applied)} of ${formatCount(faults.length)}`,
+    pass: failed.length === 0,
+    ...(failed.length > 0
+      ? {
+          detail: failed
+            .map((f) => `${f.action} ${f.target} at ${(f.atMs / 1000).toFixed(1)} s: ${f.error}`)
+            .join("; "),
+        }
+      : {}),
+  };
 }

@@ -19,7 +19,7 @@ import { CountsBuilder } from "../verify/ledger.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
-import { scheduleFaults } from "./faults.ts";
+import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
@@ -41,6 +41,8 @@ export interface RunOptions {
   logDir: string;
   signal?: AbortSignal;
   clock?: Clock;
+  /** A shell command that runs an aggregator of one's own instead of the pipeline's (see consumer-fleet.ts). */
+  consumerCommand?: string;
 }
 
 const TICK_MS = 1_000;
@@ -105,13 +107,14 @@ async function runOnStack(
     windowMs: scenario.windowMs,
     inputPartitions: scenario.topology.partitions,
     logDir: options.logDir,
+    ...(options.consumerCommand ? { command: options.consumerCommand } : {}),
     onMetricsEndpoint: (address) => stack.registerScrapeTarget("login-consumer", address),
   });
   const probe = new LagProbe(connection, groupId, topics.input, start.input);
   await probe.connect();
   let tail: AnalyticsTail | undefined;
   try {
-    log(`starting ${plural(scenario.topology.consumers, "aggregator")}…`);
+    log(`starting ${plural(scenario.topology.consumers, "aggregator")}: ${fleet.description}…`);
     for (let i = 0; i < scenario.topology.consumers; i += 1) await fleet.add();
     await waitForGroup(stack, groupId, scenario.topology.consumers);
 
@@ -160,7 +163,7 @@ async function runOnStack(
     });
 
     const faults: FaultRecord[] = [];
-    const faultTimers = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
+    const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
     let producerDone = false;
     const producerSummary = producing.finally(() => {
       producerDone = true;
@@ -193,7 +196,7 @@ async function runOnStack(
       }
       show("load", snapshot);
     }
-    for (const timer of faultTimers) clearTimeout(timer);
+    await faultSchedule.finish();
     const summary = await producerSummary;
     const loadEndMs = clock.now();
 
@@ -216,7 +219,9 @@ async function runOnStack(
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
 
-    const seedCounters = await readSeedCounters(prometheus, topics.input, fleet, faults, log);
+    const seedCounters = fleet.allServeMetrics()
+      ? await readSeedCounters(prometheus, topics.input, fleet, faults, log)
+      : (log("the seed's Prometheus counters are not compared: an aggregator serves no /metrics"), undefined);
     await fleet.stopAll();
     await tail.stop();
     tail = undefined;
@@ -228,7 +233,7 @@ async function runOnStack(
     );
     const collected = await collect(connection, topics, { start, coverage });
 
-    return buildResult({
+    const result = buildResult({
       scenario,
       provider: options.provider,
       startedAt,
@@ -259,12 +264,25 @@ async function runOnStack(
             }
           : {},
     });
+    return withFaultsChecked(result, fleet, options.consumerCommand);
   } finally {
     await tail?.stop();
     for (const index of fleet.running()) await fleet.kill(index);
     await probe.disconnect().catch(() => {});
     await labMetrics.close();
   }
+}
+
+/** The faults' own assertion, and which aggregator ran when it was not the pipeline's. */
+function withFaultsChecked(result: RunResult, fleet: ConsumerFleet, command: string | undefined): RunResult {
+  const faultsCheck = faultsAssertion(result.faults);
+  const assertions = faultsCheck ? [...result.assertions, faultsCheck] : result.assertions;
+  return {
+    ...result,
+    config: { ...result.config, ...(command ? { aggregatorCommand: fleet.description } : {}) },
+    assertions,
+    verdict: assertions.every((a) => a.pass) ? result.verdict : "fail",
+  };
 }
 
 function plural(n: number, noun: string): string {

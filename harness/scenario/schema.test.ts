@@ -98,6 +98,26 @@ describe("validateScenario", () => {
     ]);
   });
 
+  it("checks leader targets, added consumers' indexes and jittered times", () => {
+    const found = problems({
+      ...valid,
+      faults: [
+        { atMs: 1_000, action: "kill", target: "leader:user-login/9" },
+        { atMs: 2_000, action: "add-consumer", target: "consumer:1" },
+        { atMs: 3_000, action: "stop-consumer", target: "consumer:1" },
+        { atMs: 4_000, action: "add-consumer", target: "consumer:5" },
+        { atMs: 5_000, action: "kill-consumer", target: "consumer:0", jitterMs: 6_000 },
+        { atMs: 1_000, action: "resume-consumer", target: "leader:user-login/0" },
+      ],
+    });
+    expect(found).toEqual([
+      "scenarios/sample.ts: faults[0].target: there is no partition 9 of user-login: it has 3",
+      "scenarios/sample.ts: faults[3].target: the next consumer added gets index 2, not 5",
+      "scenarios/sample.ts: faults[4].atMs: at 11s at the latest, but the load lasts 10s",
+      'scenarios/sample.ts: faults[5].target: "resume-consumer" needs a consumer:<index> target',
+    ]);
+  });
+
   it("checks that a search fits its duration and that its start is below its maximum", () => {
     const found = problems({
       ...valid,

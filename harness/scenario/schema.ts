@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MALFORMED_KINDS } from "../../pipeline/events/generator.ts";
+import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { formatDuration } from "../core/clock.ts";
 import { UsageError } from "../core/errors.ts";
 import {
@@ -63,9 +64,10 @@ const faultSchema = z.strictObject({
   action: z.enum([...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS], {
     error: `expected one of ${[...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS].join(", ")}`,
   }),
-  target: z
-    .string()
-    .regex(/^(broker|consumer):\d+$/, { error: 'expected "broker:<id>" or "consumer:<index>"' }),
+  target: z.string().regex(/^(broker:\d+|consumer:\d+|leader:[A-Za-z0-9._-]+\/\d+)$/, {
+    error: 'expected "broker:<id>", "leader:<topic>/<partition>" or "consumer:<index>"',
+  }),
+  jitterMs: durationMs().optional(),
 });
 
 const thresholdsSchema = z.strictObject({
@@ -107,35 +109,67 @@ const shape = z.strictObject({
 const scenarioSchema: z.ZodType<Scenario, ScenarioInput> = shape.superRefine((s, ctx) => {
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
-  s.faults.forEach((fault, i) => {
-    if (fault.atMs >= s.durationMs) {
-      issue(
-        ["faults", i, "atMs"],
-        `at ${formatDuration(fault.atMs)}, but the load lasts ${formatDuration(s.durationMs)}`,
-      );
-    }
-    const [kind, rawIndex] = fault.target.split(":");
-    const index = Number(rawIndex);
-    const brokerAction = (BROKER_FAULT_ACTIONS as readonly string[]).includes(fault.action);
-    if (brokerAction && kind !== "broker")
-      issue(["faults", i, "target"], `"${fault.action}" needs a broker:<id> target`);
-    if (!brokerAction && kind !== "consumer")
-      issue(["faults", i, "target"], `"${fault.action}" needs a consumer:<index> target`);
-    if (kind === "broker" && (index < 1 || index > s.topology.brokers)) {
-      issue(
-        ["faults", i, "target"],
-        `there is no broker ${index}: broker ids run from 1 to ${s.topology.brokers}`,
-      );
-    }
-    if (kind === "consumer" && index >= s.topology.consumers) {
-      issue(
-        ["faults", i, "target"],
-        `there is no consumer ${index}: indexes run from 0 to ${s.topology.consumers - 1}`,
-      );
-    }
-  });
+  checkFaults(s, issue);
   checkLoad(s.load, s.durationMs, issue);
 });
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Each fault fits in the load, and names a target of the kind its action needs that exists by then. */
+function checkFaults(s: Scenario, issue: Issue) {
+  // Consumers exist from the start, or from the add-consumer that started them (in time order).
+  const consumersAt = new Map<number, number>();
+  let consumers = s.topology.consumers;
+  for (const { fault, i } of s.faults
+    .map((fault, i) => ({ fault, i }))
+    .sort((a, b) => a.fault.atMs - b.fault.atMs)) {
+    consumersAt.set(i, consumers);
+    if (fault.action === "add-consumer") consumers += 1;
+  }
+  s.faults.forEach((fault, i) => {
+    const last = fault.atMs + (fault.jitterMs ?? 0);
+    if (last >= s.durationMs) {
+      issue(
+        ["faults", i, "atMs"],
+        `at ${formatDuration(last)}${fault.jitterMs ? " at the latest" : ""}, but the load lasts ${formatDuration(s.durationMs)}`,
+      );
+    }
+    const [kind, rest = ""] = fault.target.split(":");
+    const brokerAction = (BROKER_FAULT_ACTIONS as readonly string[]).includes(fault.action);
+    if (brokerAction && kind === "consumer")
+      issue(
+        ["faults", i, "target"],
+        `"${fault.action}" needs a broker:<id> or leader:<topic>/<partition> target`,
+      );
+    if (!brokerAction && kind !== "consumer")
+      issue(["faults", i, "target"], `"${fault.action}" needs a consumer:<index> target`);
+    if (kind === "broker") {
+      const id = Number(rest);
+      if (id < 1 || id > s.topology.brokers)
+        issue(
+          ["faults", i, "target"],
+          `there is no broker ${id}: broker ids run from 1 to ${s.topology.brokers}`,
+        );
+    }
+    if (kind === "leader") {
+      const [topic, partition] = rest.split("/");
+      if (topic === DEFAULT_TOPICS.input && Number(partition) >= s.topology.partitions)
+        issue(
+          ["faults", i, "target"],
+          `there is no partition ${partition} of ${topic}: it has ${s.topology.partitions}`,
+        );
+    }
+    if (kind !== "consumer") return;
+    const index = Number(rest);
+    const existing = consumersAt.get(i) ?? s.topology.consumers;
+    if (fault.action === "add-consumer") {
+      if (index !== existing)
+        issue(["faults", i, "target"], `the next consumer added gets index ${existing}, not ${index}`);
+    } else if (index >= existing) {
+      issue(["faults", i, "target"], `there is no consumer ${index}: indexes run from 0 to ${existing - 1}`);
+    }
+  });
+}
 
 function checkLoad(
   load: LoadProfile,

@@ -52,16 +52,33 @@ export type FixedLoad = Exclude<LoadProfile, SearchLoad>;
 export type FaultAction = FaultRecord["action"];
 
 export const BROKER_FAULT_ACTIONS = ["kill", "stop", "pause", "resume", "restart"] as const;
-export const CONSUMER_FAULT_ACTIONS = ["kill-consumer", "restart-consumer"] as const;
+/**
+ * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs),
+ * `stop-consumer` SIGSTOP (a freeze), `resume-consumer` SIGCONT, `add-consumer` start one more
+ * aggregator, `remove-consumer` SIGTERM (it commits, leaves the group and must exit 0).
+ */
+export const CONSUMER_FAULT_ACTIONS = [
+  "kill-consumer",
+  "restart-consumer",
+  "stop-consumer",
+  "resume-consumer",
+  "add-consumer",
+  "remove-consumer",
+] as const;
 
 /**
- * One fault on the run's timeline. `target` is `broker:<id>` (broker ids start at 1) for broker actions,
- * `consumer:<index>` (indexes start at 0) for consumer actions.
+ * One fault on the run's timeline. `target` is, for broker actions, `broker:<id>` (ids start at 1) or
+ * `leader:<topic>/<partition>`: the broker leading that partition when the fault fires (a later fault
+ * with the same target hits the same broker, so a `resume` follows its `pause`). For consumer actions it
+ * is `consumer:<index>` (indexes start at 0; `add-consumer` names the index the new one gets, the next
+ * free one). With `jitterMs`, the fault fires at a moment drawn from the scenario's seed in
+ * [atMs, atMs + jitterMs).
  */
 export interface FaultStep {
   atMs: number;
   action: FaultAction;
   target: string;
+  jitterMs?: number;
 }
 
 export interface Topology {

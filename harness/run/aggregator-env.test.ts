@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { parseConsumerArgs } from "../../pipeline/consumer/args.ts";
+import { aggregatorEnvironment } from "./aggregator-env.ts";
+
+const settings = {
+  connection: { brokers: ["127.0.0.1:1111", "127.0.0.1:2222"] },
+  groupId: "group-x",
+  topics: { input: "in-x", output: "out-x", dlq: "dlq-x" },
+  windowMs: 5_000,
+  inputPartitions: 6,
+};
+
+describe("aggregatorEnvironment", () => {
+  it("configures the pipeline's own consumer completely, with no flags", async () => {
+    const args = await parseConsumerArgs([], aggregatorEnvironment(settings, 2));
+    expect(args).toEqual({
+      brokers: ["127.0.0.1:1111", "127.0.0.1:2222"],
+      group: "group-x",
+      inputTopic: "in-x",
+      outputTopic: "out-x",
+      dlqTopic: "dlq-x",
+      windowMs: 5_000,
+      metricsPort: 0,
+      metricsHost: "127.0.0.1",
+      partitions: 6,
+    });
+  });
+
+  it("tells an aggregator of one's own its window in milliseconds and its index", () => {
+    const env = aggregatorEnvironment(settings, 2);
+    expect(env.WINDOW_MS).toBe("5000");
+    expect(env.CONSUMER_INDEX).toBe("2");
+  });
+});
