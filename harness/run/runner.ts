@@ -219,9 +219,11 @@ async function runOnStack(
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
 
+    if (!fleet.allServeMetrics())
+      log("the seed's Prometheus counters are not compared: an aggregator serves no /metrics");
     const seedCounters = fleet.allServeMetrics()
       ? await readSeedCounters(prometheus, topics.input, fleet, faults, log)
-      : (log("the seed's Prometheus counters are not compared: an aggregator serves no /metrics"), undefined);
+      : undefined;
     await fleet.stopAll();
     await tail.stop();
     tail = undefined;
