@@ -1,0 +1,24 @@
+import { defineScenario } from "../harness/scenario/types.ts";
+
+export default defineScenario({
+  name: "broker-pause",
+  description:
+    "A hung broker: 3 brokers (RF 3, min ISR 2), 500 logins/s for 40 s; broker 2 is frozen with SIGSTOP " +
+    "at 5 s for 22 s, past its 18 s ZooKeeper session timeout, then SIGCONT.",
+  summary: "SIGSTOP one of 3 brokers past its session timeout, then SIGCONT; every event counted once",
+  proves:
+    "A broker that hangs rather than dies (no connection reset, requests just stall) costs latency and " +
+    "lag but no acknowledged event, and counts none twice.",
+  load: { kind: "constant", rate: 500 },
+  durationMs: 40_000,
+  drainTimeoutMs: 90_000,
+  topology: { partitions: 6, consumers: 2, brokers: 3, kraft: false },
+  windowMs: 5_000,
+  malformed: 0.02,
+  seed: 15,
+  faults: [
+    { atMs: 5_000, action: "pause", target: "broker:2" },
+    { atMs: 27_000, action: "resume", target: "broker:2" },
+  ],
+  thresholds: { drainWithinMs: 90_000, exact: true },
+});
