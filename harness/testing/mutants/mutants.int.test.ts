@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { failedAssertions, readResult, scenarioCli } from "../scenario-cli.ts";
+
+/** The command that runs a mutant as every aggregator of a run. */
+const mutant = (name: string) => [
+  "--consumer-command",
+  `exec node --import tsx harness/testing/mutants/${name}.ts`,
+];
+
+// Each broken aggregator runs through --consumer-command, the seam any aggregator of one's own uses, and
+// the lab must fail the run naming what the defect did; the real pipeline passes the same scenario.
+describe("the lab fails broken aggregators by name", () => {
+  it("double-count (the Fetch seed's bug): smoke exits 1 with events counted twice", async () => {
+    const run = await scenarioCli(["smoke", ...mutant("double-count")]);
+    expect(run.code, run.stderr.slice(-2_000)).toBe(1);
+    const result = readResult(run.reportDir);
+    expect(result.config.aggregatorCommand).toContain("double-count");
+    expect(failedAssertions(result)).toContain("events counted twice");
+    expect(result.aggregates.total).toBeGreaterThan(result.recount.valid);
+  }, 300_000);
+
+  it("at-least-once: consumer-crash exits 1 with events lost", async () => {
+    const run = await scenarioCli(["consumer-crash", ...mutant("at-least-once")]);
+    expect(run.code, run.stderr.slice(-2_000)).toBe(1);
+    const result = readResult(run.reportDir);
+    expect(failedAssertions(result)).toContain("events lost");
+    expect(result.faults.filter((f) => f.action === "kill-consumer" && f.error === undefined)).toHaveLength(
+      3,
+    );
+  }, 300_000);
+
+  it("drop-on-fence: consumer-freeze exits 1 with events lost", async () => {
+    const run = await scenarioCli(["consumer-freeze", ...mutant("drop-on-fence")]);
+    expect(run.code, run.stderr.slice(-2_000)).toBe(1);
+    expect(failedAssertions(readResult(run.reportDir))).toContain("events lost");
+  }, 300_000);
+
+  it.each(["consumer-crash", "consumer-freeze"])(
+    "the pipeline's own aggregator passes %s",
+    async (name) => {
+      const run = await scenarioCli([name]);
+      const result = readResult(run.reportDir);
+      expect(failedAssertions(result)).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(result.faults.every((f) => f.pid !== undefined && f.error === undefined)).toBe(true);
+    },
+    300_000,
+  );
+});
