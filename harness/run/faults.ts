@@ -84,7 +84,7 @@ export function scheduleFaults(
             (applied) => {
               faults.push({ atMs, action: step.action, target: step.target, ...applied });
               log(
-                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${applied.pid ? ` (pid ${applied.pid}${applied.brokerId !== undefined && step.target.startsWith("leader:") ? `, broker ${applied.brokerId}` : ""})` : ""}`,
+                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied)}`,
               );
             },
             (error: Error) => {
@@ -118,6 +118,15 @@ export function scheduleFaults(
       faults.sort((a, b) => a.atMs - b.atMs);
     },
   };
+}
+
+/** " (pid 123, broker 2)": what a fault hit, for the log. */
+function describeApplied(applied: Applied): string {
+  const parts = [
+    ...(applied.pid ? [`pid ${applied.pid}`] : []),
+    ...(applied.leaderOf ? [`broker ${applied.brokerId}`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
 async function applyToConsumer(fleet: ConsumerFleet, step: FaultStep, index: number): Promise<Applied> {
