@@ -188,7 +188,7 @@ describe("the aggregator under faults", () => {
     await drained(setup, 120_000);
     await setup.fleet.stopAll();
     expectExact(await collect(setup.connection, setup.topics));
-  });
+  }, 300_000);
 
   it("stays exact when a frozen aggregator (a zombie with open windows) wakes up and regains its partitions", async () => {
     const setup = await setUp(
@@ -232,7 +232,7 @@ describe("the aggregator under faults", () => {
     await drained(setup, 90_000);
     await setup.fleet.stopAll();
     expectExact(await collect(setup.connection, setup.topics));
-  });
+  }, 300_000);
 
   it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {
     const setup = await setUp(
