@@ -121,7 +121,9 @@ export class Aggregator {
     const tick = Math.max(100, Math.min(1_000, Math.floor(options.windowMs / 4)));
     this.idleTimer = setInterval(() => {
       if (this.stopping || !membership.mayCommit(options.clock.now())) return;
-      void this.exclusive(() => this.flushDue());
+      this.exclusive(() => this.flushDue()).catch((error: Error) => {
+        options.log(`committing a due window failed: ${error.message}`);
+      });
     }, tick);
   }
 
@@ -281,10 +283,14 @@ export class Aggregator {
   private async flush(partition: number): Promise<boolean> {
     const window = this.windows.get(partition);
     this.windows.delete(partition);
-    const claim = this.owners.get(partition);
-    if (!window || window.isEmpty() || !claim) return true;
+    if (!window || window.isEmpty()) return true;
     const { metrics, inputTopic, outputTopic, dlqTopic, groupId, clock, instanceId, log } = this.options;
     const from = window.firstOffset() as string;
+    const claim = this.owners.get(partition);
+    if (!claim) {
+      this.consumer.seek({ topic: inputTopic, partition, offset: from });
+      return false;
+    }
     const nextOffset = window.nextOffset() as string;
     const records = window.toRecords({ instanceId, emittedAtMs: clock.now() });
     const started = performance.now();
