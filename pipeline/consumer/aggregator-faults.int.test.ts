@@ -219,9 +219,10 @@ describe("the aggregator under faults", () => {
     await setup.fleet.add();
     const load = produce(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
     await pause(6_000);
-    const coordinator = await transactionCoordinator(
-      setup.connection,
-      `${setup.groupId}-${setup.topics.input}-0`,
+    // __transaction_state exists once the aggregator has begun its first transaction.
+    const coordinator = await waitFor(
+      () => transactionCoordinator(setup.connection, `${setup.groupId}-${setup.topics.input}-0`),
+      { what: "the transaction coordinator of partition 0", timeoutMs: 60_000, intervalMs: 500 },
     );
     log(`killing broker ${coordinator}, the transaction coordinator of partition 0`);
     await stack.faults.apply("kill", coordinator);

@@ -9,7 +9,7 @@ import { createConsumerMetrics } from "./metrics.ts";
  * in one log: the order of commits, claims and leaving the group is what these tests check. The
  * transactions themselves are tested on real Kafka in aggregator.int.test.ts and aggregator-faults.int.test.ts.
  */
-function fakeKafka(committed = "-1") {
+function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {}) {
   const log: string[] = [];
   const consumerEvents = new EventEmitter();
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
@@ -38,18 +38,31 @@ function fakeKafka(committed = "-1") {
     producers += 1;
     const name = `producer#${producers}`;
     let initialised = false;
+    // kafkajs leaves a producer whose EndTxn failed in COMMITTING, where it refuses every later call.
+    let state = "READY";
+    const refuse = (method: string) => {
+      if (state === "COMMITTING")
+        throw new Error(`Transaction state exception: Cannot call "${method}" in state "COMMITTING"`);
+    };
     return {
       connect: async () => {},
       disconnect: async () => log.push(`${name} disconnect`),
       transaction: async () => {
+        refuse("beginTransaction");
         if (!initialised) log.push(`${name} init`);
         initialised = true;
         return {
           send: async ({ topic }: { topic: string }) => log.push(`${name} send ${topic}`),
           sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) =>
             log.push(`${name} offsets ${topics[0]?.partitions[0]?.offset}`),
-          commit: async () => log.push(`${name} commit`),
-          abort: async () => {},
+          commit: async () => {
+            log.push(`${name} commit`);
+            if (options.firstCommitFails && name === "producer#1") {
+              state = "COMMITTING";
+              throw new Error("NOT_COORDINATOR");
+            }
+          },
+          abort: async () => refuse("abort"),
         };
       },
     };
@@ -150,5 +163,37 @@ describe("Aggregator", () => {
     fake.join([0]);
     await fake.batch([8, 9]);
     expect(fake.log).toEqual(["producer#1 init", "consumer seek 0@5"]);
+  });
+
+  it("replaces a producer left mid-commit by a failed EndTxn and reads the window again", async () => {
+    const fake = fakeKafka("-1", { firstCommitFails: true });
+    let now = 1_000;
+    const aggregator = aggregatorOn(fake, { now: () => now });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([0, 1, 2]);
+    now = 60_000; // the window is due: the next batch commits it first
+    fake.heartbeat();
+    await fake.batch([3]);
+    expect(fake.log).toEqual([
+      "producer#1 init",
+      "producer#1 send out",
+      "producer#1 offsets 3",
+      "producer#1 commit",
+      "producer#1 disconnect",
+      "consumer seek 0@0",
+    ]);
+    fake.log.length = 0;
+    await fake.batch([0, 1, 2, 3]);
+    await aggregator.stop();
+    expect(fake.log).toEqual([
+      "producer#2 init",
+      "consumer pause",
+      "producer#2 send out",
+      "producer#2 offsets 4",
+      "producer#2 commit",
+      "consumer leaves the group",
+      "producer#2 disconnect",
+    ]);
   });
 });
