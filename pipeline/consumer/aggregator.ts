@@ -228,7 +228,9 @@ export class Aggregator {
         );
       }
     }
-    if (this.windows.get(partition)?.isDue(clock.now()) && !(await this.flush(partition))) return;
+    // A claim can take long (its coordinator hung): commit only while still surely a member.
+    const due = this.windows.get(partition)?.isDue(clock.now()) && this.membership.mayCommit(clock.now());
+    if (due && !(await this.flush(partition))) return;
     metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
     let last: KafkaMessage | undefined;
     for (const message of messages) {
