@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byteChunks, type DeadLetter } from "./aggregator.ts";
+import { byteChunks, type DeadLetter, deadLetter } from "./dead-letters.ts";
 
 const letter = (bytes: number): DeadLetter => ({ key: null, value: Buffer.alloc(bytes), headers: {} });
 
@@ -13,5 +13,17 @@ describe("dead letters in bounded requests", () => {
   it("loses and reorders nothing", () => {
     const letters = Array.from({ length: 50 }, (_, i) => letter(i * 37));
     expect([...byteChunks(letters, 500)].flat()).toEqual(letters);
+  });
+
+  it("keeps a rejected record unchanged and says why and where it came from", () => {
+    const value = Buffer.from("not json");
+    const rejected = deadLetter({ key: Buffer.from("k"), value, offset: "42" }, "user-login", 3, "not_json");
+    expect(rejected.value).toBe(value);
+    expect(rejected.headers).toEqual({
+      "dlq.reason": "not_json",
+      "dlq.source.topic": "user-login",
+      "dlq.source.partition": "3",
+      "dlq.source.offset": "42",
+    });
   });
 });

@@ -9,6 +9,17 @@ export function windowStart(timestampMs: number, windowMs: number): number {
   return Math.floor(timestampMs / windowMs) * windowMs;
 }
 
+/**
+ * An upper bound on an analytics record's encoded bytes apart from its labels: the fixed fields, a topic
+ * name of Kafka's longest (249 characters), 20-digit offsets, every invalid reason and an instance id.
+ */
+export const RECORD_BASE_BYTES = 4096;
+
+/** Bytes one label adds to an encoded record at most: its JSON string, a colon, a count, a comma. */
+export function labelBytes(label: string): number {
+  return Buffer.byteLength(JSON.stringify(label)) + 1 + 16 + 1;
+}
+
 export interface WindowScope {
   topic: string;
   partition: number;
@@ -27,15 +38,17 @@ export class PartitionWindowAccumulator {
   private readonly byLocale = new Map<string, number>();
   private readonly byAppVersion = new Map<string, number>();
   private readonly invalidByReason = new Map<InvalidReason, number>();
-  private firstOffset: bigint | undefined;
-  private lastOffset: bigint | undefined;
+  private first: bigint | undefined;
+  private last: bigint | undefined;
   private minEventSec = Number.POSITIVE_INFINITY;
   private maxEventSec = Number.NEGATIVE_INFINITY;
+  private labelBytesSum = 0;
 
   constructor(readonly scope: WindowScope) {}
 
   addValid(offset: string, event: NormalizedLogin): void {
     this.advanceTo(offset);
+    this.labelBytesSum += this.growthIf(event);
     this.total += 1;
     increment(this.byDeviceType, event.deviceType);
     increment(this.byLocale, event.locale);
@@ -50,17 +63,36 @@ export class PartitionWindowAccumulator {
     increment(this.invalidByReason, reason);
   }
 
+  /** Bytes counting `event` would add to the encoded record at most: the labels it would be the first to use. */
+  growthIf(event: NormalizedLogin): number {
+    let bytes = 0;
+    if (!this.byDeviceType.has(event.deviceType)) bytes += labelBytes(event.deviceType);
+    if (!this.byLocale.has(event.locale)) bytes += labelBytes(event.locale);
+    if (!this.byAppVersion.has(event.appVersion)) bytes += labelBytes(event.appVersion);
+    return bytes;
+  }
+
+  /** An upper bound on the bytes of `encodeAnalyticsRecord(this.toRecord(…))`. */
+  encodedBytesBound(): number {
+    return RECORD_BASE_BYTES + this.labelBytesSum;
+  }
+
   isEmpty(): boolean {
-    return this.firstOffset === undefined;
+    return this.first === undefined;
   }
 
   /** The next offset to read after this window: what to commit once its record is written. */
+  /** The first offset of this window, where to read again if its commit fails. */
+  firstOffset(): string | undefined {
+    return this.first?.toString();
+  }
+
   nextOffset(): string | undefined {
-    return this.lastOffset === undefined ? undefined : (this.lastOffset + 1n).toString();
+    return this.last === undefined ? undefined : (this.last + 1n).toString();
   }
 
   toRecord(aggregator: { instanceId: string; emittedAtMs: number }): AnalyticsRecord {
-    if (this.firstOffset === undefined || this.lastOffset === undefined) {
+    if (this.first === undefined || this.last === undefined) {
       throw new Error(
         `No records for ${this.scope.topic}/${this.scope.partition} in this window: nothing to emit`,
       );
@@ -80,8 +112,8 @@ export class PartitionWindowAccumulator {
       source: {
         topic,
         partition,
-        from_offset: this.firstOffset.toString(),
-        to_offset: this.lastOffset.toString(),
+        from_offset: this.first.toString(),
+        to_offset: this.last.toString(),
       },
       aggregator: {
         instance_id: aggregator.instanceId,
@@ -92,14 +124,14 @@ export class PartitionWindowAccumulator {
 
   private advanceTo(offset: string): void {
     const next = BigInt(offset);
-    if (this.lastOffset !== undefined && next <= this.lastOffset) {
+    if (this.last !== undefined && next <= this.last) {
       throw new RangeError(
-        `Offset ${offset} of ${this.scope.topic}/${this.scope.partition} is not after ${this.lastOffset}: ` +
+        `Offset ${offset} of ${this.scope.topic}/${this.scope.partition} is not after ${this.last}: ` +
           "a re-read would count records twice; start a new accumulator after a seek or rebalance",
       );
     }
-    this.firstOffset ??= next;
-    this.lastOffset = next;
+    this.first ??= next;
+    this.last = next;
   }
 }
 

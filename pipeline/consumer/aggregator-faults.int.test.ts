@@ -1,0 +1,324 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { waitFor } from "../../harness/core/wait-for.ts";
+import { startLocalStack } from "../../harness/infra/local/local-stack.ts";
+import type { StartedStack } from "../../harness/infra/types.ts";
+import { ConsumerFleet } from "../../harness/run/consumer-fleet.ts";
+import { uniqueName } from "../../harness/testing/kafka.ts";
+import { type Collected, collect } from "../../harness/verify/collect.ts";
+import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { constantRate, runProducer } from "../producer/producer.ts";
+import { ensureTopics } from "../topics.ts";
+
+/**
+ * Faults that once made the aggregator lose, double-count or stop counting (issue 8). Each test drives
+ * one interleaving on real Kafka and checks the published analytics against a recount of the input.
+ */
+
+const shared = inject("stack");
+const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Setup {
+  connection: KafkaConnection;
+  topics: { input: string; output: string; dlq: string };
+  groupId: string;
+  fleet: ConsumerFleet;
+}
+
+async function ownStack(brokers: 1 | 3): Promise<StartedStack> {
+  const stack = await startLocalStack({ brokers, kraft: false, prometheus: false, log });
+  onTestFinished(() => stack.stop());
+  return stack;
+}
+
+async function setUp(
+  connection: KafkaConnection,
+  options: { partitions: number; replicationFactor: number; windowMs: number },
+): Promise<Setup> {
+  const name = uniqueName("aggf");
+  const topics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
+  const admin = createKafka(connection, `${name}-admin`).admin();
+  await admin.connect();
+  await ensureTopics(admin, [
+    { topic: topics.input, partitions: options.partitions, replicationFactor: options.replicationFactor },
+    { topic: topics.output, partitions: 1, replicationFactor: options.replicationFactor },
+    { topic: topics.dlq, partitions: 1, replicationFactor: options.replicationFactor },
+  ]);
+  await admin.disconnect();
+  const groupId = `${name}-group`;
+  const fleet = new ConsumerFleet({
+    connection,
+    groupId,
+    topics,
+    windowMs: options.windowMs,
+    inputPartitions: options.partitions,
+    logDir: mkdtempSync(join(tmpdir(), `${name}-logs-`)),
+  });
+  onTestFinished(async () => {
+    for (const pid of fleet.events.flatMap((e) => (e.pid ? [e.pid] : []))) signalGroup(pid, "SIGCONT");
+    for (const index of fleet.running()) await fleet.kill(index);
+  });
+  return { connection, topics, groupId, fleet };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Waits until the group has committed every partition up to its end: everything produced is counted. */
+async function drained(setup: Setup, timeoutMs: number): Promise<void> {
+  const admin = createKafka(setup.connection, "drain-check").admin();
+  await admin.connect();
+  try {
+    let behind = "";
+    await waitFor(
+      async () => {
+        const ends = await admin.fetchTopicOffsets(setup.topics.input);
+        const [committed] = await admin.fetchOffsets({
+          groupId: setup.groupId,
+          topics: [setup.topics.input],
+        });
+        const lagging = ends.filter((end) => {
+          const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? "-1";
+          return BigInt(offset) < BigInt(end.high);
+        });
+        behind = lagging
+          .map((p) => {
+            const at = committed?.partitions.find((c) => c.partition === p.partition)?.offset;
+            return `partition ${p.partition} at ${at} of ${p.high}`;
+          })
+          .join(", ");
+        return lagging.length === 0 ? true : undefined;
+      },
+      {
+        what: "the aggregators to commit everything",
+        timeoutMs,
+        intervalMs: 500,
+        describe: () => `behind: ${behind}`,
+      },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads back everything, with every input offset from the first to the last expected to be covered. */
+async function collectAll(setup: Setup): Promise<Collected> {
+  const admin = createKafka(setup.connection, "coverage").admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(setup.topics.input).finally(() => admin.disconnect());
+  const coverage = new Map<number, [bigint, bigint]>();
+  for (const { partition, low, high } of ends) {
+    if (BigInt(high) > BigInt(low)) coverage.set(partition, [BigInt(low), BigInt(high) - 1n]);
+  }
+  return collect(setup.connection, setup.topics, { coverage });
+}
+
+/** Exactly once: every input record counted once, none lost, none twice, not even as an identical copy. */
+function expectExact(collected: Collected): void {
+  const { recount, analytics, dlq, unreadableAnalytics } = collected;
+  expect(unreadableAnalytics).toEqual([]);
+  expect(recount.total).toBeGreaterThan(0);
+  // A lost range at a partition's start or end is no gap between ranges: the coverage check finds it.
+  expect(analytics.missingCoverage).toEqual([]);
+  expect(analytics.gaps).toEqual([]);
+  expect(analytics.overlaps).toEqual([]);
+  expect(analytics.conflictingDuplicates).toEqual([]);
+  expect(analytics.duplicateRangesDropped).toBe(0);
+  expect(analytics.total).toBe(recount.valid);
+  expect(analytics.byDeviceType).toEqual(recount.byDeviceType);
+  expect(analytics.byLocale).toEqual(recount.byLocale);
+  expect(analytics.invalid).toBe(recount.invalid);
+  expect(dlq.total).toBe(recount.invalid);
+  expect(dlq.byReason).toEqual(recount.invalidByReason);
+}
+
+function produce(setup: Setup, options: { rate: number; durationMs: number; seed: number }) {
+  return runProducer({
+    connection: setup.connection,
+    topic: setup.topics.input,
+    schedule: constantRate(options.rate),
+    stopAfter: { durationMs: options.durationMs },
+    seed: options.seed,
+    malformed: 0.02,
+  });
+}
+
+function pidOf(setup: Setup, index: number): number {
+  const pid = [...setup.fleet.events].reverse().find((e) => e.index === index && e.pid !== undefined)?.pid;
+  if (pid === undefined) throw new Error(`consumer-${index} has no pid`);
+  return pid;
+}
+
+/** The partition lists a consumer logged on each group join, in order. */
+function assignments(setup: Setup, index: number): string[] {
+  const text = readFileSync(setup.fleet.logFiles()[index] as string, "utf8");
+  return [...text.matchAll(/joined group \S+: partitions (\S+)/g)].map((m) => m[1] as string);
+}
+
+/** Java's String.hashCode, which Kafka uses to place a transactional id on a __transaction_state partition. */
+function javaHash(text: string): number {
+  let hash = 0;
+  for (const char of text) hash = (Math.imul(hash, 31) + (char.codePointAt(0) as number)) | 0;
+  return hash;
+}
+
+/**
+ * The broker that coordinates `key` (a group id on __consumer_offsets, a transactional id on
+ * __transaction_state): the leader of partition |hash(key)| mod the topic's partition count, as Kafka places it.
+ */
+async function coordinatorOf(
+  connection: KafkaConnection,
+  internalTopic: "__consumer_offsets" | "__transaction_state",
+  key: string,
+): Promise<number> {
+  const admin = createKafka(connection, "coordinator-lookup").admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [internalTopic] });
+    const partitions = meta.topics[0]?.partitions ?? [];
+    const hash = javaHash(key);
+    const index = (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions.length;
+    const leader = partitions.find((p) => p.partitionId === index)?.leader;
+    if (leader === undefined) throw new Error(`no leader for ${internalTopic}/${index}`);
+    return leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the internal topic exists (the group has joined, the first transaction has begun). */
+function coordinatorOnceKnown(
+  connection: KafkaConnection,
+  internalTopic: "__consumer_offsets" | "__transaction_state",
+  key: string,
+): Promise<number> {
+  return waitFor(() => coordinatorOf(connection, internalTopic, key), {
+    what: `the coordinator of ${key}`,
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
+}
+
+describe("the aggregator under faults", () => {
+  it("stays exact when a broker hangs (SIGSTOP) past the session timeout under load: 3 brokers, 6 partitions, 2 aggregators", async () => {
+    const stack = await ownStack(3);
+    const setup = await setUp(stack.connection(), { partitions: 6, replicationFactor: 3, windowMs: 2_000 });
+    await setup.fleet.add();
+    await setup.fleet.add();
+    const load = produce(setup, { rate: 2_000, durationMs: 36_000, seed: 21 });
+    await pause(6_000);
+    // Hang a broker that coordinates transactions of the aggregators but not their group: members whose
+    // commits hang are evicted while the other keeps heartbeating and takes their partitions, then they
+    // come back. Hanging the group coordinator instead would stall both members alike.
+    const group = await coordinatorOnceKnown(setup.connection, "__consumer_offsets", setup.groupId);
+    const transactions = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((p) =>
+        coordinatorOnceKnown(
+          setup.connection,
+          "__transaction_state",
+          `${setup.groupId}-${setup.topics.input}-${p}`,
+        ),
+      ),
+    );
+    const candidates = stack.brokerIds().filter((id) => id !== group);
+    const count = (id: number) => transactions.filter((t) => t === id).length;
+    const hung = candidates.reduce((best, id) => (count(id) > count(best) ? id : best));
+    log(
+      `hanging broker ${hung}: coordinator of ${count(hung)} of 6 transactional ids; the group's is ${group}`,
+    );
+    await stack.faults.apply("pause", hung);
+    await pause(22_000);
+    await stack.faults.apply("resume", hung);
+    const sent = await load;
+    log(`hung broker: ${sent.acked} acked, ${sent.failed} failed`);
+    await drained(setup, 120_000);
+    await setup.fleet.stopAll();
+    expectExact(await collectAll(setup));
+  }, 300_000);
+
+  it("stays exact when a frozen aggregator (a zombie with open windows) wakes up and regains its partitions", async () => {
+    const setup = await setUp(
+      { brokers: shared.bootstrapServers },
+      { partitions: 6, replicationFactor: 1, windowMs: 4_000 },
+    );
+    await setup.fleet.add();
+    await setup.fleet.add();
+    const load = produce(setup, { rate: 1_000, durationMs: 32_000, seed: 23 });
+    await pause(6_000);
+    const zombie = pidOf(setup, 1);
+    signalGroup(zombie, "SIGSTOP");
+    await pause(15_000); // past the 10 s session timeout: consumer-0 takes every partition
+    signalGroup(zombie, "SIGCONT");
+    expect((await load).failed).toBe(0);
+    await drained(setup, 90_000);
+    await setup.fleet.stopAll();
+    const joins = assignments(setup, 1);
+    // The interleaving under test: the zombie came back to the very partitions it held when frozen.
+    expect(joins.length).toBeGreaterThanOrEqual(2);
+    expect(joins.at(-1)).toBe(joins.at(-2));
+    expectExact(await collectAll(setup));
+  });
+
+  it("stays exact and keeps counting when the transaction coordinator's broker is killed under load: 3 brokers", async () => {
+    const stack = await ownStack(3);
+    const setup = await setUp(stack.connection(), { partitions: 2, replicationFactor: 3, windowMs: 500 });
+    await setup.fleet.add();
+    const load = produce(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
+    await pause(6_000);
+    const coordinator = await coordinatorOnceKnown(
+      setup.connection,
+      "__transaction_state",
+      `${setup.groupId}-${setup.topics.input}-0`,
+    );
+    log(`killing broker ${coordinator}, the transaction coordinator of partition 0`);
+    await stack.faults.apply("kill", coordinator);
+    await pause(10_000);
+    await stack.faults.apply("restart", coordinator);
+    const sent = await load;
+    log(`coordinator killed: ${sent.acked} acked, ${sent.failed} failed`);
+    await drained(setup, 90_000);
+    await setup.fleet.stopAll();
+    expectExact(await collectAll(setup));
+  }, 300_000);
+
+  it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {
+    const setup = await setUp(
+      { brokers: shared.bootstrapServers },
+      { partitions: 1, replicationFactor: 1, windowMs: 3_000 },
+    );
+    const producer = createKafka(setup.connection, "poison").producer({ idempotent: true });
+    await producer.connect();
+    onTestFinished(() => producer.disconnect());
+    const login = (i: number, locale: string) =>
+      JSON.stringify({ user_id: `u${i}`, timestamp: 1_700_000_000 + i, device_type: "iOS", locale });
+    // 30 valid logins with ~60 KB locales: about 1.8 MB of distinct labels in one window.
+    for (let i = 0; i < 30; i += 1) {
+      await producer.send({
+        topic: setup.topics.input,
+        acks: -1,
+        messages: [{ key: `u${i}`, value: login(i, `${i}-${"x".repeat(60_000)}`) }],
+      });
+    }
+    const normal = Array.from({ length: 2_000 }, (_, i) => ({
+      key: `n${i}`,
+      value: login(100 + i, i % 2 === 0 ? "CA" : "NY"),
+    }));
+    for (let i = 0; i < normal.length; i += 500) {
+      await producer.send({ topic: setup.topics.input, acks: -1, messages: normal.slice(i, i + 500) });
+    }
+    await setup.fleet.add();
+    await drained(setup, 60_000);
+    await setup.fleet.stopAll();
+    const collected = await collectAll(setup);
+    expect(collected.recount.valid).toBe(2_030);
+    expectExact(collected);
+  });
+});

@@ -1,0 +1,199 @@
+import { EventEmitter } from "node:events";
+import type { EachBatchPayload, Kafka } from "kafkajs";
+import { afterEach, describe, expect, it } from "vitest";
+import { Aggregator } from "./aggregator.ts";
+import { createConsumerMetrics } from "./metrics.ts";
+
+/**
+ * The aggregator's wiring, driven through a stand-in for the kafkajs client that writes down every call
+ * in one log: the order of commits, claims and leaving the group is what these tests check. The
+ * transactions themselves are tested on real Kafka in aggregator.int.test.ts and aggregator-faults.int.test.ts.
+ */
+function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {}) {
+  const log: string[] = [];
+  const consumerEvents = new EventEmitter();
+  let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  let producers = 0;
+  const events = { REBALANCING: "rebalancing", HEARTBEAT: "heartbeat", GROUP_JOIN: "join", CRASH: "crash" };
+  const consumer = {
+    events,
+    on: (event: string, listener: (e: unknown) => void) => consumerEvents.on(event, listener),
+    connect: async () => {},
+    subscribe: async () => {},
+    run: async (config: { eachBatch: typeof eachBatch }) => {
+      eachBatch = config.eachBatch;
+    },
+    pause: () => log.push("consumer pause"),
+    seek: ({ partition, offset }: { partition: number; offset: string }) =>
+      log.push(`consumer seek ${partition}@${offset}`),
+    disconnect: async () => log.push("consumer leaves the group"),
+  };
+  const admin = {
+    connect: async () => {},
+    disconnect: async () => {},
+    fetchOffsets: async () => [{ topic: "in", partitions: [{ partition: 0, offset: committed }] }],
+    fetchTopicOffsets: async () => [{ partition: 0, low: "0", high: "100", offset: "100" }],
+  };
+  const producer = () => {
+    producers += 1;
+    const name = `producer#${producers}`;
+    let initialised = false;
+    // kafkajs leaves a producer whose EndTxn failed in COMMITTING, where it refuses every later call.
+    let state = "READY";
+    const refuse = (method: string) => {
+      if (state === "COMMITTING")
+        throw new Error(`Transaction state exception: Cannot call "${method}" in state "COMMITTING"`);
+    };
+    return {
+      connect: async () => {},
+      disconnect: async () => log.push(`${name} disconnect`),
+      transaction: async () => {
+        refuse("beginTransaction");
+        if (!initialised) log.push(`${name} init`);
+        initialised = true;
+        return {
+          send: async ({ topic }: { topic: string }) => log.push(`${name} send ${topic}`),
+          sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) =>
+            log.push(`${name} offsets ${topics[0]?.partitions[0]?.offset}`),
+          commit: async () => {
+            log.push(`${name} commit`);
+            if (options.firstCommitFails && name === "producer#1") {
+              state = "COMMITTING";
+              throw new Error("NOT_COORDINATOR");
+            }
+          },
+          abort: async () => refuse("abort"),
+        };
+      },
+    };
+  };
+  const kafka = { consumer: () => consumer, admin: () => admin, producer } as unknown as Kafka;
+  const join = (partitions: number[]) =>
+    consumerEvents.emit("join", { payload: { memberAssignment: { in: partitions } } });
+  const heartbeat = () => consumerEvents.emit("heartbeat", {});
+  const batch = async (offsets: number[]) => {
+    if (!eachBatch) throw new Error("the aggregator has not started consuming");
+    const login = (o: number) => Buffer.from(JSON.stringify({ user_id: `u${o}`, timestamp: 1_700_000_000 }));
+    await eachBatch({
+      batch: {
+        topic: "in",
+        partition: 0,
+        highWatermark: "100",
+        messages: offsets.map((o) => ({ offset: String(o), key: null, value: login(o), timestamp: "0" })),
+      },
+      resolveOffset: () => {},
+      heartbeat: async () => {},
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+  };
+  return { kafka, log, join, heartbeat, batch };
+}
+
+const started: Aggregator[] = [];
+afterEach(async () => {
+  for (const aggregator of started.splice(0)) await aggregator.stop();
+});
+
+function aggregatorOn(fake: ReturnType<typeof fakeKafka>, clock: { now(): number }) {
+  const aggregator = new Aggregator({
+    connection: { brokers: ["fake:9092"] },
+    groupId: "g",
+    inputTopic: "in",
+    outputTopic: "out",
+    dlqTopic: "dlq",
+    windowMs: 60_000,
+    metrics: createConsumerMetrics({ defaultMetrics: false }),
+    clock,
+    kafka: () => fake.kafka,
+  });
+  started.push(aggregator);
+  return aggregator;
+}
+
+describe("Aggregator", () => {
+  it("on stop, commits its open window and only then leaves the group", async () => {
+    const fake = fakeKafka();
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([0, 1, 2]);
+    await aggregator.stop();
+    const commit = fake.log.indexOf("producer#1 commit");
+    expect(fake.log.slice(fake.log.indexOf("consumer pause"))).toEqual([
+      "consumer pause",
+      "producer#1 send out",
+      "producer#1 offsets 3",
+      "producer#1 commit",
+      "consumer leaves the group",
+      "producer#1 disconnect",
+    ]);
+    expect(commit).toBeLessThan(fake.log.indexOf("consumer leaves the group"));
+  });
+
+  it("claims each partition with a new producer in every generation, so its epoch is bumped each time", async () => {
+    const fake = fakeKafka();
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([0]);
+    fake.join([0]);
+    await fake.batch([0]);
+    expect(fake.log).toEqual(["producer#1 init", "producer#1 disconnect", "producer#2 init"]);
+  });
+
+  it("neither claims nor counts when it has not heard from the coordinator for half a session timeout", async () => {
+    const fake = fakeKafka();
+    let now = 1_000;
+    const aggregator = aggregatorOn(fake, { now: () => now });
+    await aggregator.start();
+    fake.join([0]);
+    now += 6_000; // frozen: the group may have given partition 0 to another member
+    await fake.batch([0, 1]);
+    expect(fake.log).toEqual([]);
+    fake.heartbeat(); // the coordinator answered: still a member
+    await fake.batch([0, 1]);
+    expect(fake.log).toEqual(["producer#1 init"]);
+  });
+
+  it("goes back to the committed offset when the first batch of a claim starts past it", async () => {
+    const fake = fakeKafka("5");
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([8, 9]);
+    expect(fake.log).toEqual(["producer#1 init", "consumer seek 0@5"]);
+  });
+
+  it("replaces a producer left mid-commit by a failed EndTxn and reads the window again", async () => {
+    const fake = fakeKafka("-1", { firstCommitFails: true });
+    let now = 1_000;
+    const aggregator = aggregatorOn(fake, { now: () => now });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([0, 1, 2]);
+    now = 60_000; // the window is due: the next batch commits it first
+    fake.heartbeat();
+    await fake.batch([3]);
+    expect(fake.log).toEqual([
+      "producer#1 init",
+      "producer#1 send out",
+      "producer#1 offsets 3",
+      "producer#1 commit",
+      "producer#1 disconnect",
+      "consumer seek 0@0",
+    ]);
+    fake.log.length = 0;
+    await fake.batch([0, 1, 2, 3]);
+    await aggregator.stop();
+    expect(fake.log).toEqual([
+      "producer#2 init",
+      "consumer pause",
+      "producer#2 send out",
+      "producer#2 offsets 4",
+      "producer#2 commit",
+      "consumer leaves the group",
+      "producer#2 disconnect",
+    ]);
+  });
+});

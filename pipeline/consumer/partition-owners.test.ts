@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { type Claim, firstBatchAction, type OwnedProducer, PartitionOwners } from "./partition-owners.ts";
+import type { Transaction } from "./window-transaction.ts";
+
+/** Producers that log what is done to them, in one shared log, the way kafkajs would be driven. */
+function world(options: { initFails?: boolean } = {}) {
+  const log: string[] = [];
+  let made = 0;
+  const createProducer = (partition: number): OwnedProducer => {
+    made += 1;
+    const name = `p${partition}#${made}`;
+    let initialised = false;
+    return {
+      connect: async () => void log.push(`${name} connect`),
+      disconnect: async () => void log.push(`${name} disconnect`),
+      transaction: async () => {
+        // kafkajs sends InitProducerId only on a producer object's first transaction.
+        if (!initialised) {
+          log.push(`${name} init`);
+          if (options.initFails) throw new Error("NOT_COORDINATOR");
+          initialised = true;
+        }
+        return { abort: async () => void log.push(`${name} abort`) } as unknown as Transaction;
+      },
+    };
+  };
+  const committedOffset = async (partition: number) => {
+    log.push(`read committed ${partition}`);
+    return 500n;
+  };
+  return { log, owners: new PartitionOwners({ createProducer, committedOffset }) };
+}
+
+describe("PartitionOwners", () => {
+  it("claims with a new producer object each time, initialising it before reading the committed offset", async () => {
+    const { log, owners } = world();
+    const first = await owners.claim(3);
+    const again = await owners.claim(3);
+    expect(again.producer).not.toBe(first.producer);
+    expect(again.committed).toBe(500n);
+    expect(log).toEqual([
+      "p3#1 connect",
+      "p3#1 init",
+      "p3#1 abort",
+      "read committed 3",
+      "p3#1 disconnect",
+      "p3#2 connect",
+      "p3#2 init",
+      "p3#2 abort",
+      "read committed 3",
+    ]);
+  });
+
+  it("keeps no producer across a generation", async () => {
+    const { log, owners } = world();
+    await owners.claim(0);
+    await owners.claim(1);
+    await owners.releaseAll();
+    expect(owners.partitions()).toEqual([]);
+    expect(owners.get(0)).toBeUndefined();
+    expect(log.filter((l) => l.endsWith("disconnect")).sort()).toEqual([
+      "p0#1 disconnect",
+      "p1#2 disconnect",
+    ]);
+  });
+
+  it("keeps no half-initialised producer when the coordinator cannot be reached", async () => {
+    const { log, owners } = world({ initFails: true });
+    await expect(owners.claim(2)).rejects.toThrow(/NOT_COORDINATOR/);
+    expect(owners.get(2)).toBeUndefined();
+    expect(log).toEqual(["p2#1 connect", "p2#1 init", "p2#1 disconnect"]);
+  });
+});
+
+describe("firstBatchAction", () => {
+  const claim = (committed: bigint, seeked = false): Claim => ({
+    producer: {} as OwnedProducer,
+    committed,
+    checked: false,
+    seeked,
+  });
+
+  it("reads a batch at or before the committed offset (what lies below it is skipped)", () => {
+    expect(firstBatchAction(claim(100n), 100n)).toBe("read");
+    expect(firstBatchAction(claim(100n), 40n)).toBe("read");
+  });
+
+  it("goes back once to the committed offset when the fetch is past it, then trusts the fetch", () => {
+    expect(firstBatchAction(claim(100n), 150n)).toBe("seek");
+    expect(firstBatchAction(claim(100n, true), 101n)).toBe("read");
+  });
+});

@@ -1,0 +1,86 @@
+import type { TransactionalProducer } from "./window-transaction.ts";
+
+export interface OwnedProducer extends TransactionalProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface OwnersDeps {
+  /** A new producer object with the partition's transactional id. */
+  createProducer(partition: number): OwnedProducer;
+  /** The group's committed offset for the partition, or where reading starts when it has none. */
+  committedOffset(partition: number): Promise<bigint>;
+}
+
+/** This member's claim on one input partition: its producer and the offset counting resumes from. */
+export interface Claim {
+  producer: OwnedProducer;
+  /** Records below it were counted by a committed transaction. */
+  committed: bigint;
+  /** Whether the fetch position was checked against `committed` (see `firstBatchAction`). */
+  checked: boolean;
+  /** Whether the consumer was sent back to `committed` once already. */
+  seeked: boolean;
+}
+
+/**
+ * What to do with the first batch read under a new claim. kafkajs fetches from the offset it looked up
+ * when the generation began, or from a seek made earlier: before the committed offset, the records below
+ * it are skipped (the previous owner counted them); after it, the records in between would be lost, so
+ * the consumer goes back to it, once: the next fetch then starts at the first record that exists there.
+ */
+export function firstBatchAction(claim: Claim, firstOffset: bigint): "seek" | "read" {
+  return firstOffset > claim.committed && !claim.seeked ? "seek" : "read";
+}
+
+/**
+ * The fencing that replaces KIP-447 under kafkajs: one transactional producer per input partition, with
+ * an id derived from group, topic and partition. A claim always builds a *new* producer object, because
+ * kafkajs initialises a producer id once per object: only a fresh object's first transaction sends
+ * InitProducerId, which bumps the epoch, fences whoever held the id before (a zombie, or this member's
+ * own earlier producer) and waits out its open transaction. The committed offset is read after that, so
+ * it includes anything the previous owner committed.
+ */
+export class PartitionOwners {
+  private readonly claims = new Map<number, Claim>();
+
+  constructor(private readonly deps: OwnersDeps) {}
+
+  get(partition: number): Claim | undefined {
+    return this.claims.get(partition);
+  }
+
+  async claim(partition: number): Promise<Claim> {
+    await this.release(partition);
+    const producer = this.deps.createProducer(partition);
+    try {
+      await producer.connect();
+      const txn = await producer.transaction();
+      await txn.abort();
+      const committed = await this.deps.committedOffset(partition);
+      const claim = { producer, committed, checked: false, seeked: false };
+      this.claims.set(partition, claim);
+      return claim;
+    } catch (error) {
+      await producer.disconnect().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Drops the partition's producer: after a failed transaction, or when the partition is gone. */
+  async release(partition: number): Promise<void> {
+    const claim = this.claims.get(partition);
+    if (!claim) return;
+    this.claims.delete(partition);
+    await claim.producer.disconnect().catch(() => {});
+  }
+
+  /** A new group generation: no producer is kept, so each partition is claimed (and fenced) again. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.claims.keys()].map((partition) => this.release(partition)));
+  }
+
+  partitions(): number[] {
+    return [...this.claims.keys()];
+  }
+}

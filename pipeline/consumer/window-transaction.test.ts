@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import type { AnalyticsRecord } from "./aggregate/record.ts";
+import { PartitionWindowAccumulator } from "./aggregate/window.ts";
+import type { DeadLetter } from "./dead-letters.ts";
+import { commitWindow, type Transaction, WindowCommitError } from "./window-transaction.ts";
+
+const topics = { groupId: "g", inputTopic: "in", outputTopic: "out", dlqTopic: "dlq" };
+
+function record(from: number, to: number): AnalyticsRecord {
+  const acc = new PartitionWindowAccumulator({ topic: "in", partition: 1, windowStartMs: 0, windowMs: 1000 });
+  for (let o = from; o <= to; o += 1) {
+    acc.addValid(String(o), {
+      userId: "u",
+      deviceType: "iOS",
+      locale: "CA",
+      appVersion: "1",
+      timestampSec: 1,
+    });
+  }
+  return acc.toRecord({ instanceId: "i", emittedAtMs: 0 });
+}
+
+const letter = (bytes: number): DeadLetter => ({ key: null, value: Buffer.alloc(bytes), headers: {} });
+
+/** A transaction that writes down what it is asked, and fails at the step named. */
+function fakeProducer(failAt?: "send" | "sendOffsets" | "commit", abortFails = false) {
+  const calls: string[] = [];
+  const fail = (step: string, error: Error) => {
+    if (failAt === step) throw error;
+  };
+  const txn: Transaction = {
+    async send({ topic, messages }) {
+      calls.push(`send ${topic} ${messages.length}`);
+      fail("send", new Error("The request included a message larger than the max message size"));
+    },
+    async sendOffsets({ topics: offsets }) {
+      calls.push(`offsets ${offsets[0]?.partitions[0]?.partition}@${offsets[0]?.partitions[0]?.offset}`);
+      fail("sendOffsets", Object.assign(new Error("fenced"), { type: "INVALID_PRODUCER_EPOCH" }));
+    },
+    async commit() {
+      calls.push("commit");
+      fail("commit", Object.assign(new Error("not the coordinator"), { type: "NOT_COORDINATOR" }));
+    },
+    async abort() {
+      calls.push("abort");
+      if (abortFails)
+        throw new Error('Transaction state exception: Cannot call "abort" in state "COMMITTING"');
+    },
+  };
+  return { calls, producer: { transaction: async () => txn } };
+}
+
+describe("commitWindow", () => {
+  it("sends each aggregate alone, dead letters in bounded requests, then the offsets, then commits", async () => {
+    const { calls, producer } = fakeProducer();
+    await commitWindow(
+      producer,
+      {
+        partition: 1,
+        records: [record(10, 19), record(20, 29)],
+        deadLetters: [letter(400_000), letter(400_000), letter(10)],
+        nextOffset: "30",
+      },
+      topics,
+    );
+    expect(calls).toEqual(["send out 1", "send out 1", "send dlq 1", "send dlq 2", "offsets 1@30", "commit"]);
+  });
+
+  it("aborts on a failure and says whether the producer was fenced", async () => {
+    const fenced = fakeProducer("sendOffsets");
+    const error = await commitWindow(
+      fenced.producer,
+      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
+      topics,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WindowCommitError);
+    expect((error as WindowCommitError).fenced).toBe(true);
+    expect(fenced.calls.at(-1)).toBe("abort");
+
+    const tooLarge = fakeProducer("send");
+    const other = await commitWindow(
+      tooLarge.producer,
+      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
+      topics,
+    ).catch((e: unknown) => e);
+    expect((other as WindowCommitError).fenced).toBe(false);
+    expect(tooLarge.calls).not.toContain("commit");
+  });
+
+  it("still reports the failure when EndTxn failed and the abort is refused (kafkajs stuck in COMMITTING)", async () => {
+    const { calls, producer } = fakeProducer("commit", true);
+    const error = await commitWindow(
+      producer,
+      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
+      topics,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WindowCommitError);
+    expect((error as Error).message).toMatch(/not the coordinator/);
+    expect(calls.slice(-2)).toEqual(["commit", "abort"]);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Message } from "kafkajs";
+import { type AnalyticsRecord, analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
+import { byteChunks, type DeadLetter, DLQ_REQUEST_BYTES } from "./dead-letters.ts";
+
+/** The part of a kafkajs transaction this uses; a fake of it unit-tests the sequence. */
+export interface Transaction {
+  send(request: { topic: string; acks: -1; messages: Message[] }): Promise<unknown>;
+  sendOffsets(request: {
+    consumerGroupId: string;
+    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+  }): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface TransactionalProducer {
+  transaction(): Promise<Transaction>;
+}
+
+/** One window of one input partition, ready to commit. */
+export interface WindowOutput {
+  partition: number;
+  records: AnalyticsRecord[];
+  deadLetters: DeadLetter[];
+  /** The input offset to commit: the one after the window's last record. */
+  nextOffset: string;
+}
+
+export interface WindowTopics {
+  groupId: string;
+  inputTopic: string;
+  outputTopic: string;
+  dlqTopic: string;
+}
+
+/** A window's transaction failed and was not committed; `fenced` says a newer producer owns its id. */
+export class WindowCommitError extends Error {
+  override readonly name = "WindowCommitError";
+  readonly fenced: boolean;
+
+  constructor(cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(message, { cause });
+    this.fenced = isFenced(cause);
+  }
+}
+
+export function isFenced(error: unknown): boolean {
+  const text = `${(error as { type?: string })?.type ?? ""} ${(error as Error)?.message ?? ""}`;
+  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced/i.test(text);
+}
+
+/**
+ * Publishes a window's aggregates and dead letters and commits its input offsets, all in one Kafka
+ * transaction. Each aggregate goes in a request of its own (each is bounded; several together may not
+ * be), dead letters in bounded requests. On any failure it tries to abort and throws `WindowCommitError`;
+ * the producer may then be unusable (kafkajs leaves it mid-commit when EndTxn fails), so the caller must
+ * replace it and read the window again.
+ */
+export async function commitWindow(
+  producer: TransactionalProducer,
+  output: WindowOutput,
+  topics: WindowTopics,
+): Promise<void> {
+  let txn: Transaction | undefined;
+  try {
+    txn = await producer.transaction();
+    for (const record of output.records) {
+      await txn.send({
+        topic: topics.outputTopic,
+        acks: -1,
+        messages: [{ key: analyticsKey(record.source), value: encodeAnalyticsRecord(record) }],
+      });
+    }
+    for (const chunk of byteChunks(output.deadLetters, DLQ_REQUEST_BYTES)) {
+      await txn.send({ topic: topics.dlqTopic, acks: -1, messages: chunk });
+    }
+    await txn.sendOffsets({
+      consumerGroupId: topics.groupId,
+      topics: [
+        {
+          topic: topics.inputTopic,
+          partitions: [{ partition: output.partition, offset: output.nextOffset }],
+        },
+      ],
+    });
+    await txn.commit();
+  } catch (error) {
+    await txn?.abort().catch(() => {});
+    throw new WindowCommitError(error);
+  }
+}
