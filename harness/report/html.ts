@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { RunResult } from "../result/types.ts";
-import { describeLocales, exactnessRows, localeSummary } from "./exactness.ts";
+import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
 import {
   baselineExpectation,
   describeConfig,

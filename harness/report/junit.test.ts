@@ -83,7 +83,17 @@ describe("renderJunit", () => {
     const hostile = `lag < 5 s & "quoted" 'it'\u0007`;
     const result = sampleResult({
       scenario: { name: "a&b", description: "" },
-      assertions: [{ name: hostile, expected: "<1>", observed: "</failure>", pass: false }],
+      assertions: [
+        {
+          name: hostile,
+          relation: "=",
+          expectedValue: 1,
+          observedValue: 2,
+          expected: "<1>",
+          observed: "</failure>",
+          pass: false,
+        },
+      ],
     });
     const { suite, cases } = parse(renderJunit(result));
     expect(fromXml(suite.name ?? "")).toBe("a&b");

@@ -35,7 +35,7 @@ describe("renderMarkdown", () => {
     expect(section(renderMarkdown(sampleResult()), "Exactness")).toContain("Locales: 50 locales, all equal.");
     const base = sampleResult();
     const lost = sampleResult({
-      aggregates: { ...base.aggregates, byLocale: { ...base.aggregates.byLocale, TX: 590 } },
+      aggregates: { ...base.aggregates, byLocale: new Map([...base.aggregates.byLocale, ["TX", 590]]) },
     });
     expect(section(renderMarkdown(lost), "Exactness")).toContain(
       "Locales: 50 locales, 1 differ: TX (ledger 597, recount 597, aggregates 590).",
@@ -45,7 +45,10 @@ describe("renderMarkdown", () => {
   it("marks a device type whose aggregate differs from the ledger", () => {
     const base = sampleResult();
     const doubled = sampleResult({
-      aggregates: { ...base.aggregates, byDeviceType: { ...base.aggregates.byDeviceType, iOS: 29_850 } },
+      aggregates: {
+        ...base.aggregates,
+        byDeviceType: new Map([...base.aggregates.byDeviceType, ["iOS", 29_850]]),
+      },
     });
     expect(renderMarkdown(doubled)).toContain("| device_type iOS | 14,925 | 14,925 | 29,850 | ❌ |");
   });

@@ -1,5 +1,5 @@
 import type { RunResult } from "../result/types.ts";
-import { describeLocales, exactnessRows, localeSummary } from "./exactness.ts";
+import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
 import {
   baselineExpectation,
   describeConfig,

@@ -20,12 +20,12 @@ import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 import { scheduleFaults } from "./faults.ts";
+import { readFetchCounters } from "./fetch-counters.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
 import { formatProgress, type Phase } from "./progress.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
-import { readSeedCounters } from "./seed-counters.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
 
 export interface RunOptions {
@@ -148,7 +148,7 @@ async function runOnStack(
       clock,
       signal: stopLoad.signal,
       onAck: (ack) => {
-        for (const record of ack.records) ledger.addResult(record.expected);
+        for (const record of ack.records) ledger.addSent(record);
         observer.onAck(ack);
       },
       onSendError: (failure) => {
@@ -213,7 +213,7 @@ async function runOnStack(
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
 
-    const seedCounters = await readSeedCounters(prometheus, topics.input, fleet, faults, log);
+    const fetchCounters = await readFetchCounters(prometheus, topics.input, fleet, faults, log);
     await fleet.stopAll();
     await tail.stop();
     tail = undefined;
@@ -232,7 +232,7 @@ async function runOnStack(
       finishedAt: new Date(clock.now()),
       ledger: ledger.build(),
       collected,
-      seedCounters,
+      fetchCounters,
       observer,
       summary,
       loadMs: loadEndMs - loadStartMs,
