@@ -101,6 +101,13 @@ describe("renderJunit", () => {
     expect(fromXml(cases[0]?.failure?.attrs.message ?? "")).toBe("expected <1>, observed </failure>");
     expect(cases).toHaveLength(1);
   });
+
+  it("lists each fault as a property of the suite", () => {
+    const xml = renderJunit(sampleResult());
+    expect(xml).toContain('<property name="fault.1" value="30 s · kill · broker-2 · pid 41234, SIGKILL"/>');
+    expect(xml).toContain('<property name="fault.2" value="40 s · restart · broker-2 · pid 41877"/>');
+    expect(renderJunit(sampleResult({ faults: [] }))).not.toContain("fault.");
+  });
 });
 
 describe("escapeXml", () => {

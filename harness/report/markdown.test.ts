@@ -79,4 +79,14 @@ describe("renderMarkdown", () => {
     expect(section(full, "Rate search")).toContain("| 1,400/s | no | lag kept growing |");
     expect(section(full, "Links")).toContain("- Grafana: http://127.0.0.1:13000/d/lab/login-pipeline-lab");
   });
+
+  it("gives each fault a row of the faults table", () => {
+    const faults = section(renderMarkdown(sampleResult()), "Faults");
+    expect(faults).toContain("| At | Action | Target | Process | Note |");
+    expect(faults).toContain("| 30 s | kill | broker-2 | pid 41234, SIGKILL |  |");
+    expect(faults).toContain("| 40 s | restart | broker-2 | pid 41877 |  |");
+    expect(section(renderMarkdown(sampleResult({ faults: [] })), "Faults")).toContain(
+      "No faults were injected.",
+    );
+  });
 });
