@@ -98,11 +98,11 @@ describe("labels spelt like an object's own properties", () => {
     const text = renderJson(result);
     const json = JSON.parse(text);
     expect(Object.entries(json.recount.byLocale)).toEqual([
-      ["constructor", 1],
-      ["__proto__", 2],
-      ["toString", 1],
-      ["hasOwnProperty", 1],
       ["CA", 1],
+      ["__proto__", 2],
+      ["constructor", 1],
+      ["hasOwnProperty", 1],
+      ["toString", 1],
     ]);
     const byLocale = json.assertions.find(
       (a: { name: string }) => a.name === "aggregates by locale = recount",

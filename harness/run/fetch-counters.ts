@@ -1,5 +1,6 @@
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import type { FaultRecord } from "../result/types.ts";
+import { sortedByLabel } from "../verify/assertion.ts";
 import type { FetchCounters } from "../verify/count-assertions.ts";
 import type { ConsumerFleet } from "./consumer-fleet.ts";
 
@@ -37,7 +38,7 @@ export async function readFetchCounters(
   // Two scrape intervals, so the last commits are in Prometheus.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   const byLabel = async (expr: string, label: string) =>
-    new Map((await prometheus.query(expr)).map((s) => [s.labels[label] ?? "", s.value]));
+    sortedByLabel(new Map((await prometheus.query(expr)).map((s) => [s.labels[label] ?? "", s.value])));
   const [total] = await prometheus.query(`sum(total_count{record_type="valid",topic="${topic}"})`);
   return {
     total: total?.value ?? 0,

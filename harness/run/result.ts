@@ -50,10 +50,11 @@ export function buildResult(input: ResultInput): RunResult {
   };
   const latency = observer.latency.cumulative();
   const achievedPerSec = input.summary.achievedPerSec;
-  const { lost, duplicated } = lostAndDuplicated(collected.recount, aggregates);
+  const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
+  const { lost, duplicated } = lostAndDuplicated(collected.recount, aggregates, deadLetters);
   const assertions: Assertion[] = [
     ...countAssertions(input.ledger, collected.recount, aggregates, input.fetchCounters),
-    deadLetterAssertion(checkDeadLetters(collected.invalidInputs, collected.dlq.letters)),
+    deadLetterAssertion(deadLetters),
     rangeAssertion(collected.analytics, collected.unreadableAnalytics),
     ...(input.summary.failed > 0
       ? [

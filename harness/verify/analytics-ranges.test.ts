@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
+import type { Counts } from "../result/types.ts";
 import { summariseAnalytics } from "./analytics-ranges.ts";
+import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
+import { rangeAssertion } from "./range-assertion.ts";
 
 /** A record covering `from`..`to` of partition `partition`, with `android` logins in CA and `invalid` bad ones. */
 function rec(
@@ -68,6 +71,41 @@ describe("summariseAnalytics", () => {
       { topic: "user-login", partition: 0, from: "0", to: "9", copies: 3, sameCounts: true },
     ]);
     expect(summary.overlaps).toEqual([]);
+  });
+
+  it("fails a run whose analytics hold an identical copy of one range: counted twice, by name", () => {
+    const once = [rec(0, 0, 9), rec(0, 10, 19), rec(1, 0, 4)];
+    const recount: Counts = {
+      total: 25,
+      valid: 25,
+      invalid: 0,
+      byDeviceType: new Map([["android", 25]]),
+      byLocale: new Map([["CA", 25]]),
+      byAppVersion: new Map([["2.3.0", 25]]),
+      invalidByReason: new Map(),
+    };
+    const judge = (records: AnalyticsRecord[]) => {
+      const summary = summariseAnalytics(records);
+      const aggregates = { ...summary, duplicateCopies: 0, dlqRecords: 0 };
+      return {
+        failed: [...countAssertions(recount, recount, aggregates), rangeAssertion(summary, [])]
+          .filter((a) => !a.pass)
+          .map((a) => a.detail ?? a.name),
+        ...lostAndDuplicated(recount, aggregates),
+      };
+    };
+    expect(judge(once)).toEqual({ failed: [], lost: 0, duplicated: 0 });
+    expect(judge([...once, rec(0, 10, 19)])).toEqual({
+      failed: [
+        "+10 (extra)",
+        "android: recount 25, aggregates 35 (+10)",
+        "CA: recount 25, aggregates 35 (+10)",
+        "2.3.0: recount 25, aggregates 35 (+10)",
+        "offsets 10–19 of user-login/0 published 2 times",
+      ],
+      lost: 0,
+      duplicated: 10,
+    });
   });
 
   it("says when the copies of a range disagree", () => {

@@ -1,6 +1,7 @@
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
 import type { LabelCounts } from "../result/types.ts";
+import { sortedByLabel } from "./assertion.ts";
 
 export interface OffsetRange {
   from: string;
@@ -192,7 +193,14 @@ function addUp(records: Iterable<AnalyticsRecord>) {
     addInto(byAppVersion, r.by_app_version);
     addInto(invalidByReason, r.invalid_by_reason);
   }
-  return { total, invalid, byDeviceType, byLocale, byAppVersion, invalidByReason };
+  return {
+    total,
+    invalid,
+    byDeviceType: sortedByLabel(byDeviceType),
+    byLocale: sortedByLabel(byLocale),
+    byAppVersion: sortedByLabel(byAppVersion),
+    invalidByReason: sortedByLabel(invalidByReason),
+  };
 }
 
 // Maps, not plain objects: labels are untrusted and a key such as "__proto__" must add up like any other.

@@ -34,7 +34,7 @@ export function equalLabels(
   const keys = labelsOf(expected, observed);
   const differing = keys.filter((key) => (expected.get(key) ?? 0) !== (observed.get(key) ?? 0));
   const summary = (counts: LabelCounts) =>
-    `${formatCount(counts.size)} values, ${formatCount(sumOf(counts))} in all`;
+    `${formatCount(counts.size)} ${counts.size === 1 ? "value" : "values"}, ${formatCount(sumOf(counts))} in all`;
   const assertion: Assertion = {
     name,
     relation: "=",
@@ -58,6 +58,11 @@ export function equalLabels(
     assertion.detail = listed.join("; ");
   }
   return assertion;
+}
+
+/** The same counts in label order, so that reports list them the same way every run. */
+export function sortedByLabel(counts: LabelCounts): LabelCounts {
+  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Every label of the maps given, sorted. */

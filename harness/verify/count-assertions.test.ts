@@ -165,4 +165,9 @@ describe("lostAndDuplicated", () => {
     const aggregates = { ...exact, byAppVersion: labels({ "2.3.0": 1_000 }) };
     expect(lostAndDuplicated(recount, aggregates)).toEqual({ lost: 10, duplicated: 10 });
   });
+
+  it("counts dead letters record by record when they were checked by source", () => {
+    const swapped = { missing: 2, extra: 1, duplicated: 1 };
+    expect(lostAndDuplicated(recount, exact, swapped)).toEqual({ lost: 2, duplicated: 2 });
+  });
 });

@@ -1,5 +1,6 @@
 import type { AggregateCounts, Assertion, Counts, LabelCounts } from "../result/types.ts";
 import { equalCount, equalLabels, labelsOf } from "./assertion.ts";
+import type { DeadLetterCheck } from "./dead-letters.ts";
 
 /** The Fetch-compatible Prometheus figures the consumer exports (total_count, device_type_count, locale_count). */
 export interface FetchCounters {
@@ -55,11 +56,12 @@ export function countAssertions(
  * Events lost and counted twice, as seen from the outside. A loss in one locale and a duplicate in
  * another cancel out in the total, so each dimension is compared label by label and the largest shortfall
  * (and excess) is taken: a lower bound on the true figures. Invalid records missing from, or repeated
- * in, the DLQ count too.
+ * in, the DLQ count too: record by record when the dead letters were checked by source, else by total.
  */
 export function lostAndDuplicated(
   recount: Counts,
   aggregates: AggregateCounts,
+  deadLetters?: Pick<DeadLetterCheck, "missing" | "extra" | "duplicated">,
 ): { lost: number; duplicated: number } {
   const dimensions = [
     differences(new Map([["total", recount.valid]]), new Map([["total", aggregates.total]])),
@@ -67,7 +69,9 @@ export function lostAndDuplicated(
     differences(recount.byLocale, aggregates.byLocale),
     differences(recount.byAppVersion, aggregates.byAppVersion),
   ];
-  const dlq = differences(new Map([["dlq", recount.invalid]]), new Map([["dlq", aggregates.dlqRecords]]));
+  const dlq = deadLetters
+    ? { missing: deadLetters.missing, extra: deadLetters.extra + deadLetters.duplicated }
+    : differences(new Map([["dlq", recount.invalid]]), new Map([["dlq", aggregates.dlqRecords]]));
   return {
     lost: Math.max(...dimensions.map((d) => d.missing)) + dlq.missing,
     duplicated: Math.max(...dimensions.map((d) => d.extra)) + dlq.extra,

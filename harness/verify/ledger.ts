@@ -2,6 +2,7 @@ import type { GeneratedRecord } from "../../pipeline/events/generator.ts";
 import { EXPECTED_REASON } from "../../pipeline/events/generator.ts";
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
 import type { Counts, LabelCounts } from "../result/types.ts";
+import { sortedByLabel } from "./assertion.ts";
 
 /** A validation rule: the pipeline's own by default; a test hands in a broken one. */
 export type Validate = (value: Buffer | null) => ValidationResult;
@@ -59,10 +60,10 @@ export class CountsBuilder {
       total: this.total,
       valid: this.valid,
       invalid: this.total - this.valid,
-      byDeviceType: new Map(this.byDeviceType),
-      byLocale: new Map(this.byLocale),
-      byAppVersion: new Map(this.byAppVersion),
-      invalidByReason: new Map(this.invalidByReason),
+      byDeviceType: sortedByLabel(this.byDeviceType),
+      byLocale: sortedByLabel(this.byLocale),
+      byAppVersion: sortedByLabel(this.byAppVersion),
+      invalidByReason: sortedByLabel(this.invalidByReason),
     };
   }
 
