@@ -70,14 +70,23 @@ export interface FaultRow {
 export const FAULT_HEADER = ["At", "Action", "Target", "Process", "Note"];
 
 export function faultRow(fault: FaultRecord): FaultRow {
+  const hit = [
+    fault.brokerId === undefined ? "" : `broker ${fault.brokerId}`,
+    fault.consumerIndex === undefined ? "" : `consumer ${fault.consumerIndex}`,
+    fault.pid === undefined ? "" : `pid ${fault.pid}`,
+    fault.signal ?? "",
+  ];
+  const leader = fault.leaderOf
+    ? `leader of ${fault.leaderOf.topic}/${fault.leaderOf.partition}${fault.brokerId === undefined ? "" : ` was broker ${fault.brokerId}`}`
+    : "";
   return {
     at: formatSeconds(fault.atMs / 1_000),
     action: fault.action,
     target: fault.target,
-    process: [fault.pid === undefined ? "" : `pid ${fault.pid}`, fault.signal ?? ""]
+    process: hit.filter(Boolean).join(", "),
+    note: [fault.error === undefined ? "" : `not applied: ${fault.error}`, leader, fault.note ?? ""]
       .filter(Boolean)
-      .join(", "),
-    note: fault.note ?? "",
+      .join("; "),
   };
 }
 

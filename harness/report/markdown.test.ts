@@ -85,6 +85,33 @@ describe("renderMarkdown", () => {
     expect(faults).toContain("| At | Action | Target | Process | Note |");
     expect(faults).toContain("| 30 s | kill | broker-2 | pid 41234, SIGKILL |  |");
     expect(faults).toContain("| 40 s | restart | broker-2 | pid 41877 |  |");
+    const hit = sampleResult({
+      faults: [
+        {
+          atMs: 15_000,
+          action: "kill",
+          target: "leader:user-login/0",
+          brokerId: 2,
+          leaderOf: { topic: "user-login", partition: 0 },
+          pid: 777,
+          signal: "SIGKILL",
+        },
+        {
+          atMs: 20_000,
+          action: "stop-consumer",
+          target: "consumer:1",
+          consumerIndex: 1,
+          error: "no such consumer",
+        },
+      ],
+    });
+    const rows = section(renderMarkdown(hit), "Faults");
+    expect(rows).toContain(
+      "| 15 s | kill | leader:user-login/0 | broker 2, pid 777, SIGKILL | leader of user-login/0 was broker 2 |",
+    );
+    expect(rows).toContain(
+      "| 20 s | stop-consumer | consumer:1 | consumer 1 | not applied: no such consumer |",
+    );
     expect(section(renderMarkdown(sampleResult({ faults: [] })), "Faults")).toContain(
       "No faults were injected.",
     );

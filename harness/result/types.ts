@@ -76,10 +76,29 @@ export interface Assertion {
 export interface FaultRecord {
   /** Milliseconds since the start of the load. */
   atMs: number;
-  action: "kill" | "stop" | "pause" | "resume" | "restart" | "kill-consumer" | "restart-consumer";
+  action:
+    | "kill"
+    | "stop"
+    | "pause"
+    | "resume"
+    | "restart"
+    | "kill-consumer"
+    | "restart-consumer"
+    | "stop-consumer"
+    | "resume-consumer"
+    | "add-consumer"
+    | "remove-consumer";
   target: string;
   pid?: number;
   signal?: string;
+  /** The broker a `broker:` or `leader:` target hit. */
+  brokerId?: number;
+  /** For a `leader:<topic>/<partition>` target: the partition whose leader the fault went to. */
+  leaderOf?: { topic: string; partition: number };
+  /** The aggregator a consumer action hit. */
+  consumerIndex?: number;
+  /** Set when the fault could not be applied; such a fault fails the run. */
+  error?: string;
   note?: string;
 }
 
