@@ -42,6 +42,8 @@
           ctx.lineWidth = px;
           ctx.font = `${11 * px}px system-ui, sans-serif`;
           ctx.textBaseline = "top";
+          // uPlot leaves the alignment of its last axis label on the context; labels start at their line.
+          ctx.textAlign = "left";
           const drawn = [];
           faults.forEach((f, i) => {
             const x = Math.round(u.valToPos(f.atMs / 1000, "x", true));
