@@ -33,6 +33,7 @@ function exactAnalytics(): AnalyticsSummary {
     invalidByReason: new Map(recount.invalidByReason),
     records: 7,
     duplicates: [],
+    duplicateCopies: 0,
     gaps: [],
     overlaps: [],
     missingCoverage: [],

@@ -14,8 +14,7 @@ export function exactnessProblems(
   dlq: Collected["dlq"],
   unreadableAnalytics: readonly string[],
 ): string[] {
-  const duplicateCopies = analytics.duplicates.reduce((n, d) => n + d.copies - 1, 0);
-  const aggregates = { ...analytics, duplicateCopies, dlqRecords: dlq.total };
+  const aggregates = { ...analytics, dlqRecords: dlq.total };
   const problems = countAssertions(recount, recount, aggregates)
     .filter((a) => !a.pass)
     .map((a) => `${a.name}: expected ${a.expected}, got ${a.observed}`);

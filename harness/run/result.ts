@@ -45,7 +45,7 @@ export function buildResult(input: ResultInput): RunResult {
     invalid: analytics.invalid,
     invalidByReason: analytics.invalidByReason,
     records: analytics.records,
-    duplicateCopies: analytics.duplicates.reduce((n, d) => n + d.copies - 1, 0),
+    duplicateCopies: analytics.duplicateCopies,
     dlqRecords: collected.dlq.total,
   };
   const latency = observer.latency.cumulative();

@@ -57,6 +57,7 @@ describe("summariseAnalytics", () => {
       invalidByReason: new Map([["not_json", 2]]),
       records: 4,
       duplicates: [],
+      duplicateCopies: 0,
       gaps: [],
       overlaps: [],
       missingCoverage: [],
@@ -70,6 +71,7 @@ describe("summariseAnalytics", () => {
     expect(summary.duplicates).toEqual([
       { topic: "user-login", partition: 0, from: "0", to: "9", copies: 3, sameCounts: true },
     ]);
+    expect(summary.duplicateCopies).toBe(2);
     expect(summary.overlaps).toEqual([]);
   });
 
@@ -86,7 +88,7 @@ describe("summariseAnalytics", () => {
     };
     const judge = (records: AnalyticsRecord[]) => {
       const summary = summariseAnalytics(records);
-      const aggregates = { ...summary, duplicateCopies: 0, dlqRecords: 0 };
+      const aggregates = { ...summary, dlqRecords: 0 };
       return {
         failed: [...countAssertions(recount, recount, aggregates), rangeAssertion(summary, [])]
           .filter((a) => !a.pass)

@@ -63,6 +63,8 @@ export interface AnalyticsSummary {
   /** Records read and summed. */
   records: number;
   duplicates: DuplicateRange[];
+  /** Copies of a range beyond its first, over all duplicates: each counted its range again. */
+  duplicateCopies: number;
   /** Judged by the caller: a gap is fine only if every offset in it is a transaction marker. */
   gaps: OffsetGap[];
   overlaps: OffsetOverlap[];
@@ -107,7 +109,8 @@ export function summariseAnalytics(
   for (const ranges of partitions.values()) tile(ranges, gaps, overlaps);
   const missingCoverage = options.expectedCoverage ? findMissing(options.expectedCoverage, partitions) : [];
 
-  return { ...addUp(all), records: all.length, duplicates, gaps, overlaps, missingCoverage };
+  const duplicateCopies = duplicates.reduce((n, d) => n + d.copies - 1, 0);
+  return { ...addUp(all), records: all.length, duplicates, duplicateCopies, gaps, overlaps, missingCoverage };
 }
 
 interface PartitionRanges {

@@ -12,6 +12,7 @@ function summary(overrides: Partial<AnalyticsSummary> = {}): AnalyticsSummary {
     invalidByReason: new Map(),
     records: 2,
     duplicates: [],
+    duplicateCopies: 0,
     gaps: [],
     overlaps: [],
     missingCoverage: [],
