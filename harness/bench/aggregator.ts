@@ -10,8 +10,8 @@ import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { ConsumerFleet } from "../run/consumer-fleet.ts";
 import { readAnalytics, readDeadLetters, recountInput } from "../verify/collect.ts";
+import { exactnessProblems } from "./aggregator-exactness.ts";
 import type { BenchContext } from "./context.ts";
-import { exactnessProblems } from "./exactness.ts";
 import { type ConsumerPerformanceFigures, runConsumerPerformance } from "./kafka-tools.ts";
 
 /** The aim for events through the aggregator. */

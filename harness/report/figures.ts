@@ -58,14 +58,40 @@ export function describeEnvironment(result: RunResult): string {
   ].join(" · ");
 }
 
-export function describeFault(fault: FaultRecord): string {
-  const extra = [
+/** One fault as a row of every report's faults table: when, what, to which process, and anything noted. */
+export interface FaultRow {
+  at: string;
+  action: string;
+  target: string;
+  process: string;
+  note: string;
+}
+
+export const FAULT_HEADER = ["At", "Action", "Target", "Process", "Note"];
+
+export function faultRow(fault: FaultRecord): FaultRow {
+  const hit = [
+    fault.brokerId === undefined ? "" : `broker ${fault.brokerId}`,
+    fault.consumerIndex === undefined ? "" : `consumer ${fault.consumerIndex}`,
     fault.pid === undefined ? "" : `pid ${fault.pid}`,
     fault.signal ?? "",
-    fault.note ?? "",
-  ].filter(Boolean);
-  const at = formatSeconds(fault.atMs / 1_000);
-  return `${at}: ${fault.action} ${fault.target}${extra.length > 0 ? ` (${extra.join(", ")})` : ""}`;
+  ];
+  const leader = fault.leaderOf
+    ? `leader of ${fault.leaderOf.topic}/${fault.leaderOf.partition}${fault.brokerId === undefined ? "" : ` was broker ${fault.brokerId}`}`
+    : "";
+  return {
+    at: formatSeconds(fault.atMs / 1_000),
+    action: fault.action,
+    target: fault.target,
+    process: hit.filter(Boolean).join(", "),
+    note: [fault.error === undefined ? "" : `not applied: ${fault.error}`, leader, fault.note ?? ""]
+      .filter(Boolean)
+      .join("; "),
+  };
+}
+
+export function faultCells(row: FaultRow): string[] {
+  return [row.at, row.action, row.target, row.process, row.note];
 }
 
 /** "≥ 800" or "≤ 3,000": the limit the comparison applied, with the baseline and tolerance it came from. */

@@ -42,9 +42,13 @@
           ctx.lineWidth = px;
           ctx.font = `${11 * px}px system-ui, sans-serif`;
           ctx.textBaseline = "top";
+          // uPlot leaves the alignment of its last axis label on the context; labels start at their line.
+          ctx.textAlign = "left";
+          const drawn = [];
           faults.forEach((f, i) => {
             const x = Math.round(u.valToPos(f.atMs / 1000, "x", true));
             if (x < bbox.left || x > bbox.left + bbox.width) return;
+            drawn.push(x);
             ctx.beginPath();
             ctx.moveTo(x, bbox.top);
             ctx.lineTo(x, bbox.top + bbox.height);
@@ -53,6 +57,8 @@
             ctx.fillText(` ${f.action} ${f.target}`, x, bbox.top + (2 + (i % 2) * 13) * px);
           });
           ctx.restore();
+          // Canvas pixels of the lines drawn, so a test can look for them in the picture.
+          u.root.closest("[data-chart]").dataset.faultLines = JSON.stringify(drawn);
         },
       ],
     },

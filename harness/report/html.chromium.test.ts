@@ -10,6 +10,7 @@ import { sampleResult } from "./fixture.ts";
 import { renderHtml } from "./html.ts";
 
 const SCREENSHOT = join("reports", "test-output", "report-html.png");
+const FAULTS_SCREENSHOT = join("reports", "test-output", "report-html-faults.png");
 
 describe.skipIf(!hasChromium)(`report.html in Chromium (skipped: no browser at ${CHROMIUM})`, () => {
   let browser: Browser;
@@ -57,6 +58,60 @@ describe.skipIf(!hasChromium)(`report.html in Chromium (skipped: no browser at $
     expect(errors).toEqual([]);
     expect(requests).toContain(pathToFileURL(file).href);
     expect(requests.filter((url) => !url.startsWith("file://"))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("draws a dashed line at each fault on every chart", async () => {
+    const file = join(dir, "faults.html");
+    // Away from the fixture's own vertical edges (under-replicated partitions step up at 30 s and down at 40 s).
+    const faults = [
+      { atMs: 12_500, action: "kill" as const, target: "broker:2", pid: 4_321, signal: "SIGKILL" },
+      { atMs: 47_500, action: "restart" as const, target: "broker:2", pid: 4_400 },
+    ];
+    await writeFile(file, renderHtml(sampleResult({ faults })));
+    const { page, charts } = await openReport(browser, file, FAULTS_SCREENSHOT);
+    const columns = await page.$$eval("[data-chart]", (cards) =>
+      cards.map((card) => {
+        const canvas = card.querySelector("canvas") as HTMLCanvasElement;
+        const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
+        // The fault colour, #cf222e, or its blend with white where the line falls between two pixels.
+        const reddish = (r: number, g: number, b: number) => r - g > 60 && r - b > 60;
+        /** Rows of the canvas with red in the three pixels around column x, and the red runs along it. */
+        const column = (x: number) => {
+          const data = ctx.getImageData(x - 1, 0, 3, canvas.height).data;
+          let red = 0;
+          let runs = 0;
+          let previous = false;
+          for (let y = 0; y < canvas.height; y++) {
+            let here = false;
+            for (let dx = 0; dx < 3; dx++) {
+              const p = (y * 3 + dx) * 4;
+              here ||= reddish(data[p] ?? 0, data[p + 1] ?? 0, data[p + 2] ?? 0);
+            }
+            if (here) red++;
+            if (here && !previous) runs++;
+            previous = here;
+          }
+          return { red, runs };
+        };
+        const xs: number[] = JSON.parse((card as HTMLElement).dataset.faultLines ?? "[]");
+        return {
+          height: canvas.height,
+          lines: xs.map(column),
+          beside: xs.map((x) => column(x - 30)),
+        };
+      }),
+    );
+    expect(columns).toHaveLength(charts.length);
+    for (const [i, { height, lines, beside }] of columns.entries()) {
+      const name = charts[i]?.name;
+      expect(lines, `${name}: one line per fault`).toHaveLength(2);
+      for (const line of lines) {
+        expect(line.red, `${name}: red along the fault`).toBeGreaterThan(height * 0.3);
+        expect(line.runs, `${name}: the line is dashed`).toBeGreaterThan(10);
+      }
+      for (const plain of beside) expect(plain.red, `${name}: no line beside it`).toBeLessThan(height * 0.1);
+    }
     await page.close();
   }, 60_000);
 });

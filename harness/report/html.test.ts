@@ -51,6 +51,16 @@ describe("renderHtml", () => {
     );
     expect(html).toContain("stayed &lt;above&gt; the limit");
   });
+
+  it("gives each fault a row of the faults table under the charts", () => {
+    const html = renderHtml(sampleResult());
+    expect(html).toContain(
+      "<tr><td>30 s</td><td>kill</td><td>broker-2</td><td>pid 41234, SIGKILL</td><td></td></tr>",
+    );
+    expect(html).toContain(
+      "<tr><td>40 s</td><td>restart</td><td>broker-2</td><td>pid 41877</td><td></td></tr>",
+    );
+  });
 });
 
 describe("escapeHtml", () => {

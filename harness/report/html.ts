@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { RunResult } from "../result/types.ts";
-import { describeLocales, exactnessRows, localeSummary } from "./exactness.ts";
+import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
 import {
   baselineExpectation,
   describeConfig,
   describeEnvironment,
-  describeFault,
+  FAULT_HEADER,
+  faultCells,
+  faultRow,
   keyFigures,
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
@@ -90,7 +92,10 @@ function charts(result: RunResult): string {
   const faults =
     result.faults.length === 0
       ? "<p>No faults were injected.</p>"
-      : `<ol class="faults">${result.faults.map((f) => `<li>${e(describeFault(f))}</li>`).join("")}</ol>`;
+      : table(
+          FAULT_HEADER,
+          result.faults.map((f) => ({ cells: faultCells(faultRow(f)) })),
+        );
   return section(
     "Over time",
     `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}`,
@@ -218,7 +223,6 @@ tr.fail td { background: #ffebe9; }
 .badge.pass { background: #1a7f37; }
 .badge.fail { background: #cf222e; }
 .fail-text { color: #cf222e; font-weight: 600; }
-ol.faults { margin: 0; padding-left: 22px; }
 code { background: #eff1f3; padding: 1px 4px; border-radius: 4px; }
 `;
 

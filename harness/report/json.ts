@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { UsageError } from "../core/errors.ts";
-import { RESULT_SCHEMA_VERSION, type RunResult } from "../result/types.ts";
+import { type Counts, type LabelCounts, RESULT_SCHEMA_VERSION, type RunResult } from "../result/types.ts";
 
 /** Top-level keys in the order of the RunResult type, so every report.json reads the same way. */
 const KEY_ORDER: (keyof RunResult)[] = [
@@ -26,7 +26,7 @@ const KEY_ORDER: (keyof RunResult)[] = [
 
 /**
  * Pretty JSON, except that arrays of plain values stay on one line: a minute of one-second series would
- * otherwise take a thousand lines.
+ * otherwise take a thousand lines. A Map (counts by label) is written as an object of its entries.
  */
 function stringify(value: unknown, indent: string): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
@@ -35,7 +35,9 @@ function stringify(value: unknown, indent: string): string {
     if (value.every((v) => v === null || typeof v !== "object")) return JSON.stringify(value);
     return `[\n${value.map((v) => inner + stringify(v, inner)).join(",\n")}\n${indent}]`;
   }
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== "function");
+  const entries = (value instanceof Map ? [...value] : Object.entries(value)).filter(
+    ([, v]) => v !== undefined && typeof v !== "function",
+  );
   if (entries.length === 0) return "{}";
   return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`).join(",\n")}\n${indent}}`;
 }
@@ -48,12 +50,20 @@ export function renderJson(result: RunResult): string {
   return `${stringify(ordered, "")}\n`;
 }
 
-const record = z.record(z.string(), z.number());
+// A hand check rather than z.record, which drops a "__proto__" key: labels are untrusted text.
+const labelCounts = z.custom<Record<string, number>>(
+  (v) =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.values(v).every((n) => typeof n === "number"),
+  "expected an object of counts",
+);
 const counts = z.looseObject({
   total: z.number(),
   valid: z.number(),
   invalid: z.number(),
-  byDeviceType: record,
+  byDeviceType: labelCounts,
 });
 
 /**
@@ -77,6 +87,9 @@ const reportSchema = z.looseObject({
   links: z.looseObject({}),
 });
 
+/** Versions whose figures a baseline comparison can read: version 1 lacks only assertion values. */
+const READABLE_VERSIONS: readonly number[] = [1, RESULT_SCHEMA_VERSION];
+
 const REMAKE =
   "point --baseline at a report.json written by this lab, or re-run the scenario to make a new one";
 
@@ -99,9 +112,9 @@ export async function readReport(path: string): Promise<RunResult> {
     throw new UsageError(`report ${path} is not a JSON object`, REMAKE);
   }
   const version = (data as { schemaVersion?: unknown }).schemaVersion;
-  if (version !== RESULT_SCHEMA_VERSION) {
+  if (typeof version !== "number" || !READABLE_VERSIONS.includes(version)) {
     throw new UsageError(
-      `report ${path} has schemaVersion ${JSON.stringify(version) ?? "missing"}; this lab reads version ${RESULT_SCHEMA_VERSION}`,
+      `report ${path} has schemaVersion ${JSON.stringify(version) ?? "missing"}; this lab reads versions ${READABLE_VERSIONS.join(" and ")}`,
       REMAKE,
     );
   }
@@ -110,5 +123,26 @@ export async function readReport(path: string): Promise<RunResult> {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new UsageError(`report ${path} is not a lab report:\n  ${problems.join("\n  ")}`, REMAKE);
   }
-  return data as RunResult;
+  return withLabelMaps(data as RunResult);
+}
+
+const COUNT_FIELDS = ["byDeviceType", "byLocale", "byAppVersion", "invalidByReason"] as const;
+
+/** The counts by label come back as the Maps a RunResult holds. */
+function withLabelMaps(result: RunResult): RunResult {
+  const revive = <T extends Partial<Counts>>(counts: T): T => {
+    const copy: Record<string, unknown> = { ...counts };
+    for (const field of COUNT_FIELDS) {
+      const value = (counts as Record<string, unknown>)[field];
+      if (value !== undefined)
+        copy[field] = new Map(Object.entries(value as Record<string, number>)) satisfies LabelCounts;
+    }
+    return copy as T;
+  };
+  return {
+    ...result,
+    ledger: revive(result.ledger),
+    recount: revive(result.recount),
+    aggregates: revive(result.aggregates),
+  };
 }

@@ -83,13 +83,30 @@ describe("renderJunit", () => {
     const hostile = `lag < 5 s & "quoted" 'it'\u0007`;
     const result = sampleResult({
       scenario: { name: "a&b", description: "" },
-      assertions: [{ name: hostile, expected: "<1>", observed: "</failure>", pass: false }],
+      assertions: [
+        {
+          name: hostile,
+          relation: "=",
+          expectedValue: 1,
+          observedValue: 2,
+          expected: "<1>",
+          observed: "</failure>",
+          pass: false,
+        },
+      ],
     });
     const { suite, cases } = parse(renderJunit(result));
     expect(fromXml(suite.name ?? "")).toBe("a&b");
     expect(fromXml(cases[0]?.attrs.name ?? "")).toBe(`lag < 5 s & "quoted" 'it'`);
     expect(fromXml(cases[0]?.failure?.attrs.message ?? "")).toBe("expected <1>, observed </failure>");
     expect(cases).toHaveLength(1);
+  });
+
+  it("lists each fault as a property of the suite", () => {
+    const xml = renderJunit(sampleResult());
+    expect(xml).toContain('<property name="fault.1" value="30 s · kill · broker-2 · pid 41234, SIGKILL"/>');
+    expect(xml).toContain('<property name="fault.2" value="40 s · restart · broker-2 · pid 41877"/>');
+    expect(renderJunit(sampleResult({ faults: [] }))).not.toContain("fault.");
   });
 });
 

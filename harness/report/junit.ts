@@ -1,5 +1,5 @@
 import type { RunResult } from "../result/types.ts";
-import { baselineExpectation } from "./figures.ts";
+import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
 
 interface Case {
@@ -67,6 +67,10 @@ export function renderJunit(result: RunResult): string {
     "    <properties>",
     `      <property name="seed" value="${result.config.seed}"/>`,
     `      <property name="verdict" value="${result.verdict}"/>`,
+    ...result.faults.map(
+      (f, i) =>
+        `      <property name="fault.${i + 1}" value="${escapeXml(faultCells(faultRow(f)).filter(Boolean).join(" · "))}"/>`,
+    ),
     "    </properties>",
     ...all.map((c) => testcase(c, `login-pipeline-lab.${name}`)),
     "  </testsuite>",

@@ -35,7 +35,7 @@ describe("renderMarkdown", () => {
     expect(section(renderMarkdown(sampleResult()), "Exactness")).toContain("Locales: 50 locales, all equal.");
     const base = sampleResult();
     const lost = sampleResult({
-      aggregates: { ...base.aggregates, byLocale: { ...base.aggregates.byLocale, TX: 590 } },
+      aggregates: { ...base.aggregates, byLocale: new Map([...base.aggregates.byLocale, ["TX", 590]]) },
     });
     expect(section(renderMarkdown(lost), "Exactness")).toContain(
       "Locales: 50 locales, 1 differ: TX (ledger 597, recount 597, aggregates 590).",
@@ -45,7 +45,10 @@ describe("renderMarkdown", () => {
   it("marks a device type whose aggregate differs from the ledger", () => {
     const base = sampleResult();
     const doubled = sampleResult({
-      aggregates: { ...base.aggregates, byDeviceType: { ...base.aggregates.byDeviceType, iOS: 29_850 } },
+      aggregates: {
+        ...base.aggregates,
+        byDeviceType: new Map([...base.aggregates.byDeviceType, ["iOS", 29_850]]),
+      },
     });
     expect(renderMarkdown(doubled)).toContain("| device_type iOS | 14,925 | 14,925 | 29,850 | ❌ |");
   });
@@ -75,5 +78,42 @@ describe("renderMarkdown", () => {
     );
     expect(section(full, "Rate search")).toContain("| 1,400/s | no | lag kept growing |");
     expect(section(full, "Links")).toContain("- Grafana: http://127.0.0.1:13000/d/lab/login-pipeline-lab");
+  });
+
+  it("gives each fault a row of the faults table", () => {
+    const faults = section(renderMarkdown(sampleResult()), "Faults");
+    expect(faults).toContain("| At | Action | Target | Process | Note |");
+    expect(faults).toContain("| 30 s | kill | broker-2 | pid 41234, SIGKILL |  |");
+    expect(faults).toContain("| 40 s | restart | broker-2 | pid 41877 |  |");
+    const hit = sampleResult({
+      faults: [
+        {
+          atMs: 15_000,
+          action: "kill",
+          target: "leader:user-login/0",
+          brokerId: 2,
+          leaderOf: { topic: "user-login", partition: 0 },
+          pid: 777,
+          signal: "SIGKILL",
+        },
+        {
+          atMs: 20_000,
+          action: "stop-consumer",
+          target: "consumer:1",
+          consumerIndex: 1,
+          error: "no such consumer",
+        },
+      ],
+    });
+    const rows = section(renderMarkdown(hit), "Faults");
+    expect(rows).toContain(
+      "| 15 s | kill | leader:user-login/0 | broker 2, pid 777, SIGKILL | leader of user-login/0 was broker 2 |",
+    );
+    expect(rows).toContain(
+      "| 20 s | stop-consumer | consumer:1 | consumer 1 | not applied: no such consumer |",
+    );
+    expect(section(renderMarkdown(sampleResult({ faults: [] })), "Faults")).toContain(
+      "No faults were injected.",
+    );
   });
 });

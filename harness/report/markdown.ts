@@ -1,10 +1,12 @@
 import type { RunResult } from "../result/types.ts";
-import { describeLocales, exactnessRows, localeSummary } from "./exactness.ts";
+import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
 import {
   baselineExpectation,
   describeConfig,
   describeEnvironment,
-  describeFault,
+  FAULT_HEADER,
+  faultCells,
+  faultRow,
   keyFigures,
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
@@ -60,7 +62,8 @@ function assertions(result: RunResult): string[] {
 
 function faults(result: RunResult): string[] {
   if (result.faults.length === 0) return ["## Faults", "", "No faults were injected."];
-  return ["## Faults", "", ...result.faults.map((f) => `- ${cell(describeFault(f))}`)];
+  const rows = result.faults.map((f) => faultCells(faultRow(f)));
+  return ["## Faults", "", ...table(FAULT_HEADER, ["---:", "---", "---", "---", "---"], rows)];
 }
 
 function rateSearch(search: NonNullable<RunResult["rateSearch"]>): string[] {

@@ -2,25 +2,37 @@
  * The one result object of a run. Every report format (JSON, Markdown, HTML, JUnit) is rendered from it,
  * and the report writers compute no figures of their own.
  */
-export const RESULT_SCHEMA_VERSION = 1;
+export const RESULT_SCHEMA_VERSION = 2;
+
+/**
+ * Counts by a label taken from the input (device type, locale, app version, reason). A Map, because labels
+ * are untrusted text and `constructor` or `__proto__` must count like any other; report.json writes it as
+ * an object.
+ */
+export type LabelCounts = Map<string, number>;
 
 export interface Counts {
   total: number;
   valid: number;
   invalid: number;
-  byDeviceType: Record<string, number>;
-  byLocale: Record<string, number>;
-  invalidByReason: Record<string, number>;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
+  invalidByReason: LabelCounts;
 }
 
 export interface AggregateCounts {
+  /** Valid logins, summed over every analytics record read (copies of one range included). */
   total: number;
-  byDeviceType: Record<string, number>;
-  byLocale: Record<string, number>;
-  byAppVersion: Record<string, number>;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
   invalid: number;
+  invalidByReason: LabelCounts;
+  /** Analytics records read. */
   records: number;
-  duplicateRangesDropped: number;
+  /** Copies of a source range beyond its first: each counted its range again. */
+  duplicateCopies: number;
   dlqRecords: number;
 }
 
@@ -36,8 +48,25 @@ export interface Percentiles {
 
 export type LagStatus = "OK" | "WARN" | "STALL" | "STOP";
 
+/** A figure an assertion compared, as data a program can read. */
+export type AssertionValue =
+  | number
+  | string
+  | boolean
+  | null
+  | LabelCounts
+  | AssertionValue[]
+  | { [key: string]: AssertionValue };
+
 export interface Assertion {
   name: string;
+  /** How the observed value must stand to the expected one. */
+  relation: "=" | "≤" | "≥";
+  expectedValue: AssertionValue;
+  observedValue: AssertionValue;
+  /** The unit of numeric values, when they have one ("ms", "s", "offsets", "events/s"). */
+  unit?: string;
+  /** The same two values, formatted for people. */
   expected: string;
   observed: string;
   pass: boolean;

@@ -193,6 +193,10 @@ export function faultsAssertion(faults: readonly FaultRecord[]): Assertion | und
   const applied = faults.length - failed.length;
   return {
     name: "faults applied as scheduled",
+    relation: "=",
+    expectedValue: faults.length,
+    observedValue: applied,
+    unit: "faults",
     expected: `${formatCount(faults.length)} of ${formatCount(faults.length)}`,
     observed: `${formatCount(applied)} of ${formatCount(faults.length)}`,
     pass: failed.length === 0,

@@ -20,13 +20,13 @@ import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
+import { readFetchCounters } from "./fetch-counters.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
 import { formatProgress, type Phase } from "./progress.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
-import { readSeedCounters } from "./seed-counters.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
 
 export interface RunOptions {
@@ -154,7 +154,7 @@ async function runOnStack(
       clock,
       signal: stopLoad.signal,
       onAck: (ack) => {
-        for (const record of ack.records) ledger.addResult(record.expected);
+        for (const record of ack.records) ledger.addSent(record);
         observer.onAck(ack);
       },
       onSendError: (failure) => {
@@ -220,9 +220,9 @@ async function runOnStack(
     );
 
     if (!fleet.allServeMetrics())
-      log("the seed's Prometheus counters are not compared: an aggregator serves no /metrics");
-    const seedCounters = fleet.allServeMetrics()
-      ? await readSeedCounters(prometheus, topics.input, fleet, faults, log)
+      log("the Fetch pipeline's Prometheus counters are not compared: an aggregator serves no /metrics");
+    const fetchCounters = fleet.allServeMetrics()
+      ? await readFetchCounters(prometheus, topics.input, fleet, faults, log)
       : undefined;
     await fleet.stopAll();
     await tail.stop();
@@ -242,7 +242,7 @@ async function runOnStack(
       finishedAt: new Date(clock.now()),
       ledger: ledger.build(),
       collected,
-      seedCounters,
+      fetchCounters,
       observer,
       summary,
       loadMs: loadEndMs - loadStartMs,

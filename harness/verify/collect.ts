@@ -1,17 +1,26 @@
-import { type AnalyticsSummary, summariseAnalytics } from "../../pipeline/consumer/aggregate/reader.ts";
 import { type AnalyticsRecord, parseAnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
-import type { Counts } from "../result/types.ts";
+import type { Counts, LabelCounts } from "../result/types.ts";
+import { type AnalyticsSummary, summariseAnalytics } from "./analytics-ranges.ts";
+import type { DeadLetter, InvalidInputs } from "./dead-letters.ts";
 import { CountsBuilder } from "./ledger.ts";
 import { readTopic } from "./topic-reader.ts";
+
+export interface DeadLetters {
+  total: number;
+  byReason: LabelCounts;
+  letters: DeadLetter[];
+}
 
 /** What the verifier reads back from Kafka after a run. */
 export interface Collected {
   recount: Counts;
+  /** Where the recount found invalid records, for the DLQ check. */
+  invalidInputs: InvalidInputs;
   analytics: AnalyticsSummary;
   /** Analytics messages that did not parse: each is a defect of the pipeline. */
   unreadableAnalytics: string[];
-  dlq: { total: number; byReason: Record<string, number> };
+  dlq: DeadLetters;
 }
 
 export interface RunTopics {
@@ -30,20 +39,44 @@ function from(start: Map<number, bigint> | undefined) {
   return start ? { startOffsets: start } : {};
 }
 
-/** Recounts the run's part of `topic` with the pipeline's own validation rule. */
+/** Recounts the run's part of `topic` with the pipeline's own validation rule, noting each invalid record. */
+export async function recount(
+  connection: KafkaConnection,
+  topic: string,
+  start?: Map<number, bigint>,
+): Promise<{ counts: Counts; invalidInputs: InvalidInputs }> {
+  const counts = new CountsBuilder();
+  const invalidInputs: InvalidInputs = { topic, byPartition: new Map() };
+  await readTopic(
+    connection,
+    topic,
+    (message, partition) => {
+      const verdict = counts.add(message.value);
+      if (verdict.ok) return;
+      let offsets = invalidInputs.byPartition.get(partition);
+      if (offsets === undefined) {
+        offsets = new Map();
+        invalidInputs.byPartition.set(partition, offsets);
+      }
+      offsets.set(message.offset, verdict.reason);
+    },
+    from(start),
+  );
+  return { counts: counts.build(), invalidInputs };
+}
+
+/** Recounts the run's part of `topic`, for callers that need only the counts. */
 export async function recountInput(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
 ): Promise<Counts> {
-  const counts = new CountsBuilder();
-  await readTopic(connection, topic, (message) => counts.add(message.value), from(start));
-  return counts.build();
+  return (await recount(connection, topic, start)).counts;
 }
 
 /**
- * Reads the analytics with read_committed and sums them, dropping re-sent ranges. Only records about the
- * run's input offsets count; `coverage` lists per input partition the offsets [from, to] they must tile.
+ * Reads the analytics with read_committed and sums them as a downstream reader would. Only records about
+ * the run's input offsets count; `coverage` lists per input partition the offsets [from, to] they must tile.
  */
 export async function readAnalytics(
   connection: KafkaConnection,
@@ -69,36 +102,41 @@ export async function readAnalytics(
     from(options.start?.output),
   );
   const coverage = options.coverage
-    ? {
-        expectedCoverage: {
-          topic: topics.input,
-          partitions: Object.fromEntries(
-            [...options.coverage].map(([p, [a, b]]) => [p, [a.toString(), b.toString()] as [string, string]]),
-          ),
-        },
-      }
+    ? { expectedCoverage: { topic: topics.input, partitions: options.coverage } }
     : {};
   return { summary: summariseAnalytics(records, coverage), unreadable };
 }
 
+/** Reads the run's dead letters with the reason and source their headers give. */
 export async function readDeadLetters(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
-): Promise<Collected["dlq"]> {
-  const byReason: Record<string, number> = {};
-  let total = 0;
+): Promise<DeadLetters> {
+  const byReason: LabelCounts = new Map();
+  const letters: DeadLetter[] = [];
   await readTopic(
     connection,
     topic,
-    (message) => {
-      total += 1;
-      const reason = message.headers?.["dlq.reason"]?.toString() ?? "(no reason header)";
-      byReason[reason] = (byReason[reason] ?? 0) + 1;
+    (message, partition) => {
+      const header = (name: string) => message.headers?.[name]?.toString() ?? null;
+      const reason = header("dlq.reason");
+      const label = reason ?? "(no reason header)";
+      byReason.set(label, (byReason.get(label) ?? 0) + 1);
+      const sourcePartition = header("dlq.source.partition");
+      const sourceOffset = header("dlq.source.offset");
+      letters.push({
+        at: `${topic}/${partition}@${message.offset}`,
+        reason,
+        sourceTopic: header("dlq.source.topic"),
+        sourcePartition:
+          sourcePartition !== null && /^\d+$/.test(sourcePartition) ? Number(sourcePartition) : null,
+        sourceOffset: sourceOffset !== null && /^\d+$/.test(sourceOffset) ? sourceOffset : null,
+      });
     },
     from(start),
   );
-  return { total, byReason };
+  return { total: letters.length, byReason, letters };
 }
 
 export async function collect(
@@ -106,10 +144,16 @@ export async function collect(
   topics: RunTopics,
   options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
 ): Promise<Collected> {
-  const [recount, analytics, dlq] = await Promise.all([
-    recountInput(connection, topics.input, options.start?.input),
+  const [input, analytics, dlq] = await Promise.all([
+    recount(connection, topics.input, options.start?.input),
     readAnalytics(connection, topics, options),
     readDeadLetters(connection, topics.dlq, options.start?.dlq),
   ]);
-  return { recount, analytics: analytics.summary, unreadableAnalytics: analytics.unreadable, dlq };
+  return {
+    recount: input.counts,
+    invalidInputs: input.invalidInputs,
+    analytics: analytics.summary,
+    unreadableAnalytics: analytics.unreadable,
+    dlq,
+  };
 }

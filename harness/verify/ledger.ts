@@ -1,35 +1,57 @@
+import type { GeneratedRecord } from "../../pipeline/events/generator.ts";
+import { EXPECTED_REASON } from "../../pipeline/events/generator.ts";
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
-import type { Counts } from "../result/types.ts";
+import type { Counts, LabelCounts } from "../result/types.ts";
+import { sortedByLabel } from "./assertion.ts";
+
+/** A validation rule: the pipeline's own by default; a test hands in a broken one. */
+export type Validate = (value: Buffer | null) => ValidationResult;
+
+/** What the ledger needs of a record the generator sent: the kind it chose, and the rule's verdict. */
+export type SentIntent = Pick<GeneratedRecord, "kind" | "expected">;
 
 /**
- * Counts records the way the pipeline should: valid ones by device_type and locale, invalid ones by
- * reason. Used for the ledger (what the driver had acknowledged) and the recount (a fresh read of the
- * input topic), with the same rule the consumer applies.
+ * Counts records: valid ones by device_type, locale and app_version, invalid ones by reason. The recount
+ * (a fresh read of the input topic) applies the validation rule; the ledger (what the driver had
+ * acknowledged) takes the split from what the generator meant to send, so that a bug in the shared rule
+ * shows up as ledger ≠ recount instead of agreeing with itself.
  */
 export class CountsBuilder {
   private total = 0;
   private valid = 0;
-  private readonly byDeviceType: Record<string, number> = {};
-  private readonly byLocale: Record<string, number> = {};
-  private readonly invalidByReason: Record<string, number> = {};
+  private readonly byDeviceType: LabelCounts = new Map();
+  private readonly byLocale: LabelCounts = new Map();
+  private readonly byAppVersion: LabelCounts = new Map();
+  private readonly invalidByReason: LabelCounts = new Map();
+
+  constructor(private readonly validate: Validate = validateRecord) {}
 
   /** Validates a record's value and counts it; returns the verdict for callers that need it too. */
   add(value: Buffer | null): ValidationResult {
-    const result = validateRecord(value);
-    this.addResult(result);
+    const result = this.validate(value);
+    this.total++;
+    if (result.ok) this.addValid(result.event);
+    else increment(this.invalidByReason, result.reason);
     return result;
   }
 
-  /** Counts a verdict already reached, e.g. by the generator that built the record. */
-  addResult(result: ValidationResult): void {
+  /**
+   * Counts a sent record as the generator meant it: valid or not by its kind, and an invalid one under the
+   * reason its kind must get. A valid record's labels are read from the verdict; where the rule rejected a
+   * record meant to be valid, its labels name that verdict, so the ledger differs from the recount there too.
+   */
+  addSent(record: SentIntent): void {
     this.total++;
-    if (result.ok) {
-      this.valid++;
-      increment(this.byDeviceType, result.event.deviceType);
-      increment(this.byLocale, result.event.locale);
-    } else {
-      increment(this.invalidByReason, result.reason);
+    if (record.kind !== "valid") {
+      increment(this.invalidByReason, EXPECTED_REASON[record.kind]);
+      return;
     }
+    if (record.expected.ok) {
+      this.addValid(record.expected.event);
+      return;
+    }
+    const label = `(rejected by the rule as ${record.expected.reason})`;
+    this.addValid({ deviceType: label, locale: label, appVersion: label });
   }
 
   /** A snapshot; the builder can go on counting. */
@@ -38,13 +60,21 @@ export class CountsBuilder {
       total: this.total,
       valid: this.valid,
       invalid: this.total - this.valid,
-      byDeviceType: { ...this.byDeviceType },
-      byLocale: { ...this.byLocale },
-      invalidByReason: { ...this.invalidByReason },
+      byDeviceType: sortedByLabel(this.byDeviceType),
+      byLocale: sortedByLabel(this.byLocale),
+      byAppVersion: sortedByLabel(this.byAppVersion),
+      invalidByReason: sortedByLabel(this.invalidByReason),
     };
+  }
+
+  private addValid(labels: { deviceType: string; locale: string; appVersion: string }): void {
+    this.valid++;
+    increment(this.byDeviceType, labels.deviceType);
+    increment(this.byLocale, labels.locale);
+    increment(this.byAppVersion, labels.appVersion);
   }
 }
 
-function increment(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
+function increment(counts: LabelCounts, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

@@ -16,8 +16,26 @@ describe("evaluateThresholds", () => {
   it("checks only the thresholds that are set; exactness by default", () => {
     expect(evaluateThresholds({ exact: false }, observed)).toEqual([]);
     expect(evaluateThresholds({ exact: true }, observed)).toEqual([
-      { name: "events lost", expected: "0", observed: "0", pass: true },
-      { name: "events counted twice", expected: "0", observed: "0", pass: true },
+      {
+        name: "events lost",
+        relation: "=",
+        expectedValue: 0,
+        observedValue: 0,
+        unit: "events",
+        expected: "0",
+        observed: "0",
+        pass: true,
+      },
+      {
+        name: "events counted twice",
+        relation: "=",
+        expectedValue: 0,
+        observedValue: 0,
+        unit: "events",
+        expected: "0",
+        observed: "0",
+        pass: true,
+      },
     ]);
   });
 
@@ -34,18 +52,21 @@ describe("evaluateThresholds", () => {
       },
       observed,
     );
-    expect(assertions).toEqual([
-      { name: "max consumer lag (offsets)", expected: "≤ 5,000", observed: "4,213", pass: true },
-      { name: "max consumer lag (seconds)", expected: "≤ 10 s", observed: "2.5 s", pass: true },
-      { name: "drain time after the load", expected: "≤ 30,000 ms", observed: "12,400 ms", pass: true },
-      {
-        name: "achieved rate ÷ target",
-        expected: "≥ 95 %",
-        observed: "97.3 % (1,946/s of 2,000/s)",
-        pass: true,
-      },
-      { name: "achieved rate", expected: "≥ 1,900/s", observed: "1,946/s", pass: true },
-      { name: "end-to-end latency p99", expected: "≤ 2,000 ms", observed: "850 ms", pass: true },
+    expect(assertions.map((a) => [a.name, a.expected, a.observed, a.pass])).toEqual([
+      ["max consumer lag (offsets)", "≤ 5,000", "4,213", true],
+      ["max consumer lag (seconds)", "≤ 10 s", "2.5 s", true],
+      ["drain time after the load", "≤ 30,000 ms", "12,400 ms", true],
+      ["achieved rate ÷ target", "≥ 95 %", "97.3 % (1,946/s of 2,000/s)", true],
+      ["achieved rate", "≥ 1,900/s", "1,946/s", true],
+      ["end-to-end latency p99", "≤ 2,000 ms", "850 ms", true],
+    ]);
+    expect(assertions.map((a) => [a.relation, a.expectedValue, a.observedValue, a.unit])).toEqual([
+      ["≤", 5_000, 4_213, "offsets"],
+      ["≤", 10, 2.5, "s"],
+      ["≤", 30_000, 12_400, "ms"],
+      ["≥", 0.95, 1_946 / 2_000, "share"],
+      ["≥", 1_900, 1_946, "events/s"],
+      ["≤", 2_000, 850, "ms"],
     ]);
   });
 
@@ -78,6 +99,10 @@ describe("evaluateThresholds", () => {
     );
     expect(drain).toEqual({
       name: "drain time after the load",
+      relation: "≤",
+      expectedValue: 30_000,
+      observedValue: null,
+      unit: "ms",
       expected: "≤ 30,000 ms",
       observed: "never drained",
       pass: false,

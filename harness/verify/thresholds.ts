@@ -20,54 +20,96 @@ function formatMillis(ms: number): string {
   return `${formatCount(ms)} ms`;
 }
 
-/** One assertion per threshold the scenario sets, with expected and observed written for a person. */
+/** One assertion per threshold the scenario sets, with the values as numbers and written for a person. */
 export function evaluateThresholds(thresholds: Thresholds, observed: ObservedFigures): Assertion[] {
   const assertions: Assertion[] = [];
-  const atMost = (name: string, limit: number, value: number, format: (n: number) => string) => {
-    assertions.push({ name, expected: `≤ ${format(limit)}`, observed: format(value), pass: value <= limit });
+  const bound = (
+    name: string,
+    relation: "≤" | "≥",
+    limit: number,
+    value: number | null,
+    unit: string,
+    format: (n: number) => string,
+    text?: string,
+  ) => {
+    const pass = value !== null && (relation === "≤" ? value <= limit : value >= limit);
+    assertions.push({
+      name,
+      relation,
+      expectedValue: limit,
+      observedValue: value,
+      unit,
+      expected: `${relation} ${format(limit)}`,
+      observed: text ?? (value === null ? "—" : format(value)),
+      pass,
+    });
   };
 
   if (thresholds.maxLagOffsets !== undefined) {
-    atMost("max consumer lag (offsets)", thresholds.maxLagOffsets, observed.maxLagOffsets, formatCount);
+    bound(
+      "max consumer lag (offsets)",
+      "≤",
+      thresholds.maxLagOffsets,
+      observed.maxLagOffsets,
+      "offsets",
+      formatCount,
+    );
   }
   if (thresholds.maxLagSeconds !== undefined) {
-    atMost("max consumer lag (seconds)", thresholds.maxLagSeconds, observed.maxLagSeconds, formatSeconds);
+    bound(
+      "max consumer lag (seconds)",
+      "≤",
+      thresholds.maxLagSeconds,
+      observed.maxLagSeconds,
+      "s",
+      formatSeconds,
+    );
   }
   if (thresholds.drainWithinMs !== undefined) {
     const drained = observed.drainMs;
-    assertions.push({
-      name: "drain time after the load",
-      expected: `≤ ${formatMillis(thresholds.drainWithinMs)}`,
-      observed: drained === null ? "never drained" : formatMillis(drained),
-      pass: drained !== null && drained <= thresholds.drainWithinMs,
-    });
+    bound(
+      "drain time after the load",
+      "≤",
+      thresholds.drainWithinMs,
+      drained,
+      "ms",
+      formatMillis,
+      drained === null ? "never drained" : undefined,
+    );
   }
   if (thresholds.minAchievedRateShare !== undefined) {
     const share = observed.targetPerSec > 0 ? observed.achievedPerSec / observed.targetPerSec : 1;
-    assertions.push({
-      name: "achieved rate ÷ target",
-      expected: `≥ ${formatPercent(thresholds.minAchievedRateShare)}`,
-      observed: `${formatPercent(share)} (${formatRate(observed.achievedPerSec)} of ${formatRate(observed.targetPerSec)})`,
-      pass: share >= thresholds.minAchievedRateShare,
-    });
+    bound(
+      "achieved rate ÷ target",
+      "≥",
+      thresholds.minAchievedRateShare,
+      share,
+      "share",
+      formatPercent,
+      `${formatPercent(share)} (${formatRate(observed.achievedPerSec)} of ${formatRate(observed.targetPerSec)})`,
+    );
   }
   if (thresholds.minAchievedRate !== undefined) {
-    assertions.push({
-      name: "achieved rate",
-      expected: `≥ ${formatRate(thresholds.minAchievedRate)}`,
-      observed: formatRate(observed.achievedPerSec),
-      pass: observed.achievedPerSec >= thresholds.minAchievedRate,
-    });
+    bound("achieved rate", "≥", thresholds.minAchievedRate, observed.achievedPerSec, "events/s", formatRate);
   }
   if (thresholds.maxP99LatencyMs !== undefined) {
-    atMost("end-to-end latency p99", thresholds.maxP99LatencyMs, observed.p99Ms, formatMillis);
+    bound("end-to-end latency p99", "≤", thresholds.maxP99LatencyMs, observed.p99Ms, "ms", formatMillis);
   }
   if (thresholds.exact) {
     for (const [name, value] of [
       ["events lost", observed.lost],
       ["events counted twice", observed.duplicated],
     ] as const) {
-      assertions.push({ name, expected: "0", observed: formatCount(value), pass: value === 0 });
+      assertions.push({
+        name,
+        relation: "=",
+        expectedValue: 0,
+        observedValue: value,
+        unit: "events",
+        expected: "0",
+        observed: formatCount(value),
+        pass: value === 0,
+      });
     }
   }
   return assertions;

@@ -130,8 +130,8 @@ function expectExact(collected: Collected): void {
   expect(analytics.missingCoverage).toEqual([]);
   expect(analytics.gaps).toEqual([]);
   expect(analytics.overlaps).toEqual([]);
-  expect(analytics.conflictingDuplicates).toEqual([]);
-  expect(analytics.duplicateRangesDropped).toBe(0);
+  expect(analytics.duplicates).toEqual([]);
+  expect(analytics.duplicateCopies).toBe(0);
   expect(analytics.total).toBe(recount.valid);
   expect(analytics.byDeviceType).toEqual(recount.byDeviceType);
   expect(analytics.byLocale).toEqual(recount.byLocale);

@@ -90,7 +90,7 @@ function expectExact(collected: Collected): void {
   // The input has no transaction markers, so one partition's ranges must tile it exactly.
   expect(analytics.overlaps).toEqual([]);
   expect(analytics.gaps).toEqual([]);
-  expect(analytics.conflictingDuplicates).toEqual([]);
+  expect(analytics.duplicates).toEqual([]);
 }
 
 function produce(setup: Setup, options: { rate: number; durationMs: number; seed: number }) {

@@ -1,34 +1,45 @@
 import { describe, expect, it } from "vitest";
-import type { AnalyticsSummary } from "../../pipeline/consumer/aggregate/reader.ts";
 import type { Counts } from "../result/types.ts";
-import { exactnessProblems } from "./exactness.ts";
+import type { AnalyticsSummary } from "../verify/analytics-ranges.ts";
+import { exactnessProblems } from "./aggregator-exactness.ts";
 
 const recount: Counts = {
   total: 1_000,
   valid: 980,
   invalid: 20,
-  byDeviceType: { android: 470, iOS: 460, "(missing)": 50 },
-  byLocale: { CA: 500, NY: 480 },
-  invalidByReason: { not_json: 12, bad_timestamp: 8 },
+  byDeviceType: new Map([
+    ["android", 470],
+    ["iOS", 460],
+    ["unknown", 50],
+  ]),
+  byLocale: new Map([
+    ["CA", 500],
+    ["NY", 480],
+  ]),
+  byAppVersion: new Map([["2.3.0", 980]]),
+  invalidByReason: new Map([
+    ["not_json", 12],
+    ["bad_timestamp", 8],
+  ]),
 };
 
 function exactAnalytics(): AnalyticsSummary {
   return {
     total: 980,
-    byDeviceType: { ...recount.byDeviceType },
-    byLocale: { ...recount.byLocale },
-    byAppVersion: { "2.3.0": 980 },
+    byDeviceType: new Map(recount.byDeviceType),
+    byLocale: new Map(recount.byLocale),
+    byAppVersion: new Map(recount.byAppVersion),
     invalid: 20,
-    invalidByReason: { not_json: 12, bad_timestamp: 8 },
+    invalidByReason: new Map(recount.invalidByReason),
     records: 7,
-    duplicateRangesDropped: 0,
-    conflictingDuplicates: [],
+    duplicates: [],
+    duplicateCopies: 0,
     gaps: [],
     overlaps: [],
     missingCoverage: [],
   };
 }
-const dlq = { total: 20, byReason: { not_json: 12, bad_timestamp: 8 } };
+const dlq = { total: 20, byReason: new Map(recount.invalidByReason), letters: [] };
 
 describe("exactnessProblems", () => {
   it("finds nothing wrong when aggregates, DLQ and ranges all match the recount", () => {
@@ -37,7 +48,10 @@ describe("exactnessProblems", () => {
 
   it("names a locale counted twice even though device types still add up", () => {
     const analytics = exactAnalytics();
-    analytics.byLocale = { CA: 501, NY: 480 };
+    analytics.byLocale = new Map([
+      ["CA", 501],
+      ["NY", 480],
+    ]);
     const problems = exactnessProblems(1_000, recount, analytics, dlq, []);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/locale/);
@@ -48,7 +62,7 @@ describe("exactnessProblems", () => {
     analytics.overlaps = [
       { topic: "in", partition: 0, first: { from: "0", to: "9" }, second: { from: "5", to: "12" } },
     ];
-    const wrongDlq = { total: 20, byReason: { not_json: 20 } };
+    const wrongDlq = { total: 20, byReason: new Map([["not_json", 20]]), letters: [] };
     expect(exactnessProblems(1_001, recount, analytics, wrongDlq, [])).toEqual([
       "input holds 1000 records, 1001 produced",
       "DLQ reasons differ from the recount",

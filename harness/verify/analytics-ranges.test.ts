@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { summariseAnalytics } from "./reader.ts";
-import type { AnalyticsRecord } from "./record.ts";
+import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
+import type { Counts } from "../result/types.ts";
+import { summariseAnalytics } from "./analytics-ranges.ts";
+import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
+import { rangeAssertion } from "./range-assertion.ts";
 
 /** A record covering `from`..`to` of partition `partition`, with `android` logins in CA and `invalid` bad ones. */
 function rec(
@@ -44,40 +47,80 @@ describe("summariseAnalytics", () => {
     ]);
     expect(summary).toEqual({
       total: 9 + 5 + 10,
-      byDeviceType: { android: 5 + 5 + 10, iOS: 4 },
-      byLocale: { CA: 24 },
-      byAppVersion: { "2.3.0": 24 },
+      byDeviceType: new Map([
+        ["android", 5 + 5 + 10],
+        ["iOS", 4],
+      ]),
+      byLocale: new Map([["CA", 24]]),
+      byAppVersion: new Map([["2.3.0", 24]]),
       invalid: 2,
-      invalidByReason: { not_json: 2 },
+      invalidByReason: new Map([["not_json", 2]]),
       records: 4,
-      duplicateRangesDropped: 0,
-      conflictingDuplicates: [],
+      duplicates: [],
+      duplicateCopies: 0,
       gaps: [],
       overlaps: [],
       missingCoverage: [],
     });
   });
 
-  it("counts a range sent twice once, and says how many copies it dropped", () => {
+  it("counts every copy of a range, as a reader summing the topic does, and names the range", () => {
     const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 10, 19), rec(0, 0, 9), rec(0, 0, 9)]);
-    expect(summary.total).toBe(20);
-    expect(summary.records).toBe(2);
-    expect(summary.duplicateRangesDropped).toBe(2);
+    expect(summary.total).toBe(40);
+    expect(summary.records).toBe(4);
+    expect(summary.duplicates).toEqual([
+      { topic: "user-login", partition: 0, from: "0", to: "9", copies: 3, sameCounts: true },
+    ]);
+    expect(summary.duplicateCopies).toBe(2);
     expect(summary.overlaps).toEqual([]);
-    expect(summary.conflictingDuplicates).toEqual([]);
   });
 
-  it("flags a duplicate range whose counts differ", () => {
+  it("fails a run whose analytics hold an identical copy of one range: counted twice, by name", () => {
+    const once = [rec(0, 0, 9), rec(0, 10, 19), rec(1, 0, 4)];
+    const recount: Counts = {
+      total: 25,
+      valid: 25,
+      invalid: 0,
+      byDeviceType: new Map([["android", 25]]),
+      byLocale: new Map([["CA", 25]]),
+      byAppVersion: new Map([["2.3.0", 25]]),
+      invalidByReason: new Map(),
+    };
+    const judge = (records: AnalyticsRecord[]) => {
+      const summary = summariseAnalytics(records);
+      const aggregates = { ...summary, dlqRecords: 0 };
+      return {
+        failed: [...countAssertions(recount, recount, aggregates), rangeAssertion(summary, [])]
+          .filter((a) => !a.pass)
+          .map((a) => a.detail ?? a.name),
+        ...lostAndDuplicated(recount, aggregates),
+      };
+    };
+    expect(judge(once)).toEqual({ failed: [], lost: 0, duplicated: 0 });
+    expect(judge([...once, rec(0, 10, 19)])).toEqual({
+      failed: [
+        "+10 (extra)",
+        "android: recount 25, aggregates 35 (+10)",
+        "CA: recount 25, aggregates 35 (+10)",
+        "2.3.0: recount 25, aggregates 35 (+10)",
+        "offsets 10–19 of user-login/0 published 2 times",
+      ],
+      lost: 0,
+      duplicated: 10,
+    });
+  });
+
+  it("says when the copies of a range disagree", () => {
     const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 0, 9, { iOS: 1 })]);
-    expect(summary.conflictingDuplicates).toEqual([
-      { topic: "user-login", partition: 0, range: { from: "0", to: "9" } },
+    expect(summary.duplicates).toEqual([
+      { topic: "user-login", partition: 0, from: "0", to: "9", copies: 2, sameCounts: false },
     ]);
   });
 
-  it("does not mistake the same labels in another order for a conflict", () => {
+  it("does not mistake the same labels in another order for different counts", () => {
     const a = rec(0, 0, 9, { iOS: 3 });
     const b = { ...a, by_device_type: { iOS: 3, android: 7 } };
-    expect(summariseAnalytics([a, b]).conflictingDuplicates).toEqual([]);
+    expect(summariseAnalytics([a, b]).duplicates[0]?.sameCounts).toBe(true);
   });
 
   it("reports gaps between ranges, whatever order the records came in", () => {
@@ -106,7 +149,7 @@ describe("summariseAnalytics", () => {
 
   it("keeps partitions and topics apart", () => {
     const summary = summariseAnalytics([rec(0, 0, 9), rec(1, 5, 9), rec(0, 0, 9, { topic: "other" })]);
-    expect(summary.duplicateRangesDropped).toBe(0);
+    expect(summary.duplicates).toEqual([]);
     expect(summary.overlaps).toEqual([]);
     expect(summary.gaps).toEqual([]);
   });
@@ -126,7 +169,12 @@ describe("summariseAnalytics", () => {
     const summary = summariseAnalytics([rec(0, 3, 9), rec(1, 0, 4), rec(2, 0, 9)], {
       expectedCoverage: {
         topic: "user-login",
-        partitions: { 0: ["0", "12"], 1: ["0", "4"], 2: ["0", "9"], 3: ["0", "1"] },
+        partitions: new Map([
+          [0, [0n, 12n]],
+          [1, [0n, 4n]],
+          [2, [0n, 9n]],
+          [3, [0n, 1n]],
+        ]),
       },
     });
     expect(summary.missingCoverage).toEqual([
@@ -138,14 +186,19 @@ describe("summariseAnalytics", () => {
 
   it("expects nothing of a partition whose expected range is empty", () => {
     const summary = summariseAnalytics([], {
-      expectedCoverage: { topic: "user-login", partitions: { 0: ["0", "-1"] } },
+      expectedCoverage: { topic: "user-login", partitions: new Map([[0, [0n, -1n]]]) },
     });
     expect(summary.missingCoverage).toEqual([]);
   });
 
-  it("adds up a label spelt __proto__ like any other", () => {
-    const a = { ...rec(0, 0, 1), by_locale: Object.fromEntries([["__proto__", 2]]) };
-    const b = { ...rec(0, 2, 2), by_locale: Object.fromEntries([["__proto__", 1]]) };
-    expect(Object.entries(summariseAnalytics([a, b]).byLocale)).toEqual([["__proto__", 3]]);
+  it("adds up labels spelt __proto__, constructor and toString like any other", () => {
+    const odd = (n: number) => JSON.parse(`{"__proto__":${n},"constructor":${n},"toString":${n}}`);
+    const a = { ...rec(0, 0, 1), by_locale: odd(2) };
+    const b = { ...rec(0, 2, 2), by_locale: odd(1) };
+    expect([...summariseAnalytics([a, b]).byLocale]).toEqual([
+      ["__proto__", 3],
+      ["constructor", 3],
+      ["toString", 3],
+    ]);
   });
 });

@@ -1,5 +1,7 @@
-import type { InvalidReason } from "../../events/login-event.ts";
-import { type AnalyticsRecord, analyticsKey, type Counts } from "./record.ts";
+import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
+import { analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
+import type { LabelCounts } from "../result/types.ts";
+import { sortedByLabel } from "./assertion.ts";
 
 export interface OffsetRange {
   from: string;
@@ -30,30 +32,39 @@ export interface MissingCoverage {
   to: string;
 }
 
-/** The same range sent again with different counts: the input was not read the same way twice. */
-export interface ConflictingDuplicate {
+/**
+ * One source range published more than once. A reader that sums the topic (the Fetch pipeline's way, and
+ * Grafana's) counts every copy, so each copy after the first is a double count, whatever its counts say.
+ */
+export interface DuplicateRange {
   topic: string;
   partition: number;
-  range: OffsetRange;
+  from: string;
+  to: string;
+  copies: number;
+  /** False when the copies disagree: the input was not even read the same way twice. */
+  sameCounts: boolean;
 }
 
+/** Per input partition, the first and last offset (inclusive) the analytics should cover. */
 export interface CoverageExpectation {
   topic: string;
-  /** Per partition, the first and last offset (inclusive) the analytics should cover. */
-  partitions: Record<number, readonly [from: string, to: string]>;
+  partitions: ReadonlyMap<number, readonly [from: bigint, to: bigint]>;
 }
 
 export interface AnalyticsSummary {
+  /** Sums over every record read, copies included, as a downstream reader would add them up. */
   total: number;
-  byDeviceType: Counts;
-  byLocale: Counts;
-  byAppVersion: Counts;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
   invalid: number;
-  invalidByReason: Partial<Record<InvalidReason, number>>;
-  /** Records summed, after dropping duplicates. */
+  invalidByReason: LabelCounts;
+  /** Records read and summed. */
   records: number;
-  duplicateRangesDropped: number;
-  conflictingDuplicates: ConflictingDuplicate[];
+  duplicates: DuplicateRange[];
+  /** Copies of a range beyond its first, over all duplicates: each counted its range again. */
+  duplicateCopies: number;
   /** Judged by the caller: a gap is fine only if every offset in it is a transaction marker. */
   gaps: OffsetGap[];
   overlaps: OffsetOverlap[];
@@ -61,46 +72,45 @@ export interface AnalyticsSummary {
 }
 
 /**
- * Adds up analytics records as a reader must: a range sent twice (a retried or zombie write) counts once,
- * and the ranges of each partition are checked to tile the input.
+ * Adds up analytics records the way a downstream reader does, summing every one, and checks their source
+ * ranges: each range published once, and the ranges of each partition tiling the input.
  */
 export function summariseAnalytics(
   records: Iterable<AnalyticsRecord>,
   options: { expectedCoverage?: CoverageExpectation } = {},
 ): AnalyticsSummary {
-  const kept = new Map<string, AnalyticsRecord>();
-  let duplicateRangesDropped = 0;
-  const conflictingDuplicates: ConflictingDuplicate[] = [];
-  for (const record of records) {
+  const all = [...records];
+  const byRange = new Map<string, AnalyticsRecord[]>();
+  for (const record of all) {
     const key = analyticsKey(record.source);
-    const earlier = kept.get(key);
-    if (earlier === undefined) {
-      kept.set(key, record);
-      continue;
-    }
-    duplicateRangesDropped += 1;
-    if (countsDiffer(earlier, record)) {
-      const { topic, partition, from_offset, to_offset } = record.source;
-      conflictingDuplicates.push({ topic, partition, range: { from: from_offset, to: to_offset } });
-    }
+    const copies = byRange.get(key);
+    if (copies === undefined) byRange.set(key, [record]);
+    else copies.push(record);
+  }
+  const duplicates: DuplicateRange[] = [];
+  for (const [first, ...rest] of byRange.values()) {
+    if (first === undefined || rest.length === 0) continue;
+    const { topic, partition, from_offset, to_offset } = first.source;
+    duplicates.push({
+      topic,
+      partition,
+      from: from_offset,
+      to: to_offset,
+      copies: rest.length + 1,
+      sameCounts: rest.every((r) => !countsDiffer(first, r)),
+    });
   }
 
-  const totals = addUp(kept.values());
-  const partitions = groupByPartition(kept.values());
+  // Tiling looks at distinct ranges: a copy of one range is reported above, not again as an overlap.
+  const distinct = [...byRange.values()].map((copies) => copies[0] as AnalyticsRecord);
+  const partitions = groupByPartition(distinct);
   const gaps: OffsetGap[] = [];
   const overlaps: OffsetOverlap[] = [];
   for (const ranges of partitions.values()) tile(ranges, gaps, overlaps);
   const missingCoverage = options.expectedCoverage ? findMissing(options.expectedCoverage, partitions) : [];
 
-  return {
-    ...totals,
-    records: kept.size,
-    duplicateRangesDropped,
-    conflictingDuplicates,
-    gaps,
-    overlaps,
-    missingCoverage,
-  };
+  const duplicateCopies = duplicates.reduce((n, d) => n + d.copies - 1, 0);
+  return { ...addUp(all), records: all.length, duplicates, duplicateCopies, gaps, overlaps, missingCoverage };
 }
 
 interface PartitionRanges {
@@ -151,10 +161,8 @@ function findMissing(
 ): MissingCoverage[] {
   const missing: MissingCoverage[] = [];
   const { topic } = expected;
-  for (const [key, [fromText, toText]] of Object.entries(expected.partitions)) {
-    const partition = Number(key);
-    const from = BigInt(fromText);
-    const to = BigInt(toText);
+  const sorted = [...expected.partitions].sort(([a], [b]) => a - b);
+  for (const [partition, [from, to]] of sorted) {
     if (to < from) continue;
     const ranges = partitions.get(`${topic}:${partition}`)?.ranges ?? [];
     const first = ranges[0]?.from;
@@ -162,12 +170,13 @@ function findMissing(
       (max, r) => (max === undefined || r.to > max ? r.to : max),
       undefined,
     );
+    const span = (a: bigint, b: bigint) => ({ topic, partition, from: a.toString(), to: b.toString() });
     if (first === undefined || last === undefined || first > to || last < from) {
-      missing.push({ topic, partition, from: fromText, to: toText });
+      missing.push(span(from, to));
       continue;
     }
-    if (first > from) missing.push({ topic, partition, from: fromText, to: (first - 1n).toString() });
-    if (last < to) missing.push({ topic, partition, from: (last + 1n).toString(), to: toText });
+    if (first > from) missing.push(span(from, first - 1n));
+    if (last < to) missing.push(span(last + 1n, to));
   }
   return missing;
 }
@@ -175,10 +184,10 @@ function findMissing(
 function addUp(records: Iterable<AnalyticsRecord>) {
   let total = 0;
   let invalid = 0;
-  const byDeviceType = new Map<string, number>();
-  const byLocale = new Map<string, number>();
-  const byAppVersion = new Map<string, number>();
-  const invalidByReason = new Map<string, number>();
+  const byDeviceType: LabelCounts = new Map();
+  const byLocale: LabelCounts = new Map();
+  const byAppVersion: LabelCounts = new Map();
+  const invalidByReason: LabelCounts = new Map();
   for (const r of records) {
     total += r.total;
     invalid += r.invalid;
@@ -190,15 +199,15 @@ function addUp(records: Iterable<AnalyticsRecord>) {
   return {
     total,
     invalid,
-    byDeviceType: Object.fromEntries(byDeviceType),
-    byLocale: Object.fromEntries(byLocale),
-    byAppVersion: Object.fromEntries(byAppVersion),
-    invalidByReason: Object.fromEntries(invalidByReason) as Partial<Record<InvalidReason, number>>,
+    byDeviceType: sortedByLabel(byDeviceType),
+    byLocale: sortedByLabel(byLocale),
+    byAppVersion: sortedByLabel(byAppVersion),
+    invalidByReason: sortedByLabel(invalidByReason),
   };
 }
 
 // Maps, not plain objects: labels are untrusted and a key such as "__proto__" must add up like any other.
-function addInto(into: Map<string, number>, counts: Partial<Record<string, number>>): void {
+function addInto(into: LabelCounts, counts: Partial<Record<string, number>>): void {
   for (const [label, n] of Object.entries(counts)) into.set(label, (into.get(label) ?? 0) + (n ?? 0));
 }
 

@@ -1,4 +1,4 @@
-import type { RunResult } from "../result/types.ts";
+import type { LabelCounts, RunResult } from "../result/types.ts";
 
 /**
  * The rows of the exactness table: what was sent (ledger), what a fresh read of the input topic found
@@ -30,8 +30,21 @@ function row(
   };
 }
 
-function keysOf(...maps: Record<string, number>[]): string[] {
-  return [...new Set(maps.flatMap((m) => Object.keys(m)))].sort();
+function keysOf(...maps: LabelCounts[]): string[] {
+  return [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();
+}
+
+/** One row per label of a breakdown, with the count each source has for it (0 where it has none). */
+function labelRows(prefix: string, ledger: LabelCounts, recount: LabelCounts, aggregates?: LabelCounts) {
+  const sources = aggregates ? [ledger, recount, aggregates] : [ledger, recount];
+  return keysOf(...sources).map((label) =>
+    row(
+      `${prefix}${label}`,
+      ledger.get(label) ?? 0,
+      recount.get(label) ?? 0,
+      aggregates ? (aggregates.get(label) ?? 0) : null,
+    ),
+  );
 }
 
 export function exactnessRows(result: RunResult): ExactnessRow[] {
@@ -41,24 +54,11 @@ export function exactnessRows(result: RunResult): ExactnessRow[] {
     row("valid", ledger.valid, recount.valid, aggregates.total),
     row("invalid", ledger.invalid, recount.invalid, aggregates.invalid),
     row("invalid → DLQ", ledger.invalid, recount.invalid, aggregates.dlqRecords),
-    ...keysOf(ledger.invalidByReason, recount.invalidByReason).map((reason) =>
-      row(
-        `invalid: ${reason}`,
-        ledger.invalidByReason[reason] ?? 0,
-        recount.invalidByReason[reason] ?? 0,
-        null,
-      ),
-    ),
-    ...keysOf(ledger.byDeviceType, recount.byDeviceType, aggregates.byDeviceType).map((type) =>
-      row(
-        `device_type ${type}`,
-        ledger.byDeviceType[type] ?? 0,
-        recount.byDeviceType[type] ?? 0,
-        aggregates.byDeviceType[type] ?? 0,
-      ),
-    ),
+    ...labelRows("invalid: ", ledger.invalidByReason, recount.invalidByReason, aggregates.invalidByReason),
+    ...labelRows("device_type ", ledger.byDeviceType, recount.byDeviceType, aggregates.byDeviceType),
+    ...labelRows("app_version ", ledger.byAppVersion, recount.byAppVersion, aggregates.byAppVersion),
     row("aggregate records read", null, null, aggregates.records),
-    row("duplicate ranges dropped", null, null, aggregates.duplicateRangesDropped),
+    row("copies of a range published before", null, null, aggregates.duplicateCopies),
   ];
 }
 
@@ -69,11 +69,8 @@ export interface LocaleSummary {
 
 export function localeSummary(result: RunResult): LocaleSummary {
   const { ledger, recount, aggregates } = result;
-  const locales = keysOf(ledger.byLocale, recount.byLocale, aggregates.byLocale);
-  const rows = locales.map((l) =>
-    row(l, ledger.byLocale[l] ?? 0, recount.byLocale[l] ?? 0, aggregates.byLocale[l] ?? 0),
-  );
-  return { count: locales.length, differing: rows.filter((r) => r.equal === false) };
+  const rows = labelRows("", ledger.byLocale, recount.byLocale, aggregates.byLocale);
+  return { count: rows.length, differing: rows.filter((r) => r.equal === false) };
 }
 
 /** "50 locales, all equal", or the ones that differ with their three counts. */

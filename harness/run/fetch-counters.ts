@@ -1,23 +1,27 @@
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import type { FaultRecord } from "../result/types.ts";
-import type { SeedCounters } from "../verify/exactness.ts";
+import { sortedByLabel } from "../verify/assertion.ts";
+import type { FetchCounters } from "../verify/count-assertions.ts";
 import type { ConsumerFleet } from "./consumer-fleet.ts";
 
-/** The seed's counters summed over the consumers, when Prometheus runs and no consumer lost its counts. */
-export async function readSeedCounters(
+/**
+ * The Fetch pipeline's counters (total_count, device_type_count, locale_count) summed over the consumers,
+ * when Prometheus runs and no consumer lost its counts.
+ */
+export async function readFetchCounters(
   prometheus: PrometheusApi | undefined,
   topic: string,
   fleet: ConsumerFleet,
   faults: FaultRecord[],
   log: (line: string) => void,
-): Promise<SeedCounters | undefined> {
+): Promise<FetchCounters | undefined> {
   if (!prometheus) return undefined;
   if (
     faults.some((f) => f.action === "kill-consumer" || f.action === "restart-consumer") ||
     fleet.events.some((e) => e.action !== "start")
   ) {
     log(
-      "the seed's Prometheus counters are not compared: a consumer restarted and its counters started again from zero",
+      "the Fetch pipeline's Prometheus counters are not compared: a consumer restarted and its counters started again from zero",
     );
     return undefined;
   }
@@ -27,14 +31,14 @@ export async function readSeedCounters(
   const unscraped = fleet.metricsAddresses.filter((address) => !scraped.has(address));
   if (unscraped.length > 0) {
     log(
-      `the seed's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
+      `the Fetch pipeline's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
     );
     return undefined;
   }
   // Two scrape intervals, so the last commits are in Prometheus.
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   const byLabel = async (expr: string, label: string) =>
-    Object.fromEntries((await prometheus.query(expr)).map((s) => [s.labels[label] ?? "", s.value]));
+    sortedByLabel(new Map((await prometheus.query(expr)).map((s) => [s.labels[label] ?? "", s.value])));
   const [total] = await prometheus.query(`sum(total_count{record_type="valid",topic="${topic}"})`);
   return {
     total: total?.value ?? 0,

@@ -1,7 +1,7 @@
-import type { AnalyticsSummary } from "../../pipeline/consumer/aggregate/reader.ts";
-import type { Counts } from "../result/types.ts";
+import type { Counts, LabelCounts } from "../result/types.ts";
+import type { AnalyticsSummary } from "../verify/analytics-ranges.ts";
 import type { Collected } from "../verify/collect.ts";
-import { exactnessAssertions } from "../verify/exactness.ts";
+import { countAssertions } from "../verify/count-assertions.ts";
 
 /**
  * What is wrong with one aggregator run, as short phrases; empty when it was exact. The recount of the
@@ -15,7 +15,7 @@ export function exactnessProblems(
   unreadableAnalytics: readonly string[],
 ): string[] {
   const aggregates = { ...analytics, dlqRecords: dlq.total };
-  const problems = exactnessAssertions(recount, recount, aggregates)
+  const problems = countAssertions(recount, recount, aggregates)
     .filter((a) => !a.pass)
     .map((a) => `${a.name}: expected ${a.expected}, got ${a.observed}`);
   if (recount.total !== produced) problems.push(`input holds ${recount.total} records, ${produced} produced`);
@@ -25,7 +25,7 @@ export function exactnessProblems(
   const ranges = [
     ["overlapping ranges", analytics.overlaps.length],
     ["gaps between ranges", analytics.gaps.length],
-    ["ranges re-sent with other counts", analytics.conflictingDuplicates.length],
+    ["ranges published more than once", analytics.duplicates.length],
     ["stretches of input no range covers", analytics.missingCoverage.length],
     ["unreadable analytics records", unreadableAnalytics.length],
   ] as const;
@@ -33,7 +33,7 @@ export function exactnessProblems(
   return problems;
 }
 
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((key) => (a[key] ?? 0) === (b[key] ?? 0));
+function sameCounts(a: LabelCounts, b: LabelCounts): boolean {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys].every((key) => (a.get(key) ?? 0) === (b.get(key) ?? 0));
 }
