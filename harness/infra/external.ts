@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
-import { LabError, UsageError } from "../core/errors.ts";
+import { type ConnectFailure, explainConnectFailure } from "../../pipeline/kafka/connect-errors.ts";
+import { EnvironmentError, LabError, UsageError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import type { StackOptions, StartedStack } from "./types.ts";
 
@@ -58,10 +59,19 @@ export async function connectExternalStack(
   const connection = externalConnection(options);
   const admin = createKafka(connection, "lab-external-check").admin();
   let brokerIds: number[] = [];
+  // A wrong password or certificate will not get better by waiting: it ends the wait at once.
+  let refused: ConnectFailure | undefined;
   try {
     await waitFor(
       async () => {
-        await admin.connect();
+        try {
+          await admin.connect();
+        } catch (error) {
+          const failure = explainConnectFailure(error, connection);
+          if (failure.kind === "unreachable") throw error;
+          refused = failure;
+          return true;
+        }
         const cluster = await admin.describeCluster();
         brokerIds = cluster.brokers.map((b) => b.nodeId);
         return true;
@@ -75,8 +85,9 @@ export async function connectExternalStack(
   } finally {
     await admin.disconnect();
   }
+  if (refused) throw new EnvironmentError(refused.message, refused.hint);
   stackOptions.log(
-    `connected to an external cluster of ${brokerIds.length} broker(s) at ${connection.brokers.join(",")}`,
+    `connected to an external cluster of ${brokerIds.length} broker${brokerIds.length === 1 ? "" : "s"} at ${connection.brokers.join(",")}`,
   );
   return {
     provider: "external",

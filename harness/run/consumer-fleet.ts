@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { securityEnv } from "../../pipeline/kafka/security.ts";
 import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
@@ -68,6 +69,8 @@ export class ConsumerFleet {
         "--metrics-host=127.0.0.1",
       ],
       cwd: REPO_ROOT,
+      // SASL and TLS through the environment: arguments would show the password in `ps`.
+      env: { ...process.env, ...securityEnv(options.connection) },
       logFile: join(options.logDir, `consumer-${index}.log`),
     });
     this.members.push(member);
