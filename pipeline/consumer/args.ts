@@ -146,6 +146,14 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
   for (const flag of ["group", "input-topic", "output-topic", "dlq-topic"] as const) {
     if (parsed[flag].trim() === "") throw new ConsumerConfigError(`--${flag} must not be empty`);
   }
+  for (const flag of ["input-topic", "output-topic", "dlq-topic"] as const) {
+    const name = parsed[flag];
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name) || name === "." || name === "..")
+      throw new ConsumerConfigError(
+        `--${flag}: ${name} is not a Kafka topic name`,
+        "use 1 to 249 of a-z A-Z 0-9 . _ -",
+      );
+  }
   let security: ConsumerArgs["security"];
   try {
     security = securityFrom(
