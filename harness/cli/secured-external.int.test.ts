@@ -46,21 +46,32 @@ function filesHolding(secret: string, reportDir: string): string[] {
   return [...filesUnder(reportDir), ...brokerLogs].filter((f) => readFileSync(f, "utf8").includes(secret));
 }
 
-async function passes(args: string[], password?: string) {
-  const run = await scenarioCli(args, password === undefined ? {} : { LAB_SASL_PASSWORD: password });
+async function passes(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = await scenarioCli(args, env);
   expect(run.code, run.stderr.slice(-3_000)).toBe(0);
   expect(run.stderr).toContain("PASS smoke");
   const result = JSON.parse(readFileSync(join(run.reportDir, "report.json"), "utf8")) as RunResult;
   expect(result.aggregates.total).toBe(result.recount.valid);
   expect(result.recount.total).toBeGreaterThan(1_000);
   expect(filesUnder(run.reportDir).some((f) => f.endsWith("consumer-0.log"))).toBe(true);
-  if (password !== undefined) expect(filesHolding(password, run.reportDir)).toEqual([]);
+  expect(filesHolding(secure().user.password, run.reportDir)).toEqual([]);
 }
 
 describe("smoke against a secured external cluster", () => {
-  it.each(["plain", "scram-sha-256", "scram-sha-512"])("passes with SASL %s", async (mechanism) => {
-    const { sasl, user } = secure();
-    await passes(smoke(sasl, "--sasl-mechanism", mechanism, "--sasl-username", user.name), user.password);
+  it.each(["plain", "scram-sha-256"])(
+    "passes with SASL %s, the password in LAB_SASL_PASSWORD",
+    async (mechanism) => {
+      const { sasl, user } = secure();
+      await passes(smoke(sasl, "--sasl-mechanism", mechanism, "--sasl-username", user.name), {
+        LAB_SASL_PASSWORD: user.password,
+      });
+    },
+  );
+
+  it("passes with SASL scram-sha-512, the password in a file", async () => {
+    const { sasl, user, passwordFile } = secure();
+    const flags = ["--sasl-mechanism", "scram-sha-512", "--sasl-username", user.name];
+    await passes(smoke(sasl, ...flags, "--sasl-password-file", passwordFile), { LAB_SASL_PASSWORD: "" });
   });
 
   it("passes over TLS, trusting the cluster's CA", async () => {

@@ -78,6 +78,8 @@ export interface SecureEndpoints {
   ssl: string[];
   caFile: string;
   user: { name: string; password: string };
+  /** The password in a file of the run folder, for `--sasl-password-file`. */
+  passwordFile: string;
 }
 
 export interface StartedLocalStack extends StartedStack {
@@ -226,6 +228,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
           ssl: layout.brokers.map((b) => `127.0.0.1:${b.sslPort}`),
           caFile: secure.caFile,
           user: secure.listeners.user,
+          passwordFile: secure.passwordFile,
         },
       stop: async () => {
         if (stopped) return;
@@ -256,7 +259,9 @@ function secureSettings(dir: string) {
   mkdirSync(dir, { recursive: true });
   const tls = makeTlsMaterial(dir);
   const user = { name: "lab", password: randomBytes(12).toString("hex") };
-  return { caFile: tls.caFile, listeners: { user, keystore: tls.keystore } };
+  const passwordFile = join(dir, "password");
+  writeFileSync(passwordFile, user.password, { mode: 0o600 });
+  return { caFile: tls.caFile, passwordFile, listeners: { user, keystore: tls.keystore } };
 }
 
 /** A start-up timeout says what each service involved last wrote, since that is where the reason is. */
