@@ -61,20 +61,24 @@ export async function connectExternalStack(
   let brokerIds: number[] = [];
   // A wrong password or certificate will not get better by waiting: it ends the wait at once.
   let refused: ConnectFailure | undefined;
+  let unreachable: ConnectFailure | undefined;
   try {
     await waitFor(
       async () => {
         try {
           await admin.connect();
+          const cluster = await admin.describeCluster();
+          brokerIds = cluster.brokers.map((b) => b.nodeId);
+          return true;
         } catch (error) {
           const failure = explainConnectFailure(error, connection);
-          if (failure.kind === "unreachable") throw error;
+          if (failure.kind === "unreachable") {
+            unreachable = failure;
+            throw error;
+          }
           refused = failure;
           return true;
         }
-        const cluster = await admin.describeCluster();
-        brokerIds = cluster.brokers.map((b) => b.nodeId);
-        return true;
       },
       {
         what: `the external cluster at ${connection.brokers.join(",")}`,
@@ -82,6 +86,15 @@ export async function connectExternalStack(
         signal: stackOptions.signal,
       },
     );
+  } catch (error) {
+    // The time-out says what was last seen; the fix says where to look (a plaintext client at a SASL port?).
+    if (error instanceof LabError && unreachable)
+      throw new LabError(error.code, error.message, {
+        hint: unreachable.hint,
+        cause: error,
+        retriable: true,
+      });
+    throw error;
   } finally {
     await admin.disconnect();
   }
