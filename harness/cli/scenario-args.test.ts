@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/errors.ts";
 import { externalFrom, overridesFrom } from "./scenario-args.ts";
@@ -6,9 +9,11 @@ const local = { provider: "local" as const };
 
 describe("scenario flags", () => {
   it("turns flags into overrides, durations into milliseconds, and leaves out what was not given", () => {
-    expect(overridesFrom({ ...local, rate: 500, duration: "2m", window: "5s", "brokers-count": 3 })).toEqual({
+    expect(
+      overridesFrom({ ...local, rate: "500", duration: "1m30s", window: "5s", "brokers-count": "3" }),
+    ).toEqual({
       rate: 500,
-      durationMs: 120_000,
+      durationMs: 90_000,
       windowMs: 5_000,
       brokersCount: 3,
     });
@@ -16,41 +21,68 @@ describe("scenario flags", () => {
   });
 
   it.each([
-    [{ rate: -3 }, "--rate"],
-    [{ partitions: 1.5 }, "--partitions"],
-    [{ consumers: 0 }, "--consumers"],
-    [{ "brokers-count": 2 }, "--brokers-count"],
-    [{ malformed: 1.5 }, "--malformed"],
-    [{ duration: "soon" }, "--duration"],
-    [{ window: "5 parsecs" }, "--window"],
-  ])("names the flag of a bad value: %o", (flags, flag) => {
+    [{ rate: "-3" }, "--rate: -3 is not a positive number of events/s"],
+    [{ rate: "banana" }, "--rate: banana is not a positive number of events/s"],
+    [{ partitions: "1.5" }, "--partitions: 1.5 is not a whole number of 1 or more"],
+    [{ consumers: "0" }, "--consumers: 0 is not a whole number of 1 or more"],
+    [{ "brokers-count": "2" }, "--brokers-count: 2 is not 1 or 3"],
+    [{ malformed: "banana" }, "--malformed: banana is not a share from 0 to 1"],
+    [{ duration: "soon" }, "--duration: soon is not a duration"],
+    [{ duration: "0" }, "--duration: 0 is not above zero"],
+    [{ window: "0s" }, "--window: 0s is not above zero"],
+    [{ rate: ["1", "2"] }, "--rate was given 2 times"],
+  ])("quotes a bad value back with its flag: %o", (flags, message) => {
     expect(() => overridesFrom({ ...local, ...flags })).toThrow(UsageError);
-    expect(() => overridesFrom({ ...local, ...flags })).toThrow(flag);
+    expect(() => overridesFrom({ ...local, ...flags })).toThrow(message);
   });
 
-  it("takes external cluster settings only with --provider external", () => {
-    expect(() => externalFrom({ ...local, brokers: "a:1" }, {})).toThrow(
-      "--brokers is for --provider external",
+  it("refuses flags the chosen provider would ignore, naming the provider that takes them", () => {
+    expect(() => externalFrom({ ...local, brokers: "a:1", tls: true }, {})).toThrow(
+      "--brokers, --tls are for --provider external; this run uses the local provider",
+    );
+    expect(() => externalFrom({ provider: "testcontainers", "grafana-url": "http://g" }, {})).toThrow(
+      "--grafana-url is for --provider external; this run uses the testcontainers provider",
+    );
+    expect(() => externalFrom({ provider: "external", brokers: "a:1", kraft: true }, {})).toThrow(
+      "--kraft is for the providers that start Kafka (local, testcontainers)",
     );
     expect(externalFrom(local, {})).toBeUndefined();
-    expect(
-      externalFrom(
-        {
-          provider: "external",
-          brokers: "a:9092,b:9092",
-          "sasl-mechanism": "scram-sha-512",
-          "sasl-username": "lab",
-          tls: true,
-        },
-        { LAB_SASL_PASSWORD: "secret" },
-      ),
-    ).toEqual({
+  });
+
+  it("takes SASL and TLS for an external cluster, the password only from the environment or a file", () => {
+    const flags = {
+      provider: "external" as const,
+      brokers: "a:9092,b:9092",
+      "sasl-mechanism": "scram-sha-512",
+      "sasl-username": "lab",
+      tls: true,
+    };
+    expect(externalFrom(flags, { LAB_SASL_PASSWORD: "secret" })).toEqual({
       brokers: ["a:9092", "b:9092"],
       sasl: { mechanism: "scram-sha-512", username: "lab", password: "secret" },
       tls: { insecure: false },
     });
+    const file = join(mkdtempSync(join(tmpdir(), "lab-pw-")), "password");
+    writeFileSync(file, "from-a-file\n");
+    expect(externalFrom({ ...flags, "sasl-password-file": file }, {})?.sasl?.password).toBe("from-a-file");
+    expect(() => externalFrom({ ...flags, "sasl-password": "x" }, {})).toThrow(
+      "would show the password in `ps`",
+    );
+    expect(() => externalFrom(flags, {})).toThrow("--sasl-mechanism scram-sha-512 needs a password");
+    expect(() => externalFrom({ ...flags, "sasl-mechanism": "gssapi" }, { LAB_SASL_PASSWORD: "x" })).toThrow(
+      "--sasl-mechanism: gssapi is not a mechanism the lab speaks",
+    );
+  });
+
+  it("needs --brokers for an external cluster, and checks them before anything connects", () => {
+    expect(() => externalFrom({ provider: "external" }, {})).toThrow(
+      "--provider external needs the cluster's addresses",
+    );
+    expect(() => externalFrom({ provider: "external", brokers: "nohost" }, {})).toThrow(
+      '--brokers: "nohost" is not host:port',
+    );
     expect(() =>
-      externalFrom({ provider: "external", brokers: "a:1", "sasl-mechanism": "plain" }, {}),
-    ).toThrow("--sasl-username");
+      externalFrom({ provider: "external", brokers: "a:1", "tls-ca": "/nonexistent/ca.pem" }, {}),
+    ).toThrow("--tls-ca: cannot read /nonexistent/ca.pem");
   });
 });

@@ -1,112 +1,207 @@
-import { parseDuration } from "../../pipeline/duration.ts";
-import { parseBrokers } from "../../pipeline/kafka/client.ts";
+import { readFileSync } from "node:fs";
+import { DURATION_FORMS, parseDuration } from "../../pipeline/duration.ts";
+import { parseBrokers, SASL_MECHANISMS, type SaslMechanism } from "../../pipeline/kafka/client.ts";
 import { UsageError } from "../core/errors.ts";
-import type { ExternalOptions } from "../infra/external.ts";
+import { type ExternalOptions, externalConnection } from "../infra/external.ts";
 import type { ProviderName } from "../infra/types.ts";
 import type { ScenarioOverrides } from "../scenario/overrides.ts";
 
-/** The flags of `npm run scenario` as yargs hands them over. */
+/**
+ * The flags of `npm run scenario` as yargs hands them over. Values are read as text (a repeated flag as
+ * a list), so that a bad value is quoted back as the user typed it, not as yargs' NaN.
+ */
 export interface ScenarioFlags {
-  rate?: number | undefined;
-  duration?: string | undefined;
-  partitions?: number | undefined;
-  consumers?: number | undefined;
-  "brokers-count"?: number | undefined;
+  rate?: FlagValue;
+  duration?: FlagValue;
+  partitions?: FlagValue;
+  consumers?: FlagValue;
+  "brokers-count"?: FlagValue;
   kraft?: boolean | undefined;
-  seed?: number | undefined;
-  malformed?: number | undefined;
-  window?: string | undefined;
+  seed?: FlagValue;
+  malformed?: FlagValue;
+  window?: FlagValue;
   provider: ProviderName;
-  brokers?: string | undefined;
-  "sasl-mechanism"?: "plain" | "scram-sha-256" | "scram-sha-512" | undefined;
-  "sasl-username"?: string | undefined;
-  "sasl-password"?: string | undefined;
+  brokers?: FlagValue;
+  "sasl-mechanism"?: FlagValue;
+  "sasl-username"?: FlagValue;
+  "sasl-password"?: FlagValue;
+  "sasl-password-file"?: FlagValue;
   tls?: boolean | undefined;
-  "tls-ca"?: string | undefined;
+  "tls-ca"?: FlagValue;
   "tls-insecure"?: boolean | undefined;
-  "prometheus-url"?: string | undefined;
-  "grafana-url"?: string | undefined;
+  "prometheus-url"?: FlagValue;
+  "grafana-url"?: FlagValue;
+}
+type FlagValue = string | string[] | undefined;
+type TextFlag = {
+  [K in keyof ScenarioFlags]-?: ScenarioFlags[K] extends FlagValue ? K : never;
+}[keyof ScenarioFlags];
+
+/** The flags only one kind of provider uses; given to another, they would be silently ignored. */
+const EXTERNAL_ONLY = [
+  "brokers",
+  "sasl-mechanism",
+  "sasl-username",
+  "sasl-password-file",
+  "tls",
+  "tls-ca",
+  "tls-insecure",
+  "prometheus-url",
+  "grafana-url",
+] as const;
+const STARTED_ONLY = ["brokers-count", "kraft"] as const;
+
+function text(flags: ScenarioFlags, flag: TextFlag): string | undefined {
+  const value = flags[flag];
+  if (Array.isArray(value))
+    throw new UsageError(`--${flag} was given ${value.length} times`, `give --${flag} once`);
+  return value;
 }
 
-function check(ok: boolean, flag: string, value: unknown, want: string): void {
-  if (!ok)
-    throw new UsageError(`--${flag}: ${JSON.stringify(value)} is not ${want}`, `give --${flag} ${want}`);
+function numberFlag(
+  flags: ScenarioFlags,
+  flag: TextFlag,
+  want: string,
+  example: string,
+  ok: (n: number) => boolean,
+): number | undefined {
+  const value = text(flags, flag);
+  if (value === undefined) return undefined;
+  const n = /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!ok(n)) throw new UsageError(`--${flag}: ${value} is not ${want}`, `e.g. --${flag} ${example}`);
+  return n;
 }
 
-const wholeAtLeast = (n: number | undefined, min: number) =>
-  n === undefined || (Number.isInteger(n) && n >= min);
+const whole = (min: number) => (n: number) => Number.isSafeInteger(n) && n >= min;
 
-/** Turns the override flags into scenario overrides, naming the flag of any bad value. */
+function durationFlag(flags: ScenarioFlags, flag: "duration" | "window", example: string) {
+  const value = text(flags, flag);
+  if (value === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch {
+    throw new UsageError(
+      `--${flag}: ${value} is not a duration`,
+      `use ${DURATION_FORMS}, e.g. --${flag} ${example}`,
+    );
+  }
+  if (ms <= 0) throw new UsageError(`--${flag}: ${value} is not above zero`, `e.g. --${flag} ${example}`);
+  return ms;
+}
+
+/** Turns the override flags into scenario overrides, quoting any bad value back with its flag. */
 export function overridesFrom(flags: ScenarioFlags): ScenarioOverrides {
-  check(
-    flags.rate === undefined || (Number.isFinite(flags.rate) && flags.rate > 0),
-    "rate",
-    flags.rate,
-    "a positive number of events/s",
-  );
-  check(wholeAtLeast(flags.partitions, 1), "partitions", flags.partitions, "a whole number of 1 or more");
-  check(wholeAtLeast(flags.consumers, 1), "consumers", flags.consumers, "a whole number of 1 or more");
-  const brokers = flags["brokers-count"];
-  check(brokers === undefined || brokers === 1 || brokers === 3, "brokers-count", brokers, "1 or 3");
-  check(wholeAtLeast(flags.seed, 0), "seed", flags.seed, "a whole number of 0 or more");
-  const malformed = flags.malformed;
-  check(
-    malformed === undefined || (malformed >= 0 && malformed <= 1),
-    "malformed",
-    malformed,
-    "a share between 0 and 1, e.g. 0.02",
-  );
-  const duration = (flag: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      throw new UsageError(`--${flag}: ${(error as Error).message}`);
-    }
-  };
+  const positive = (n: number) => Number.isFinite(n) && n > 0;
   const values: ScenarioOverrides = {
-    rate: flags.rate,
-    durationMs: duration("duration", flags.duration),
-    partitions: flags.partitions,
-    consumers: flags.consumers,
-    brokersCount: brokers,
+    rate: numberFlag(flags, "rate", "a positive number of events/s", "500", positive),
+    durationMs: durationFlag(flags, "duration", "90s"),
+    partitions: numberFlag(flags, "partitions", "a whole number of 1 or more", "6", whole(1)),
+    consumers: numberFlag(flags, "consumers", "a whole number of 1 or more", "2", whole(1)),
+    brokersCount: numberFlag(flags, "brokers-count", "1 or 3", "3", (n) => n === 1 || n === 3) as
+      | 1
+      | 3
+      | undefined,
     kraft: flags.kraft,
-    seed: flags.seed,
-    malformed,
-    windowMs: duration("window", flags.window),
+    seed: numberFlag(flags, "seed", "a whole number of 0 or more", "7", whole(0)),
+    malformed: numberFlag(flags, "malformed", "a share from 0 to 1", "0.02", (n) => n >= 0 && n <= 1),
+    windowMs: durationFlag(flags, "window", "20s"),
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as ScenarioOverrides;
 }
 
-/** The external cluster's settings, or undefined for the other providers (which must not get them). */
+/** Refuses flags the chosen provider would ignore, naming the provider that takes them. */
+export function checkProviderFlags(flags: ScenarioFlags): void {
+  const given = (names: readonly (keyof ScenarioFlags)[]) =>
+    names.filter((name) => flags[name] !== undefined && flags[name] !== false).map((name) => `--${name}`);
+  const list = (names: string[]) => `${names.join(", ")} ${names.length === 1 ? "is" : "are"}`;
+  const externalOnly = given(EXTERNAL_ONLY);
+  if (flags.provider !== "external" && externalOnly.length > 0) {
+    throw new UsageError(
+      `${list(externalOnly)} for --provider external; this run uses the ${flags.provider} provider, which would ignore ${externalOnly.length === 1 ? "it" : "them"}`,
+      `add --provider external --brokers host:port, or drop ${externalOnly.join(" ")}`,
+    );
+  }
+  const startedOnly = given(STARTED_ONLY);
+  if (flags.provider === "external" && startedOnly.length > 0) {
+    throw new UsageError(
+      `${list(startedOnly)} for the providers that start Kafka (local, testcontainers); an external cluster is what it is`,
+      `drop ${startedOnly.join(" ")}`,
+    );
+  }
+  if (flags["sasl-password"] !== undefined) {
+    throw new UsageError(
+      "--sasl-password would show the password in `ps` and in the shell history",
+      "put it in the LAB_SASL_PASSWORD environment variable, or in a file named by --sasl-password-file",
+    );
+  }
+}
+
+/**
+ * The external cluster's settings, checked as far as they can be without connecting (addresses, SASL
+ * credentials, the CA file), or undefined for the other providers.
+ */
 export function externalFrom(flags: ScenarioFlags, env: NodeJS.ProcessEnv): ExternalOptions | undefined {
-  if (flags.provider !== "external") {
-    if (flags.brokers)
+  checkProviderFlags(flags);
+  if (flags.provider !== "external") return undefined;
+  const brokers = text(flags, "brokers");
+  if (!brokers)
+    throw new UsageError(
+      "--provider external needs the cluster's addresses",
+      "add --brokers host:port[,host:port…]",
+    );
+  const external: ExternalOptions = { brokers: parseBrokers(brokers) };
+  const sasl = saslFrom(flags, env);
+  if (sasl) external.sasl = sasl;
+  const caFile = text(flags, "tls-ca");
+  if (flags.tls || caFile || flags["tls-insecure"])
+    external.tls = { ...(caFile ? { caFile } : {}), insecure: flags["tls-insecure"] ?? false };
+  const prometheusUrl = text(flags, "prometheus-url");
+  if (prometheusUrl) external.prometheusUrl = checkUrl("prometheus-url", prometheusUrl);
+  const grafanaUrl = text(flags, "grafana-url");
+  if (grafanaUrl) external.grafanaUrl = checkUrl("grafana-url", grafanaUrl).replace(/\/$/, "");
+  externalConnection(external);
+  return external;
+}
+
+function saslFrom(flags: ScenarioFlags, env: NodeJS.ProcessEnv): ExternalOptions["sasl"] {
+  const mechanism = text(flags, "sasl-mechanism");
+  const username = text(flags, "sasl-username");
+  const passwordFile = text(flags, "sasl-password-file");
+  if (!mechanism) {
+    if (username || passwordFile)
       throw new UsageError(
-        "--brokers is for --provider external",
-        "add --provider external, or drop --brokers",
+        `${username ? "--sasl-username" : "--sasl-password-file"} needs --sasl-mechanism`,
+        `add --sasl-mechanism ${SASL_MECHANISMS.join("|")}`,
       );
     return undefined;
   }
-  const external: ExternalOptions = { brokers: parseBrokers(flags.brokers ?? "") };
-  const mechanism = flags["sasl-mechanism"];
-  if (mechanism) {
-    const password = flags["sasl-password"] ?? env.LAB_SASL_PASSWORD;
-    if (!flags["sasl-username"] || !password) {
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+    throw new UsageError(
+      `--sasl-mechanism: ${mechanism} is not a mechanism the lab speaks`,
+      `use one of ${SASL_MECHANISMS.join(", ")}`,
+    );
+  let password = env.LAB_SASL_PASSWORD;
+  if (passwordFile) {
+    try {
+      password = readFileSync(passwordFile, "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
       throw new UsageError(
-        `--sasl-mechanism ${mechanism} needs --sasl-username and --sasl-password`,
-        "add both; the password may come from LAB_SASL_PASSWORD instead, to keep it out of the shell history",
+        `--sasl-password-file: cannot read ${passwordFile}: ${(error as Error).message}`,
+        "give a file that holds the password",
       );
     }
-    external.sasl = { mechanism, username: flags["sasl-username"], password };
   }
-  if (flags.tls || flags["tls-ca"] || flags["tls-insecure"]) {
-    external.tls = {
-      ...(flags["tls-ca"] ? { caFile: flags["tls-ca"] } : {}),
-      insecure: flags["tls-insecure"] ?? false,
-    };
-  }
-  if (flags["prometheus-url"]) external.prometheusUrl = flags["prometheus-url"];
-  if (flags["grafana-url"]) external.grafanaUrl = flags["grafana-url"].replace(/\/$/, "");
-  return external;
+  if (!username || !password)
+    throw new UsageError(
+      `--sasl-mechanism ${mechanism} needs ${username ? "" : "--sasl-username and "}a password`,
+      "put the password in LAB_SASL_PASSWORD or a file named by --sasl-password-file (never on the command line)",
+    );
+  return { mechanism: mechanism as SaslMechanism, username, password };
+}
+
+function checkUrl(flag: string, value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new UsageError(`--${flag}: ${value} is not an http(s) URL`, `e.g. --${flag} http://localhost:9090`);
+  return value;
 }

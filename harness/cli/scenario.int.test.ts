@@ -1,42 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
+import { describeLoad } from "../load/profile.ts";
 import { sampleResult } from "../report/fixture.ts";
 import { renderJson } from "../report/json.ts";
 import type { RunResult } from "../result/types.ts";
+import { loadScenario } from "../scenario/registry.ts";
 import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
-
-interface CliRun {
-  code: number | null;
-  stderr: string;
-  reportDir: string;
-}
-
-/** Runs `npm run scenario -- …` the way a user does (node runs the CLI directly so signals reach it). */
-function scenarioCli(args: string[]): Promise<CliRun> {
-  const reportDir = mkdtempSync(join(tmpdir(), "lab-report-"));
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
-      {
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "ignore", "pipe"],
-      },
-    );
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    onTestFinished(() => {
-      child.kill("SIGKILL");
-    });
-    child.once("exit", (code) => resolve({ code, stderr, reportDir }));
-  });
-}
+import { scenarioCli } from "./spawn-scenario.ts";
 
 /** A short smoke run against the integration project's shared cluster, as an external one. */
 function externalSmoke(): string[] {
@@ -70,6 +43,10 @@ describe("npm run scenario", () => {
     expect(Object.keys(result)).toEqual(expect.arrayContaining(promised.split(" ")));
     expect(result.config.seed).toBe(1);
     expect(readFileSync(join(run.reportDir, "junit.xml"), "utf8")).toContain('failures="0"');
+    // The achieved and aggregated rates divide by different spans; the summary says which.
+    const summary = readFileSync(join(run.reportDir, "summary.md"), "utf8");
+    expect(summary).toContain("| Achieved rate (acked, over the 20s load) |");
+    expect(summary).toMatch(/\| Aggregated rate \(over load \+ drain, \d+s\) \|/);
 
     if (!hasChromium) return;
     const browser = await launchChromium();
@@ -142,9 +119,19 @@ describe("npm run scenario", () => {
 
   it("fails a run that regressed against its baseline, in the exit code and in junit.xml", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lab-baseline-"));
+    const smoke = await loadScenario("smoke");
     const baseline = sampleResult({
       scenario: { name: "smoke", description: "an impossibly fast earlier run" },
     });
+    // The same configuration (a baseline of another one is refused before the run).
+    baseline.config = {
+      ...baseline.config,
+      profile: { kind: "constant", description: describeLoad(smoke.load, baseline.config.durationMs) },
+      partitions: smoke.topology.partitions,
+      consumers: smoke.topology.consumers,
+      brokers: smoke.topology.brokers,
+      windowMs: smoke.windowMs,
+    };
     baseline.throughput.achievedPerSec = 1_000_000;
     writeFileSync(join(dir, "baseline.json"), renderJson(baseline));
     const run = await scenarioCli([...externalSmoke(), "--baseline", join(dir, "baseline.json")]);

@@ -2,11 +2,12 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { SASL_MECHANISMS } from "../../pipeline/kafka/client.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import type { ProviderName } from "../infra/types.ts";
-import { baselinePath, compareWithBaseline } from "../report/baseline.ts";
+import { baselineMismatches, baselinePath, compareWithBaseline } from "../report/baseline.ts";
 import { readReport, renderJson } from "../report/json.ts";
 import { defaultReportDir, writeReports } from "../report/write.ts";
 import type { RunResult } from "../result/types.ts";
@@ -14,99 +15,118 @@ import { ProgressPrinter } from "../run/progress.ts";
 import { runScenario } from "../run/runner.ts";
 import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
+import type { Scenario } from "../scenario/types.ts";
 import { externalFrom, overridesFrom } from "./scenario-args.ts";
 
 function cli(argv: string[]) {
-  return yargs(argv)
-    .scriptName("npm run scenario --")
-    .usage(
-      "$0 <name> [options]\n\nRuns a load scenario against the login pipeline and checks the aggregates are exact.",
-    )
-    .command("$0 [name]", false)
-    .positional("name", {
-      type: "string",
-      describe: "scenario to run (see --list), or the path of a scenario file",
-    })
-    .option("list", { type: "boolean", describe: "list the scenarios, one per line" })
-    .group(
-      ["rate", "duration", "partitions", "consumers", "brokers-count", "seed", "malformed", "window"],
-      "Scenario overrides:",
-    )
-    .option("rate", { type: "number", describe: "target events/s (the peak, for ramp/step/spike profiles)" })
-    .option("duration", { type: "string", describe: "load duration, e.g. 90s, 5m, 1h" })
-    .option("partitions", { type: "number", describe: "partitions of user-login" })
-    .option("consumers", { type: "number", describe: "aggregator processes" })
-    .option("brokers-count", { type: "number", describe: "1 or 3 brokers (local provider)" })
-    .option("seed", { type: "number", describe: "seed of the event generator" })
-    .option("malformed", { type: "number", describe: "share of malformed events, 0..1, e.g. 0.02" })
-    .option("window", { type: "string", describe: "aggregation window, e.g. 20s" })
-    .group(
-      [
-        "provider",
-        "kraft",
-        "brokers",
-        "sasl-mechanism",
-        "sasl-username",
-        "sasl-password",
-        "tls",
-        "tls-ca",
-        "tls-insecure",
-        "prometheus-url",
-        "grafana-url",
-      ],
-      "Stack:",
-    )
-    .option("provider", {
-      choices: ["local", "testcontainers", "external"] as const,
-      default: "local" as ProviderName,
-      describe: "what runs Kafka",
-    })
-    .option("kraft", { type: "boolean", describe: "KRaft instead of ZooKeeper (local, testcontainers)" })
-    .option("brokers", { type: "string", describe: "external cluster: host:port,…" })
-    .option("sasl-mechanism", {
-      choices: ["plain", "scram-sha-256", "scram-sha-512"] as const,
-      describe: "external cluster: SASL mechanism",
-    })
-    .option("sasl-username", { type: "string" })
-    .option("sasl-password", { type: "string", describe: "or LAB_SASL_PASSWORD" })
-    .option("tls", { type: "boolean", describe: "external cluster: connect with TLS" })
-    .option("tls-ca", { type: "string", describe: "PEM file of the CA to trust" })
-    .option("tls-insecure", { type: "boolean", describe: "do not verify the broker's certificate" })
-    .option("prometheus-url", { type: "string", describe: "external: a Prometheus that scrapes the cluster" })
-    .option("grafana-url", {
-      type: "string",
-      describe: "external: its Grafana; the reports link to the run's time range",
-    })
-    .option("consumer-command", {
-      type: "string",
-      describe:
-        "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
-    })
-    .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
-    .option("report-dir", {
-      type: "string",
-      describe: "where to write the reports (default reports/<scenario>/<time>/)",
-    })
-    .option("baseline", {
-      type: "string",
-      describe: "an earlier report.json to compare with; a regression fails the run",
-    })
-    .option("save-baseline", {
-      type: "boolean",
-      describe: "save this run as reports/baselines/<scenario>.json",
-    })
-    .option("json", { type: "boolean", describe: "print report.json on stdout (progress goes to stderr)" })
-    .example("$0 smoke", "the one-minute end-to-end check")
-    .example("$0 high-load --brokers-count 3", "search for the top sustained rate on 3 brokers")
-    .example("$0 baseline --baseline reports/baselines/baseline.json", "fail on a regression")
-    .strict()
-    .version(false)
-    .help()
-    .wrap(110)
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(message ?? error?.message ?? "bad arguments", "see npm run scenario -- --help");
-    });
+  return (
+    yargs(argv)
+      .scriptName("npm run scenario --")
+      .usage(
+        "$0 <name> [options]\n\nRuns a load scenario against the login pipeline and checks the aggregates are exact.",
+      )
+      .command("$0 [name]", false)
+      .positional("name", {
+        type: "string",
+        describe: "scenario to run (see --list), or the path of a scenario file",
+      })
+      .option("list", { type: "boolean", describe: "list the scenarios, one per line" })
+      .group(
+        ["rate", "duration", "partitions", "consumers", "brokers-count", "seed", "malformed", "window"],
+        "Scenario overrides:",
+      )
+      // Values are read as text with exactly one argument each: `--duration -5s` is a value, not flags -5 -s,
+      // and a bad value is quoted back as typed (yargs would turn `--rate banana` into NaN).
+      .options({
+        rate: value("target events/s (the peak, for ramp/step/spike profiles)"),
+        duration: value("load duration, e.g. 90s, 5m, 1m30s, 1h"),
+        partitions: value("partitions of user-login"),
+        consumers: value("aggregator processes"),
+        "brokers-count": value("1 or 3 brokers (local, testcontainers)"),
+        seed: value("seed of the event generator"),
+        malformed: value("share of malformed events, 0..1, e.g. 0.02"),
+        window: value("aggregation window, e.g. 20s (at most the scenario's drain timeout)"),
+      })
+      .group(
+        [
+          "provider",
+          "kraft",
+          "brokers",
+          "sasl-mechanism",
+          "sasl-username",
+          "sasl-password-file",
+          "tls",
+          "tls-ca",
+          "tls-insecure",
+          "prometheus-url",
+          "grafana-url",
+        ],
+        "Stack:",
+      )
+      .option("provider", {
+        choices: ["local", "testcontainers", "external"] as const,
+        default: "local" as ProviderName,
+        describe: "what runs Kafka",
+      })
+      .option("kraft", { type: "boolean", describe: "KRaft instead of ZooKeeper (local, testcontainers)" })
+      .options({
+        brokers: value("external: the cluster's bootstrap servers, host:port,…"),
+        "sasl-mechanism": value(`external: SASL mechanism, ${SASL_MECHANISMS.join(", ")}`),
+        "sasl-username": value("external: SASL user name"),
+        "sasl-password-file": value("external: file holding the SASL password (or set LAB_SASL_PASSWORD)"),
+        "sasl-password": { ...value(""), hidden: true },
+      })
+      .option("tls", { type: "boolean", describe: "external: connect with TLS" })
+      .option("tls-ca", value("external: PEM file of the CA to trust (implies --tls)"))
+      .option("tls-insecure", { type: "boolean", describe: "external: TLS without checking the certificate" })
+      .option("prometheus-url", value("external: a Prometheus that scrapes the cluster"))
+      .option("grafana-url", value("external: its Grafana; the reports link to the run's time range"))
+      .option(
+        "consumer-command",
+        value(
+          "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
+        ),
+      )
+      .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
+      .option("report-dir", value("where to write the reports (default reports/<scenario>/<time>/)"))
+      .option(
+        "baseline",
+        value("an earlier report.json of the same configuration; a regression fails the run"),
+      )
+      .option("save-baseline", {
+        type: "boolean",
+        describe: "save this run as reports/baselines/<scenario>.json",
+      })
+      .option("json", { type: "boolean", describe: "print report.json on stdout (progress goes to stderr)" })
+      // One column each (an empty description): yargs would squeeze a command into half the width.
+      .example("$0 smoke   # the one-minute end-to-end check", "")
+      .example("$0 high-load --brokers-count 3   # the top sustained rate on 3 brokers", "")
+      .example("$0 baseline --baseline reports/baselines/baseline.json   # fail on a regression", "")
+      .strict()
+      .version(false)
+      .help()
+      .wrap(HELP_WIDTH)
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw new UsageError(
+          describeYargsFailure(message ?? error?.message),
+          "see npm run scenario -- --help",
+        );
+      })
+  );
+}
+
+/** Wide enough that the examples' paths stay whole, narrow enough for a 100-column terminal. */
+const HELP_WIDTH = 100;
+
+/** A flag whose value is text with exactly one argument, checked by scenario-args.ts. */
+function value(describe: string) {
+  return { type: "string", nargs: 1, requiresArg: true, describe } as const;
+}
+
+function describeYargsFailure(message: string | undefined): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(message ?? "");
+  return missing ? `--${missing[1]} needs a value` : (message ?? "bad arguments");
 }
 
 async function main(): Promise<number> {
@@ -122,7 +142,7 @@ async function main(): Promise<number> {
       "which scenario? give its name",
       "npm run scenario -- --list shows them; e.g. npm run scenario -- smoke",
     );
-  const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  // Every argument is checked before anything starts: no stack, no process, not even a log line.
   const external = externalFrom(args, process.env);
   const consumerCommand = args["consumer-command"];
   if (consumerCommand !== undefined && consumerCommand.trim() === "")
@@ -130,7 +150,8 @@ async function main(): Promise<number> {
       "--consumer-command is empty",
       'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
     );
-  const baseline = args.baseline ? await readReport(args.baseline) : undefined;
+  const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  const baseline = args.baseline ? await readBaseline(args.baseline, scenario) : undefined;
 
   const startedAt = new Date();
   const reportDir = resolve(
@@ -183,6 +204,18 @@ async function main(): Promise<number> {
   log(`         ${paths.markdown}, ${paths.json}, ${paths.junit}`);
   if (args.json) process.stdout.write(renderJson(result));
   return result.verdict === "pass" ? EXIT_CODES.pass : EXIT_CODES.thresholdFailed;
+}
+
+/** A baseline of another experiment would compare apples with pears: it is refused, naming what differs. */
+async function readBaseline(file: string, scenario: Scenario): Promise<RunResult> {
+  const baseline = await readReport(file);
+  const differences = baselineMismatches(scenario, baseline);
+  if (differences.length > 0)
+    throw new UsageError(
+      `--baseline ${file} is a run of another configuration:\n${differences.map((d) => `  ${d}`).join("\n")}`,
+      `compare like with like: run with the baseline's settings, or save a baseline of this one with --save-baseline`,
+    );
+  return baseline;
 }
 
 main().then(

@@ -22,6 +22,11 @@ async function main(): Promise<number> {
     .option("brokers-count", { choices: [1, 3] as const, default: 1 as 1 | 3, describe: "brokers to start" })
     .option("kraft", { type: "boolean", default: false, describe: "KRaft mode instead of ZooKeeper" })
     .option("prometheus", { type: "boolean", default: true, describe: "start Prometheus too" })
+    .option("secure", {
+      type: "boolean",
+      default: false,
+      describe: "add SASL_PLAINTEXT (PLAIN, SCRAM) and SSL listeners, with a throwaway user and CA",
+    })
     .strict()
     .help()
     .parseAsync();
@@ -36,6 +41,7 @@ async function main(): Promise<number> {
     brokers: argv["brokers-count"],
     kraft: argv.kraft,
     prometheus: argv.prometheus,
+    secureListeners: argv.secure,
     log,
   });
   log(
@@ -53,8 +59,17 @@ async function main(): Promise<number> {
       log(`round trip: sent 100 records to ${topic} and read ${values.length} back`);
       return EXIT_CODES.pass;
     }
+    const secure = stack.secureEndpoints();
+    // The password stays in its file: what is printed may end up in a terminal log.
+    const secured = secure && {
+      sasl: secure.sasl,
+      ssl: secure.ssl,
+      caFile: secure.caFile,
+      username: secure.user.name,
+      passwordFile: secure.passwordFile,
+    };
     process.stdout.write(
-      `${JSON.stringify({ bootstrapServers: stack.bootstrapServers(), prometheusUrl: stack.prometheusUrl() })}\n`,
+      `${JSON.stringify({ bootstrapServers: stack.bootstrapServers(), prometheusUrl: stack.prometheusUrl(), ...(secured ? { secure: secured } : {}) })}\n`,
     );
     log("press Ctrl-C to stop");
     onShutdownSignal(() => stack.stop());

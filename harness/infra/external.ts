@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
-import { LabError, UsageError } from "../core/errors.ts";
+import { type ConnectFailure, explainConnectFailure } from "../../pipeline/kafka/connect-errors.ts";
+import { EnvironmentError, LabError, UsageError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import type { StackOptions, StartedStack } from "./types.ts";
 
@@ -58,13 +59,26 @@ export async function connectExternalStack(
   const connection = externalConnection(options);
   const admin = createKafka(connection, "lab-external-check").admin();
   let brokerIds: number[] = [];
+  // A wrong password or certificate will not get better by waiting: it ends the wait at once.
+  let refused: ConnectFailure | undefined;
+  let unreachable: ConnectFailure | undefined;
   try {
     await waitFor(
       async () => {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        brokerIds = cluster.brokers.map((b) => b.nodeId);
-        return true;
+        try {
+          await admin.connect();
+          const cluster = await admin.describeCluster();
+          brokerIds = cluster.brokers.map((b) => b.nodeId);
+          return true;
+        } catch (error) {
+          const failure = explainConnectFailure(error, connection);
+          if (failure.kind === "unreachable") {
+            unreachable = failure;
+            throw error;
+          }
+          refused = failure;
+          return true;
+        }
       },
       {
         what: `the external cluster at ${connection.brokers.join(",")}`,
@@ -72,11 +86,21 @@ export async function connectExternalStack(
         signal: stackOptions.signal,
       },
     );
+  } catch (error) {
+    // The time-out says what was last seen; the fix says where to look (a plaintext client at a SASL port?).
+    if (error instanceof LabError && unreachable)
+      throw new LabError(error.code, error.message, {
+        hint: unreachable.hint,
+        cause: error,
+        retriable: true,
+      });
+    throw error;
   } finally {
     await admin.disconnect();
   }
+  if (refused) throw new EnvironmentError(refused.message, refused.hint);
   stackOptions.log(
-    `connected to an external cluster of ${brokerIds.length} broker(s) at ${connection.brokers.join(",")}`,
+    `connected to an external cluster of ${brokerIds.length} broker${brokerIds.length === 1 ? "" : "s"} at ${connection.brokers.join(",")}`,
   );
   return {
     provider: "external",

@@ -11,6 +11,8 @@ export interface StackOptions {
   log: (line: string) => void;
   /** Aborts a start that is still in progress. */
   signal?: AbortSignal;
+  /** Local only: add SASL_PLAINTEXT (PLAIN, SCRAM) and SSL listeners, for testing secured clients. */
+  secureListeners?: boolean;
 }
 
 export type FaultAction = "kill" | "stop" | "pause" | "resume" | "restart";

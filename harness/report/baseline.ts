@@ -1,5 +1,8 @@
 import { join } from "node:path";
+import { formatDuration } from "../core/clock.ts";
+import { describeLoad } from "../load/profile.ts";
 import type { BaselineComparison, RunResult } from "../result/types.ts";
+import type { Scenario } from "../scenario/types.ts";
 
 export interface BaselineTolerances {
   /** Relative drop of the achieved rate allowed; default 0.2. */
@@ -82,4 +85,25 @@ export function compareWithBaseline(
 /** Where the committed baseline of a scenario lives. */
 export function baselinePath(scenario: string, root = "reports"): string {
   return join(root, "baselines", `${scenario}.json`);
+}
+
+/**
+ * What makes a baseline a different experiment from the run about to start: its scenario, load,
+ * partitions, consumers, brokers or window. Each entry reads "what: this run, baseline". The duration and
+ * the seed may differ: rates, latency and lag are comparable across them.
+ */
+export function baselineMismatches(scenario: Scenario, baseline: RunResult): string[] {
+  const b = baseline.config;
+  const differences: [string, string, string][] = [
+    ["scenario", scenario.name, baseline.scenario.name],
+    // The load as the baseline's duration would describe it, so a ramp's length alone is no difference.
+    ["load", describeLoad(scenario.load, b.durationMs), b.profile.description],
+    ["partitions", String(scenario.topology.partitions), String(b.partitions)],
+    ["consumers", String(scenario.topology.consumers), String(b.consumers)],
+    ["brokers", String(scenario.topology.brokers), String(b.brokers)],
+    ["window", formatDuration(scenario.windowMs), formatDuration(b.windowMs)],
+  ];
+  return differences
+    .filter(([, now, then]) => now !== then)
+    .map(([what, now, then]) => `${what}: ${now} in this run, ${then} in the baseline`);
 }

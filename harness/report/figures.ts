@@ -13,13 +13,19 @@ export interface Figure {
 /** The headline figures of a run, in the order both reports show them. */
 export function keyFigures(result: RunResult): Figure[] {
   const { throughput, latency, lag } = result;
+  // The two rates divide by different spans (the aggregates of the last window land during the drain),
+  // so each says its span: otherwise a run that aggregated everything looks as if it fell behind.
+  const load = result.config.durationMs;
   return [
     { label: "Target rate", value: formatRate(throughput.targetPerSec) },
     {
-      label: "Achieved rate",
+      label: `Achieved rate (acked, over the ${formatDuration(load)} load)`,
       value: `${formatRate(throughput.achievedPerSec)}${throughput.generatorBehind ? " (generator fell behind)" : ""}`,
     },
-    { label: "Aggregated rate", value: formatRate(throughput.aggregatedPerSec) },
+    {
+      label: `Aggregated rate (over load + drain, ${formatDuration(load + (lag.drainMs ?? 0))})`,
+      value: formatRate(throughput.aggregatedPerSec),
+    },
     { label: "Send delay p99", value: formatMs(throughput.sendDelayMs.p99) },
     { label: "E2E latency p50", value: formatMs(latency.p50) },
     { label: "E2E latency p99", value: formatMs(latency.p99) },

@@ -1,5 +1,6 @@
 import { CONSUMER_ENV } from "../../pipeline/consumer/args.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { securityEnv } from "../../pipeline/kafka/security.ts";
 
 export interface AggregatorSettings {
   connection: KafkaConnection;
@@ -12,7 +13,8 @@ export interface AggregatorSettings {
 /**
  * What every aggregator of a run is told, as environment variables: the names the pipeline's own
  * consumer reads (so it needs no flags), plus `WINDOW_MS` and `CONSUMER_INDEX` for an aggregator of
- * one's own. `METRICS_PORT=0` asks for any free port, reported in the ready line.
+ * one's own. `METRICS_PORT=0` asks for any free port, reported in the ready line. SASL and TLS settings
+ * go the same way: as arguments they would show the password in `ps`.
  */
 export function aggregatorEnvironment(settings: AggregatorSettings, index: number): Record<string, string> {
   return {
@@ -27,5 +29,6 @@ export function aggregatorEnvironment(settings: AggregatorSettings, index: numbe
     [CONSUMER_ENV.partitions]: String(settings.inputPartitions),
     WINDOW_MS: String(settings.windowMs),
     CONSUMER_INDEX: String(index),
+    ...securityEnv(settings.connection),
   };
 }

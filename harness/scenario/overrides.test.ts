@@ -52,8 +52,24 @@ describe("applyOverrides", () => {
   });
 
   it("rejects a broker count the lab cannot start, and a fault on a broker that would not exist", () => {
-    expect(() => applyOverrides(scenario, { brokersCount: 2 })).toThrow(/topology.brokers: expected 1 or 3/);
+    expect(() => applyOverrides(scenario, { brokersCount: 2 })).toThrow(/--brokers-count: expected 1 or 3/);
     expect(() => applyOverrides(scenario, { brokersCount: 1 })).toThrow(/there is no broker 2/);
+  });
+
+  it("names the flag behind a problem once, and a field of the scenario's own by its path", () => {
+    let message = "";
+    try {
+      applyOverrides(scenario, { windowMs: 8_000, durationMs: 20_000 });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      [
+        'the command-line flags do not fit scenario "sample" (2 problems):',
+        "  faults[0].atMs: at 30s, but the load lasts 20s",
+        "  --window: 8s is longer than the drain timeout (drainTimeoutMs) of 5s: the last window could not commit before the drain gives up",
+      ].join("\n"),
+    );
   });
 });
 

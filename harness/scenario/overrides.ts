@@ -1,4 +1,5 @@
-import { validateScenario } from "./schema.ts";
+import { UsageError } from "../core/errors.ts";
+import { checkScenario } from "./schema.ts";
 import type { LoadProfile, Scenario } from "./types.ts";
 
 /** Command-line flags that change a scenario; a flag left undefined keeps the scenario's value. */
@@ -15,9 +16,23 @@ export interface ScenarioOverrides {
   windowMs?: number;
 }
 
+/** The flag behind each override, and the scenario fields it sets, to name the flag in a problem. */
+const FLAG_OF: Record<keyof ScenarioOverrides, { flag: string; path: RegExp }> = {
+  rate: { flag: "--rate", path: /^load\b/ },
+  durationMs: { flag: "--duration", path: /^durationMs$/ },
+  partitions: { flag: "--partitions", path: /^topology\.partitions$/ },
+  consumers: { flag: "--consumers", path: /^topology\.consumers$/ },
+  brokersCount: { flag: "--brokers-count", path: /^topology\.brokers$/ },
+  kraft: { flag: "--kraft", path: /^topology\.kraft$/ },
+  seed: { flag: "--seed", path: /^seed$/ },
+  malformed: { flag: "--malformed", path: /^malformed$/ },
+  windowMs: { flag: "--window", path: /^windowMs$/ },
+};
+
 /**
  * Applies command-line flags to a scenario and validates the result with the same rules as a scenario
- * file, so that `--duration 10s` with a fault at 30 s is reported like a bad file would be.
+ * file, so that `--duration 10s` with a fault at 30 s is reported like a bad file would be. A problem in
+ * a field a flag set is reported under the flag's name.
  */
 export function applyOverrides(scenario: Scenario, flags: ScenarioOverrides): Scenario {
   const changed = {
@@ -34,7 +49,17 @@ export function applyOverrides(scenario: Scenario, flags: ScenarioOverrides): Sc
     malformed: flags.malformed ?? scenario.malformed,
     windowMs: flags.windowMs ?? scenario.windowMs,
   };
-  return validateScenario(changed, `scenario "${scenario.name}" with the command-line flags`);
+  const checked = checkScenario(changed);
+  if ("scenario" in checked) return checked.scenario;
+  const given = (Object.keys(flags) as (keyof ScenarioOverrides)[]).filter((k) => flags[k] !== undefined);
+  const lines = checked.problems.map(({ path, message }) => {
+    const flag = given.map((k) => FLAG_OF[k]).find((f) => f.path.test(path))?.flag;
+    return `  ${flag ?? path}: ${message}`;
+  });
+  throw new UsageError(
+    `the command-line flags do not fit scenario "${scenario.name}" (${lines.length} problem${lines.length === 1 ? "" : "s"}):\n${lines.join("\n")}`,
+    "change the flags named above; a field named without a flag is the scenario's own (harness/scenario/types.ts)",
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,7 +28,10 @@ export async function loadScenario(name: string, dir = SCENARIO_DIR): Promise<Sc
     );
   }
   const source = dir === SCENARIO_DIR ? join("scenarios", `${name}.ts`) : join(dir, `${name}.ts`);
-  const module: { default?: unknown } = await import(pathToFileURL(join(dir, `${name}.ts`)).href);
+  const file = join(dir, `${name}.ts`);
+  const module: { default?: unknown } = await import(pathToFileURL(file).href).catch((error: unknown) => {
+    throw loadFailure(error, file, source, dir !== SCENARIO_DIR);
+  });
   if (module.default === undefined) {
     throw new UsageError(
       `${source} has no default export`,
@@ -68,6 +71,31 @@ export async function listScenarioSummaries(
   const names = await listScenarios(dir);
   const scenarios = await Promise.all(names.map((name) => loadScenario(name, dir)));
   return scenarios.map(({ name, summary }) => ({ name, summary }));
+}
+
+/**
+ * Why a scenario file would not load, for a person: a syntax error (tsx's esbuild reports it as
+ * `file:line:column: ERROR: message`) with its line and a caret, or, for a file of the user's own, what it
+ * threw. A built-in scenario that throws is our bug and stays an internal error.
+ */
+function loadFailure(error: unknown, file: string, source: string, ownFile: boolean): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  const syntax = /^(.*?):(\d+):(\d+): ERROR: (.+)$/m.exec(message);
+  if (syntax) {
+    const line = Number(syntax[2]);
+    const column = Number(syntax[3]) + 1; // esbuild counts columns from 0, editors from 1
+    const text = readFileSync(file, "utf8").split("\n")[line - 1] ?? "";
+    return new UsageError(
+      `${source}:${line}:${column}: syntax error: ${syntax[4]}\n    ${text}\n    ${" ".repeat(column - 1)}^`,
+      `correct line ${line} of ${source}`,
+    );
+  }
+  if (ownFile)
+    return new UsageError(
+      `${source} failed to load: ${message}`,
+      `correct ${source}; it must export a scenario`,
+    );
+  return error;
 }
 
 /** The known name within a few typos of `name`, if one is. */

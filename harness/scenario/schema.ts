@@ -110,6 +110,12 @@ const scenarioSchema: z.ZodType<Scenario, ScenarioInput> = shape.superRefine((s,
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
   checkFaults(s, issue);
+  if (s.windowMs > s.drainTimeoutMs) {
+    issue(
+      ["windowMs"],
+      `${formatDuration(s.windowMs)} is longer than the drain timeout (drainTimeoutMs) of ${formatDuration(s.drainTimeoutMs)}: the last window could not commit before the drain gives up`,
+    );
+  }
   checkLoad(s.load, s.durationMs, issue);
 });
 
@@ -197,30 +203,47 @@ function checkLoad(
   }
 }
 
+/** One thing wrong with a scenario: where (`load.rate`) and what. */
+export interface ScenarioProblem {
+  path: string;
+  message: string;
+}
+
+/** The scenario, or every problem with it at once. */
+export function checkScenario(input: unknown): { scenario: Scenario } | { problems: ScenarioProblem[] } {
+  const result = scenarioSchema.safeParse(input, { reportInput: true });
+  return result.success
+    ? { scenario: result.data }
+    : { problems: result.error.issues.flatMap(describeIssue) };
+}
+
 /** Validates a scenario, reporting every problem at once with its path, e.g. `load.rate: expected a positive number`. */
 export function validateScenario(input: unknown, source: string): Scenario {
-  const result = scenarioSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap(describeIssue);
+  const checked = checkScenario(input);
+  if ("scenario" in checked) return checked.scenario;
+  const { problems } = checked;
   throw new UsageError(
-    `${source} is not a valid scenario (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${source}: ${p}`).join("\n")}`,
+    `${source} is not a valid scenario (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${source}: ${p.path}: ${p.message}`).join("\n")}`,
     "fix the fields named above; harness/scenario/types.ts says what each one means",
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const at = formatPath(issue.path);
+function describeIssue(issue: z.core.$ZodIssue): ScenarioProblem[] {
+  const path = formatPath(issue.path);
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`);
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: "unknown key" }));
   }
   if (issue.code === "invalid_type") {
     if (issue.expected === "int" && typeof issue.input === "number")
-      return [`${at}: expected a whole number`];
+      return [{ path, message: "expected a whole number" }];
     return [
-      `${at}: expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`,
+      {
+        path,
+        message: `expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}, got ${describeValue(issue.input)}`,
+      },
     ];
   }
-  return [`${at}: ${issue.message}`];
+  return [{ path, message: issue.message }];
 }
 
 const EXPECTED_NAMES: Record<string, string> = {

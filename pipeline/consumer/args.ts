@@ -1,6 +1,13 @@
 import yargs from "yargs";
 import { parseDuration } from "../duration.ts";
-import { parseBrokers } from "../kafka/client.ts";
+import { type KafkaConnection, parseBrokers } from "../kafka/client.ts";
+import {
+  SECURITY_ENV,
+  SECURITY_FLAGS,
+  SecurityConfigError,
+  type SecurityFlag,
+  securityFrom,
+} from "../kafka/security.ts";
 import { DEFAULT_TOPICS } from "../topics.ts";
 
 export interface ConsumerArgs {
@@ -13,10 +20,19 @@ export interface ConsumerArgs {
   metricsPort: number;
   metricsHost: string;
   partitions: number;
+  /** SASL and TLS, when the cluster wants them. */
+  security: Pick<KafkaConnection, "sasl" | "ssl">;
 }
 
+/** A setting or a state of the cluster the user can fix; `hint` says how. */
 export class ConsumerConfigError extends Error {
   override readonly name = "ConsumerConfigError";
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Every flag has an environment variable; a flag wins over its variable. */
@@ -31,6 +47,11 @@ export const CONSUMER_ENV = {
   "metrics-host": "METRICS_HOST",
   partitions: "INPUT_PARTITIONS",
 } as const;
+
+/** Security flags are text, read with their environment variables by pipeline/kafka/security.ts. */
+function securityOption(flag: SecurityFlag) {
+  return { type: "string", describe: `${SECURITY_FLAGS[flag]} [${SECURITY_ENV[flag]}]` } as const;
+}
 
 /** Parses the consumer's flags and environment; throws ConsumerConfigError naming the flag and the fix. */
 export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ConsumerArgs> {
@@ -83,6 +104,12 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
       default: fromEnv("partitions") ?? "1",
       describe: `partitions of the input topic if it must be created [${CONSUMER_ENV.partitions}]`,
     })
+    .option("sasl-mechanism", securityOption("sasl-mechanism"))
+    .option("sasl-username", securityOption("sasl-username"))
+    .option("sasl-password-file", securityOption("sasl-password-file"))
+    .option("tls", securityOption("tls"))
+    .option("tls-ca", securityOption("tls-ca"))
+    .option("tls-insecure", securityOption("tls-insecure"))
     .strict()
     .help()
     .version(false)
@@ -119,6 +146,29 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
   for (const flag of ["group", "input-topic", "output-topic", "dlq-topic"] as const) {
     if (parsed[flag].trim() === "") throw new ConsumerConfigError(`--${flag} must not be empty`);
   }
+  for (const flag of ["input-topic", "output-topic", "dlq-topic"] as const) {
+    const name = parsed[flag];
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name) || name === "." || name === "..")
+      throw new ConsumerConfigError(
+        `--${flag}: ${name} is not a Kafka topic name`,
+        "use 1 to 249 of a-z A-Z 0-9 . _ -",
+      );
+  }
+  let security: ConsumerArgs["security"];
+  try {
+    security = securityFrom(
+      Object.fromEntries(
+        Object.keys(SECURITY_FLAGS).map((flag) => {
+          const value: unknown = parsed[flag as SecurityFlag];
+          return [flag, typeof value === "string" ? value : undefined];
+        }),
+      ),
+      env,
+    );
+  } catch (error) {
+    if (error instanceof SecurityConfigError) throw new ConsumerConfigError(error.message, error.hint);
+    throw error;
+  }
   return {
     brokers,
     group: parsed.group,
@@ -129,5 +179,6 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
     metricsPort,
     metricsHost: parsed["metrics-host"],
     partitions,
+    security,
   };
 }

@@ -1,10 +1,12 @@
 import { hideBin } from "yargs/helpers";
-import { createKafka } from "../kafka/client.ts";
+import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { explainConnectFailure, isConnectFailure } from "../kafka/connect-errors.ts";
 import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
 import { Aggregator } from "./aggregator.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
 import { createConsumerMetrics } from "./metrics.ts";
+import { topicProblem } from "./topic-problem.ts";
 
 /**
  * `npm run consumer`: the aggregator as a service. It creates its topics when missing, serves /metrics,
@@ -13,21 +15,26 @@ import { createConsumerMetrics } from "./metrics.ts";
 async function main(): Promise<number> {
   const args = await parseConsumerArgs(hideBin(process.argv), process.env);
   const log = (line: string) => process.stderr.write(`[consumer] ${line}\n`);
-  const connection = { brokers: args.brokers };
+  const connection: KafkaConnection = { brokers: args.brokers, ...args.security };
 
   const admin = createKafka(connection, "login-aggregator-setup").admin();
   try {
-    await admin.connect();
+    await admin.connect().catch((error: unknown) => {
+      const failure = explainConnectFailure(error, connection);
+      throw new ConsumerConfigError(failure.message, failure.hint);
+    });
     const rf = Math.min(3, (await admin.describeCluster()).brokers.length);
-    await ensureTopics(admin, [
+    const specs = [
       { topic: args.inputTopic, partitions: args.partitions, replicationFactor: rf },
       { topic: args.outputTopic, partitions: 1, replicationFactor: rf },
       { topic: args.dlqTopic, partitions: 1, replicationFactor: rf },
-    ]);
-  } catch (error) {
-    throw new ConsumerConfigError(
-      `cannot reach Kafka at ${args.brokers.join(",")}: ${(error as Error).message} (set --brokers or KAFKA_BROKERS)`,
-    );
+    ];
+    await ensureTopics(admin, specs).catch((error: unknown) => {
+      // A listener that wants SASL or TLS may accept the connection and close it at the first request.
+      if (!isConnectFailure(error)) throw topicProblem(error, specs, args.brokers);
+      const failure = explainConnectFailure(error, connection);
+      throw new ConsumerConfigError(failure.message, failure.hint);
+    });
   } finally {
     await admin.disconnect();
   }
@@ -76,7 +83,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConsumerConfigError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${error.message}\n${error.hint ? `  fix: ${error.hint}\n` : ""}`);
       process.exit(2);
     }
     process.stderr.write(

@@ -6,9 +6,13 @@ import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from "kafkajs";
  */
 export interface KafkaConnection {
   brokers: string[];
+  /** TLS: `true` trusts the system's CAs; `ca` holds PEM texts to trust instead. */
   ssl?: boolean | { ca?: string[]; rejectUnauthorized?: boolean };
-  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
 }
+
+export const SASL_MECHANISMS = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 
 export function createKafka(connection: KafkaConnection, clientId: string): Kafka {
   const config: KafkaConfig = {

@@ -23,6 +23,7 @@ describe("parseProducerArgs", () => {
       rate: 2,
       seed: 4242,
       malformed: 0,
+      security: {},
     });
   });
 
@@ -49,6 +50,7 @@ describe("parseProducerArgs", () => {
       durationMs: 45_000,
       seed: 7,
       malformed: 0.05,
+      security: {},
     });
     expect(parse(["--rate=max"])).toMatchObject({ rate: "max" });
     expect(parse(["--rate", "0.5"])).toMatchObject({ rate: 0.5 });
@@ -74,9 +76,28 @@ describe("parseProducerArgs", () => {
       durationMs: 120_000,
       seed: 9,
       malformed: 1,
+      security: {},
     });
     expect(parse(["--rate", "3"], env)).toMatchObject({ rate: 3 });
     expect(parse([], { KAFKA_BROKERS: "" })).toMatchObject({ brokers: ["localhost:29092"] });
+  });
+
+  it("takes SASL and TLS from flags or the environment, the password never from a flag", () => {
+    const env = { KAFKA_SASL_PASSWORD: "s3cret", KAFKA_TLS: "true" };
+    expect(parse(["--sasl-mechanism", "scram-sha-256", "--sasl-username", "lab"], env)).toMatchObject({
+      security: {
+        sasl: { mechanism: "scram-sha-256", username: "lab", password: "s3cret" },
+        ssl: { rejectUnauthorized: true },
+      },
+    });
+    expect(failure(["--sasl-mechanism", "plain", "--sasl-username", "lab"]).message).toBe(
+      "SASL plain needs a password",
+    );
+    expect(failure(["--sasl-mechanism", "plain"], { KAFKA_SASL_PASSWORD: "x" }).message).toBe(
+      "SASL plain needs a user name and a password",
+    );
+    expect(failure(["--sasl-password", "x"]).message).toMatch(/Unknown argument/);
+    expect(failure(["--tls-ca", "/nonexistent/ca.pem"]).message).toMatch(/^--tls-ca: cannot read/);
   });
 
   it.each([

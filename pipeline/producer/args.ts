@@ -1,6 +1,13 @@
 import yargs, { type Argv } from "yargs";
 import { parseDuration } from "../duration.ts";
-import { parseBrokers } from "../kafka/client.ts";
+import { type KafkaConnection, parseBrokers } from "../kafka/client.ts";
+import {
+  SECURITY_ENV,
+  SECURITY_FLAGS,
+  SecurityConfigError,
+  type SecurityFlag,
+  securityFrom,
+} from "../kafka/security.ts";
 import { DEFAULT_TOPICS } from "../topics.ts";
 
 /** What the producer CLI was asked to do, every value checked. */
@@ -14,6 +21,8 @@ export interface ProducerArgs {
   durationMs?: number;
   seed: number;
   malformed: number;
+  /** SASL and TLS, when the cluster wants them. */
+  security: Pick<KafkaConnection, "sasl" | "ssl">;
 }
 
 /** A flag (or its environment variable) with a bad value: which one, what was wrong, how to fix it. */
@@ -73,6 +82,12 @@ export function producerCli(argv: readonly string[]): Argv {
   for (const [name, flag] of Object.entries(FLAGS)) {
     const defaultText = flag.default === undefined ? "" : ` [default: ${flag.default}]`;
     cli = cli.option(name, { type: "string", describe: `${flag.describe} (env ${flag.env})${defaultText}` });
+  }
+  for (const [name, describe] of Object.entries(SECURITY_FLAGS)) {
+    cli = cli.option(name, {
+      type: "string",
+      describe: `${describe} (env ${SECURITY_ENV[name as SecurityFlag]})`,
+    });
   }
   return cli;
 }
@@ -156,6 +171,23 @@ export function parseProducerArgs(
     throw bad(malformedValue, "a share from 0 to 1", "malformed 0.05");
   }
 
+  let security: ProducerArgs["security"];
+  try {
+    const given = (flag: SecurityFlag) => {
+      const value = parsed[flag];
+      if (Array.isArray(value))
+        throw new FlagError(`--${flag} was given ${value.length} times`, `give --${flag} once`);
+      return typeof value === "string" ? value : undefined;
+    };
+    security = securityFrom(
+      Object.fromEntries(Object.keys(SECURITY_FLAGS).map((f) => [f, given(f as SecurityFlag)])),
+      env,
+    );
+  } catch (error) {
+    if (error instanceof SecurityConfigError) throw new FlagError(error.message, error.hint);
+    throw error;
+  }
+
   return {
     brokers,
     topic: topicValue.text,
@@ -165,6 +197,7 @@ export function parseProducerArgs(
     ...(durationMs === undefined ? {} : { durationMs }),
     seed: seed as number,
     malformed,
+    security,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { createKafka } from "../kafka/client.ts";
+import { explainConnectFailure, isConnectFailure } from "../kafka/connect-errors.ts";
 import { ensureTopics, TopicPartitionsError } from "../topics.ts";
 import { FlagError, type ProducerArgs, parseProducerArgs, producerCli } from "./args.ts";
 import { constantRate, ProducerSetupError, type ProducerSummary, runProducer } from "./producer.ts";
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${await producerCli([]).getHelp()}\n`);
     return EXIT.ok;
   }
-  const connection: KafkaConnection = { brokers: args.brokers };
+  const connection: KafkaConnection = { brokers: args.brokers, ...args.security };
   say(
     `producer: seed ${args.seed} (repeat with --seed ${args.seed}), ${args.rate === "max" ? "max rate" : `${args.rate} records/s`}` +
       ` to ${args.topic} on ${args.brokers.join(",")}${stopText(args)}`,
@@ -105,18 +106,20 @@ async function prepareTopic(connection: KafkaConnection, args: ProducerArgs): Pr
   try {
     const created = await ensureTopics(admin, [
       { topic: args.topic, partitions: args.partitions, replicationFactor: 1 },
-    ]);
+    ]).catch((error: unknown) => {
+      // A listener that wants SASL or TLS may accept the connection and close it at the first request.
+      throw isConnectFailure(error) ? unreachable(connection, error) : error;
+    });
     if (created.length > 0) say(`producer: created topic ${args.topic} with ${args.partitions} partition(s)`);
   } finally {
     await admin.disconnect();
   }
 }
 
+/** Unreachable, or a wrong password or certificate: each has its own fix. */
 function unreachable(connection: KafkaConnection, cause: unknown): CliProblem {
-  return new CliProblem(
-    `cannot reach Kafka at ${connection.brokers.join(",")}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    UNREACHABLE_HINT,
-  );
+  const failure = explainConnectFailure(cause, connection);
+  return new CliProblem(failure.message, failure.hint);
 }
 
 function stopText(args: ProducerArgs): string {

@@ -65,4 +65,45 @@ describe("broker properties", () => {
     const id = randomClusterId(new Uint8Array(16).fill(255));
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it("adds SASL_PLAINTEXT and SSL listeners on request, keeping brokers talking plaintext among themselves", () => {
+    const layout: ClusterLayout = {
+      mode: "kraft",
+      zookeeperPort: 2000,
+      brokers: [
+        { id: 1, port: 3001, controllerPort: 4001, jmxExporterPort: 5001, saslPort: 6001, sslPort: 7001 },
+      ],
+      secure: { user: { name: "lab", password: 'p"w' }, keystore: { file: "/k/broker.p12", password: "kp" } },
+    };
+    const props = parse(
+      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
+    );
+    expect(props.listeners).toBe(
+      "PLAINTEXT://127.0.0.1:3001,SASL_PLAINTEXT://127.0.0.1:6001,SSL://127.0.0.1:7001,CONTROLLER://127.0.0.1:4001",
+    );
+    expect(props["advertised.listeners"]).toBe(
+      "PLAINTEXT://127.0.0.1:3001,SASL_PLAINTEXT://127.0.0.1:6001,SSL://127.0.0.1:7001",
+    );
+    expect(props["inter.broker.listener.name"]).toBe("PLAINTEXT");
+    expect(props["listener.security.protocol.map"]).toBe(
+      "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT",
+    );
+    expect(props["sasl.enabled.mechanisms"]).toBe("PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+    expect(props["listener.name.sasl_plaintext.plain.sasl.jaas.config"]).toBe(
+      'org.apache.kafka.common.security.plain.PlainLoginModule required user_lab="p\\"w";',
+    );
+    expect(props["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"]).toContain(
+      "ScramLoginModule",
+    );
+    expect(props["ssl.keystore.location"]).toBe("/k/broker.p12");
+  });
+
+  it("has no secure listener unless asked", () => {
+    const layout = threeBrokers("zookeeper");
+    const props = parse(
+      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
+    );
+    expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3001");
+    expect(Object.keys(props).some((k) => k.startsWith("sasl.") || k.startsWith("ssl."))).toBe(false);
+  });
 });

@@ -6,12 +6,24 @@ export interface BrokerPorts {
   /** KRaft only: the controller listener. */
   controllerPort: number;
   jmxExporterPort: number;
+  /** With secure listeners: SASL_PLAINTEXT (PLAIN and SCRAM) and SSL, beside the plaintext one. */
+  saslPort?: number;
+  sslPort?: number;
+}
+
+/** Extra listeners for testing secured clients; inter-broker traffic stays on the plaintext listener. */
+export interface SecureListeners {
+  /** User name and password: a PLAIN user here, and (added once the broker runs) a SCRAM user of both kinds. */
+  user: { name: string; password: string };
+  /** A PKCS12 keystore holding the broker's key and a certificate for 127.0.0.1. */
+  keystore: { file: string; password: string };
 }
 
 export interface ClusterLayout {
   mode: "zookeeper" | "kraft";
   zookeeperPort: number;
   brokers: BrokerPorts[];
+  secure?: SecureListeners;
 }
 
 export function toProperties(entries: Record<string, string | number | boolean>): string {
@@ -58,27 +70,64 @@ export function brokerProperties(layout: ClusterLayout, broker: BrokerPorts, dat
     "num.io.threads": 4,
     "controlled.shutdown.enable": true,
   };
+  const secure = secureListenerSettings(layout.secure, broker);
+  const clientListeners = [`PLAINTEXT://127.0.0.1:${broker.port}`, ...secure.listeners].join(",");
+  const protocols = ["PLAINTEXT:PLAINTEXT", ...secure.protocols];
   if (layout.mode === "zookeeper") {
     return toProperties({
       "broker.id": broker.id,
-      listeners: `PLAINTEXT://127.0.0.1:${broker.port}`,
-      "advertised.listeners": `PLAINTEXT://127.0.0.1:${broker.port}`,
+      listeners: clientListeners,
+      "advertised.listeners": clientListeners,
+      "inter.broker.listener.name": "PLAINTEXT",
+      "listener.security.protocol.map": protocols.join(","),
       "zookeeper.connect": `127.0.0.1:${layout.zookeeperPort}`,
       "zookeeper.connection.timeout.ms": 18_000,
       ...common,
+      ...secure.settings,
     });
   }
   return toProperties({
     "process.roles": "broker,controller",
     "node.id": broker.id,
     "controller.quorum.voters": layout.brokers.map((b) => `${b.id}@127.0.0.1:${b.controllerPort}`).join(","),
-    listeners: `PLAINTEXT://127.0.0.1:${broker.port},CONTROLLER://127.0.0.1:${broker.controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${broker.port}`,
+    listeners: `${clientListeners},CONTROLLER://127.0.0.1:${broker.controllerPort}`,
+    "advertised.listeners": clientListeners,
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": [...protocols, "CONTROLLER:PLAINTEXT"].join(","),
     ...common,
+    ...secure.settings,
   });
+}
+
+export const SCRAM_MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+
+/** The SASL_PLAINTEXT and SSL listeners' settings, or nothing when the cluster has none. */
+function secureListenerSettings(secure: SecureListeners | undefined, broker: BrokerPorts) {
+  if (!secure || broker.saslPort === undefined || broker.sslPort === undefined)
+    return { listeners: [], protocols: [], settings: {} };
+  const sasl = "listener.name.sasl_plaintext";
+  const quoted = (text: string) => `"${text.replace(/[\\"]/g, "\\$&")}"`;
+  return {
+    listeners: [`SASL_PLAINTEXT://127.0.0.1:${broker.saslPort}`, `SSL://127.0.0.1:${broker.sslPort}`],
+    protocols: ["SASL_PLAINTEXT:SASL_PLAINTEXT", "SSL:SSL"],
+    settings: {
+      "sasl.enabled.mechanisms": ["PLAIN", ...SCRAM_MECHANISMS].join(","),
+      [`${sasl}.plain.sasl.jaas.config`]:
+        "org.apache.kafka.common.security.plain.PlainLoginModule required " +
+        `user_${secure.user.name}=${quoted(secure.user.password)};`,
+      ...Object.fromEntries(
+        SCRAM_MECHANISMS.map((m) => [
+          `${sasl}.${m.toLowerCase()}.sasl.jaas.config`,
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        ]),
+      ),
+      "ssl.keystore.type": "PKCS12",
+      "ssl.keystore.location": secure.keystore.file,
+      "ssl.keystore.password": secure.keystore.password,
+      "ssl.client.auth": "none",
+    },
+  };
 }
 
 export function zookeeperProperties(port: number, dataDir: string): string {

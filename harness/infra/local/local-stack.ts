@@ -21,6 +21,8 @@ import { freePorts } from "./ports.ts";
 import { ManagedProcess } from "./process.ts";
 import { ensureKafkaDistribution, type KafkaDistribution, REPO_ROOT } from "./provision.ts";
 import { cleanupStaleRuns, RunFolder } from "./run-registry.ts";
+import { addScramUser } from "./scram-users.ts";
+import { makeTlsMaterial } from "./tls-material.ts";
 
 export const JMX_RULES_FILE = join(REPO_ROOT, "infra/jmx-exporter/kafka-broker.yml");
 export const PROMETHEUS_RULE_FILES = ["recording.yml", "alerts.yml"].map((f) =>
@@ -68,8 +70,24 @@ function startupFailure(service: string, process: ManagedProcess, reason: string
   });
 }
 
+/** Where a local stack started with `secureListeners` takes secured clients, and with what. */
+export interface SecureEndpoints {
+  /** SASL_PLAINTEXT bootstrap servers: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 all work for `user`. */
+  sasl: string[];
+  /** SSL bootstrap servers, whose certificate `caFile` signed. */
+  ssl: string[];
+  caFile: string;
+  user: { name: string; password: string };
+  /** The password in a file of the run folder, for `--sasl-password-file`. */
+  passwordFile: string;
+}
+
+export interface StartedLocalStack extends StartedStack {
+  secureEndpoints(): SecureEndpoints | undefined;
+}
+
 /** Real ZooKeeper (or KRaft controllers), brokers with the JMX exporter, and Prometheus, as local processes. */
-export async function startLocalStack(options: StackOptions): Promise<StartedStack> {
+export async function startLocalStack(options: StackOptions): Promise<StartedLocalStack> {
   const { log } = options;
   cleanupStaleRuns(log);
   const dist = await ensureKafkaDistribution(log);
@@ -79,7 +97,8 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
 
   const mode = options.kraft ? "kraft" : "zookeeper";
   const count = options.brokers;
-  const ports = await freePorts(2 + count * 3);
+  const secure = options.secureListeners ? secureSettings(run.path("tls")) : undefined;
+  const ports = await freePorts(2 + count * (secure ? 5 : 3));
   const take = () => ports.pop() as number;
   const layout: ClusterLayout = {
     mode,
@@ -89,7 +108,9 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
       port: take(),
       controllerPort: take(),
       jmxExporterPort: take(),
+      ...(secure ? { saslPort: take(), sslPort: take() } : {}),
     })),
+    ...(secure ? { secure: secure.listeners } : {}),
   };
   const prometheusPort = take();
   const all: ManagedProcess[] = [];
@@ -166,6 +187,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         throw withLogTails(error, [prometheus.process]);
       });
     }
+    if (secure) addScramUser(dist, connection.brokers.join(","), secure.listeners.user);
 
     const history: InfraFault[] = [];
     const faults: FaultControls = {
@@ -184,7 +206,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     };
 
     let stopped = false;
-    const stack: StartedStack = {
+    const stack: StartedLocalStack = {
       provider: "local",
       connection: () => connection,
       bootstrapServers: () => connection.brokers,
@@ -200,11 +222,24 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
         await prometheus.api.reload();
       },
       faults,
+      secureEndpoints: () =>
+        secure && {
+          sasl: layout.brokers.map((b) => `127.0.0.1:${b.saslPort}`),
+          ssl: layout.brokers.map((b) => `127.0.0.1:${b.sslPort}`),
+          caFile: secure.caFile,
+          user: secure.listeners.user,
+          passwordFile: secure.passwordFile,
+        },
       stop: async () => {
         if (stopped) return;
         stopped = true;
         await stopAll();
-        run.finish([...brokers.map((b) => b.dataDir), run.path("zookeeper"), run.path("prometheus-data")]);
+        run.finish([
+          ...brokers.map((b) => b.dataDir),
+          run.path("zookeeper"),
+          run.path("prometheus-data"),
+          run.path("tls"),
+        ]);
       },
     };
     log(
@@ -217,6 +252,16 @@ export async function startLocalStack(options: StackOptions): Promise<StartedSta
     run.finish([]);
     throw error;
   }
+}
+
+/** A throwaway user and TLS material in the run folder, for the secure listeners. */
+function secureSettings(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const tls = makeTlsMaterial(dir);
+  const user = { name: "lab", password: randomBytes(12).toString("hex") };
+  const passwordFile = join(dir, "password");
+  writeFileSync(passwordFile, user.password, { mode: 0o600 });
+  return { caFile: tls.caFile, passwordFile, listeners: { user, keystore: tls.keystore } };
 }
 
 /** A start-up timeout says what each service involved last wrote, since that is where the reason is. */
