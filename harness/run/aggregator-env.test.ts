@@ -23,7 +23,18 @@ describe("aggregatorEnvironment", () => {
       metricsPort: 0,
       metricsHost: "127.0.0.1",
       partitions: 6,
+      security: {},
     });
+  });
+
+  it("hands SASL and TLS settings on through the environment, never as arguments", async () => {
+    const sasl = { mechanism: "scram-sha-512" as const, username: "lab", password: "s3cret" };
+    const env = aggregatorEnvironment(
+      { ...settings, connection: { ...settings.connection, sasl, ssl: { ca: ["PEM"] } } },
+      0,
+    );
+    const args = await parseConsumerArgs([], env);
+    expect(args.security).toEqual({ sasl, ssl: { ca: ["PEM"], rejectUnauthorized: true } });
   });
 
   it("tells an aggregator of one's own its window in milliseconds and its index", () => {
