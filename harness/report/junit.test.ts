@@ -102,6 +102,38 @@ describe("renderJunit", () => {
     expect(cases).toHaveLength(1);
   });
 
+  it("puts an assertion's numbers in the case's properties, and leaves structured values to report.json", () => {
+    const xml = renderJunit(sampleResult({}, { failAssertion: true }));
+    expect(xml).toContain(
+      [
+        '    <testcase name="e2e latency p99" classname="login-pipeline-lab.broker-kill" time="0">',
+        "      <properties>",
+        '        <property name="relation" value="≤"/>',
+        '        <property name="expected" value="5000"/>',
+        '        <property name="observed" value="14212"/>',
+        '        <property name="unit" value="ms"/>',
+        "      </properties>",
+        '      <failure message="expected ≤ 5000 ms, observed 14212 ms" type="assertion">',
+      ].join("\n"),
+    );
+    const structured = sampleResult({
+      assertions: [
+        {
+          name: "aggregates by locale = recount",
+          relation: "=",
+          expectedValue: new Map([["CA", 1]]),
+          observedValue: new Map([["CA", 1]]),
+          expected: "1 value, 1 in all",
+          observed: "1 value, 1 in all",
+          pass: true,
+        },
+      ],
+    });
+    expect(renderJunit(structured)).toContain(
+      '<testcase name="aggregates by locale = recount" classname="login-pipeline-lab.broker-kill" time="0"/>',
+    );
+  });
+
   it("lists each fault as a property of the suite", () => {
     const xml = renderJunit(sampleResult());
     expect(xml).toContain('<property name="fault.1" value="30 s · kill · broker-2 · pid 41234, SIGKILL"/>');

@@ -1,10 +1,24 @@
-import type { RunResult } from "../result/types.ts";
+import type { Assertion, RunResult } from "../result/types.ts";
 import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
 
 interface Case {
   name: string;
+  /** Name and value pairs a CI tool shows with the case (as pytest writes them). */
+  properties?: [string, string][];
   failure?: { message: string; detail?: string };
+}
+
+/** An assertion's values when they are plain numbers; structured ones stay in report.json. */
+function valueProperties(a: Assertion): [string, string][] {
+  const scalar = (v: unknown) => typeof v === "number" || v === null;
+  if (!scalar(a.expectedValue) || !scalar(a.observedValue)) return [];
+  return [
+    ["relation", a.relation],
+    ["expected", String(a.expectedValue)],
+    ["observed", String(a.observedValue)],
+    ...(a.unit ? ([["unit", a.unit]] as [string, string][]) : []),
+  ];
 }
 
 /** Escapes text for XML and drops the control characters XML 1.0 cannot hold at all. */
@@ -22,9 +36,10 @@ function cases(result: RunResult): Case[] {
   const fromAssertions = result.assertions.map(
     (a): Case =>
       a.pass
-        ? { name: a.name }
+        ? { name: a.name, properties: valueProperties(a) }
         : {
             name: a.name,
+            properties: valueProperties(a),
             failure: {
               message: `expected ${a.expected}, observed ${a.observed}`,
               ...(a.detail ? { detail: a.detail } : {}),
@@ -48,9 +63,19 @@ function cases(result: RunResult): Case[] {
 
 function testcase(c: Case, classname: string): string {
   const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(classname)}" time="0"`;
-  if (!c.failure) return `${open}/>`;
-  const body = c.failure.detail === undefined ? "" : escapeXml(c.failure.detail);
-  return `${open}>\n      <failure message="${escapeXml(c.failure.message)}" type="assertion">${body}</failure>\n    </testcase>`;
+  const inner: string[] = [];
+  if (c.properties && c.properties.length > 0) {
+    inner.push(
+      "      <properties>",
+      ...c.properties.map(([k, v]) => `        <property name="${escapeXml(k)}" value="${escapeXml(v)}"/>`),
+      "      </properties>",
+    );
+  }
+  if (c.failure) {
+    const body = c.failure.detail === undefined ? "" : escapeXml(c.failure.detail);
+    inner.push(`      <failure message="${escapeXml(c.failure.message)}" type="assertion">${body}</failure>`);
+  }
+  return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join("\n")}\n    </testcase>`;
 }
 
 /** junit.xml: one test suite per run, one test case per assertion and per baseline comparison, for CI. */
