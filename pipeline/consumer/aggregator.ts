@@ -142,7 +142,11 @@ export class Aggregator {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.idleTimer);
-    this.consumer.pause([{ topic: this.options.inputTopic }]);
+    try {
+      this.consumer.pause([{ topic: this.options.inputTopic }]);
+    } catch {
+      // Not consuming (kafkajs is between a crash and its restart): there is nothing to pause.
+    }
     const committed = await this.exclusive(async () => {
       let windows = 0;
       for (const partition of [...this.windows.keys()]) if (await this.flush(partition)) windows += 1;
