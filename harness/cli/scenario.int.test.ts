@@ -45,8 +45,8 @@ describe("npm run scenario", () => {
     expect(readFileSync(join(run.reportDir, "junit.xml"), "utf8")).toContain('failures="0"');
     // The achieved and aggregated rates divide by different spans; the summary says which.
     const summary = readFileSync(join(run.reportDir, "summary.md"), "utf8");
-    expect(summary).toContain("| Achieved rate (acked, over the 20s load) |");
-    expect(summary).toMatch(/\| Aggregated rate \(over load \+ drain, \d+s\) \|/);
+    expect(summary).toContain("| Achieved rate (acked, over the load) |");
+    expect(summary).toContain("| Aggregated rate (over load + drain) |");
 
     if (!hasChromium) return;
     const browser = await launchChromium();
