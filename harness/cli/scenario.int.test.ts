@@ -86,7 +86,10 @@ describe("npm run scenario", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("FAIL impossible");
     const junit = readFileSync(join(run.reportDir, "junit.xml"), "utf8");
-    expect(junit).toMatch(/<testcase [^>]*name="max consumer lag \(offsets\)"[^>]*>\s*<failure/);
+    // The failure follows the test case's properties (expected and observed as data), inside the case.
+    expect(junit).toMatch(
+      /<testcase [^>]*name="max consumer lag \(offsets\)"[^>]*>(?:(?!<\/testcase>)[\s\S])*<failure/,
+    );
     const result = readResult(run.reportDir);
     const lag = result.assertions.find((a) => a.name === "max consumer lag (offsets)");
     expect(lag?.pass).toBe(false);
