@@ -2,10 +2,36 @@ import { describe, expect, it } from "vitest";
 import { listScenarios, loadScenario } from "../harness/scenario/registry.ts";
 
 const names = await listScenarios();
+const FAULT_SCENARIOS = [
+  "consumer-crash",
+  "consumer-freeze",
+  "rebalance",
+  "broker-bounce",
+  "broker-pause",
+  "broker-failure",
+  "poison-pill",
+];
 
 describe("scenarios/", () => {
   it("holds the scenarios the README promises", () => {
-    expect(names).toEqual(expect.arrayContaining(["smoke", "baseline", "high-load"]));
+    expect(names).toEqual(expect.arrayContaining(["smoke", "baseline", "high-load", ...FAULT_SCENARIOS]));
+  });
+
+  it.each(FAULT_SCENARIOS)(
+    "%s puts faults on its timeline, checks exactness and is sized for CI",
+    async (name) => {
+      const scenario = await loadScenario(name);
+      expect(scenario.thresholds.exact).toBe(true);
+      expect(scenario.durationMs).toBeLessThanOrEqual(45_000);
+      if (name !== "poison-pill") expect(scenario.faults.length).toBeGreaterThan(0);
+    },
+  );
+
+  it("crashes an aggregator at least 3 times, at moments drawn from the seed", async () => {
+    const crash = await loadScenario("consumer-crash");
+    const kills = crash.faults.filter((f) => f.action === "kill-consumer");
+    expect(kills.length).toBeGreaterThanOrEqual(3);
+    expect(kills.every((f) => (f.jitterMs ?? 0) > 0)).toBe(true);
   });
 
   it.each(names)("%s validates and is named after its file", async (name) => {

@@ -93,7 +93,11 @@ export async function waitForTopicMetadata(
           notReady.length > 0
             ? `${notReady.map((v) => v.broker).join(", ")} without a leader and ${isrSize} in-sync replica(s) for every partition`
             : `brokers disagree on the leaders`;
-        return notReady.length === 0 && distinct.size === 1 ? true : undefined;
+        if (notReady.length > 0 || distinct.size !== 1) return undefined;
+        // The metadata can name a leader a moment before that broker serves the partition: ask each leader.
+        seen = "a leader does not serve its partition yet";
+        for (const topic of topics) await admins[0]?.fetchTopicOffsets(topic);
+        return true;
       },
       {
         what: `metadata of ${topics.join(", ")} on every broker`,

@@ -29,10 +29,14 @@ describe("the lab fails broken aggregators by name", () => {
     );
   }, 300_000);
 
-  it("drop-on-fence: consumer-freeze exits 1 with events lost", async () => {
+  it("drop-on-fence: consumer-freeze exits 1, naming the offsets of the windows it dropped", async () => {
     const run = await scenarioCli(["consumer-freeze", ...mutant("drop-on-fence")]);
     expect(run.code, run.stderr.slice(-2_000)).toBe(1);
-    expect(failedAssertions(readResult(run.reportDir))).toContain("events lost");
+    const coverage = readResult(run.reportDir).assertions.find(
+      (a) => a.name === "analytics cover every input offset exactly once",
+    );
+    expect(coverage?.pass).toBe(false);
+    expect(coverage?.detail).toMatch(/never aggregated|gap in user-login/);
   }, 300_000);
 
   it.each(["consumer-crash", "consumer-freeze"])(
