@@ -7,6 +7,7 @@ import { formatCount } from "../report/format.ts";
 import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../result/types.ts";
 import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { rangeBounds } from "../verify/analytics-ranges.ts";
 import type { Collected } from "../verify/collect.ts";
 import { countAssertions, type FetchCounters, lostAndDuplicated } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
@@ -51,7 +52,12 @@ export function buildResult(input: ResultInput): RunResult {
   const latency = observer.latency.cumulative();
   const achievedPerSec = input.summary.achievedPerSec;
   const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
-  const { lost, duplicated } = lostAndDuplicated(collected.recount, aggregates, deadLetters);
+  const { lost, duplicated } = lostAndDuplicated(
+    collected.recount,
+    aggregates,
+    deadLetters,
+    rangeBounds(collected.analytics),
+  );
   const assertions: Assertion[] = [
     ...countAssertions(input.ledger, collected.recount, aggregates, input.fetchCounters),
     deadLetterAssertion(deadLetters),

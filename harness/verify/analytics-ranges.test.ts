@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { Counts } from "../result/types.ts";
-import { summariseAnalytics } from "./analytics-ranges.ts";
+import { rangeBounds, summariseAnalytics } from "./analytics-ranges.ts";
 import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
 import { rangeAssertion } from "./range-assertion.ts";
 
@@ -200,5 +200,29 @@ describe("summariseAnalytics", () => {
       ["constructor", 3],
       ["toString", 3],
     ]);
+  });
+});
+
+describe("rangeBounds", () => {
+  it("is zero when the ranges tile the input once", () => {
+    expect(rangeBounds(summariseAnalytics([rec(0, 0, 9), rec(0, 10, 19)]))).toEqual({
+      uncovered: 0,
+      overcounted: 0,
+    });
+  });
+
+  it("counts a dropped window and a re-read one, which cancel in every count, as lost and as counted twice", () => {
+    // 0–9 counted, 10–19 dropped, 20–29 counted twice over two overlapping windows: totals look exact.
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 20, 29), rec(0, 15, 24), rec(0, 30, 34)], {
+      expectedCoverage: { topic: "user-login", partitions: new Map([[0, [0n, 34n] as const]]) },
+    });
+    expect(rangeBounds(summary)).toEqual({ uncovered: 5, overcounted: 5 });
+  });
+
+  it("counts each extra copy of a range and offsets no range reaches at a partition's ends", () => {
+    const summary = summariseAnalytics([rec(0, 0, 9), rec(0, 0, 9), rec(0, 0, 9)], {
+      expectedCoverage: { topic: "user-login", partitions: new Map([[0, [0n, 14n] as const]]) },
+    });
+    expect(rangeBounds(summary)).toEqual({ uncovered: 5, overcounted: 20 });
   });
 });

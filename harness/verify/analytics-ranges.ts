@@ -238,3 +238,24 @@ function compare(a: bigint, b: bigint): number {
 function asStrings(range: { from: bigint; to: bigint }): OffsetRange {
   return { from: range.from.toString(), to: range.to.toString() };
 }
+
+/**
+ * What the source ranges alone say was lost and counted twice, in input offsets: offsets no range covers
+ * (gaps and missing coverage), and offsets covered again (overlaps, and each extra copy of a range). A loss
+ * and a double count of the same size cancel in every count, label by label; they never cancel here.
+ */
+export function rangeBounds(analytics: AnalyticsSummary): { uncovered: number; overcounted: number } {
+  const span = (from: bigint, to: bigint) => (to >= from ? Number(to - from + 1n) : 0);
+  let uncovered = 0;
+  for (const gap of analytics.gaps) uncovered += span(BigInt(gap.after) + 1n, BigInt(gap.before) - 1n);
+  for (const missing of analytics.missingCoverage)
+    uncovered += span(BigInt(missing.from), BigInt(missing.to));
+  let overcounted = 0;
+  for (const { first, second } of analytics.overlaps) {
+    const from = BigInt(first.from) > BigInt(second.from) ? BigInt(first.from) : BigInt(second.from);
+    const to = BigInt(first.to) < BigInt(second.to) ? BigInt(first.to) : BigInt(second.to);
+    overcounted += span(from, to);
+  }
+  for (const d of analytics.duplicates) overcounted += (d.copies - 1) * span(BigInt(d.from), BigInt(d.to));
+  return { uncovered, overcounted };
+}

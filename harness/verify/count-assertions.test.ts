@@ -166,6 +166,11 @@ describe("lostAndDuplicated", () => {
     expect(lostAndDuplicated(recount, aggregates)).toEqual({ lost: 10, duplicated: 10 });
   });
 
+  it("takes the ranges' figures when a dropped window and a re-read one cancel in every count", () => {
+    const ranges = { uncovered: 844, overcounted: 844 };
+    expect(lostAndDuplicated(recount, exact, undefined, ranges)).toEqual({ lost: 844, duplicated: 844 });
+  });
+
   it("counts dead letters record by record when they were checked by source", () => {
     const swapped = { missing: 2, extra: 1, duplicated: 1 };
     expect(lostAndDuplicated(recount, exact, swapped)).toEqual({ lost: 2, duplicated: 2 });

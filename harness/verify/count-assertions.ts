@@ -57,11 +57,14 @@ export function countAssertions(
  * another cancel out in the total, so each dimension is compared label by label and the largest shortfall
  * (and excess) is taken: a lower bound on the true figures. Invalid records missing from, or repeated
  * in, the DLQ count too: record by record when the dead letters were checked by source, else by total.
+ * Where the analytics' source ranges say more (offsets never aggregated, or aggregated twice), that
+ * figure is taken instead: a loss and a double count of one size cancel in the counts, not in the ranges.
  */
 export function lostAndDuplicated(
   recount: Counts,
   aggregates: AggregateCounts,
   deadLetters?: Pick<DeadLetterCheck, "missing" | "extra" | "duplicated">,
+  ranges: { uncovered: number; overcounted: number } = { uncovered: 0, overcounted: 0 },
 ): { lost: number; duplicated: number } {
   const dimensions = [
     differences(new Map([["total", recount.valid]]), new Map([["total", aggregates.total]])),
@@ -73,8 +76,8 @@ export function lostAndDuplicated(
     ? { missing: deadLetters.missing, extra: deadLetters.extra + deadLetters.duplicated }
     : differences(new Map([["dlq", recount.invalid]]), new Map([["dlq", aggregates.dlqRecords]]));
   return {
-    lost: Math.max(...dimensions.map((d) => d.missing)) + dlq.missing,
-    duplicated: Math.max(...dimensions.map((d) => d.extra)) + dlq.extra,
+    lost: Math.max(Math.max(...dimensions.map((d) => d.missing)) + dlq.missing, ranges.uncovered),
+    duplicated: Math.max(Math.max(...dimensions.map((d) => d.extra)) + dlq.extra, ranges.overcounted),
   };
 }
 
