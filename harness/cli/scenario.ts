@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { CLIENT_NAMES } from "../../pipeline/kafka/record-producer.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
@@ -40,6 +41,10 @@ function cli(argv: string[]) {
     .option("seed", { type: "number", describe: "seed of the event generator" })
     .option("malformed", { type: "number", describe: "share of malformed events, 0..1, e.g. 0.02" })
     .option("window", { type: "string", describe: "aggregation window, e.g. 20s" })
+    .option("client", {
+      choices: CLIENT_NAMES,
+      describe: "Kafka client of the load driver (default: librdkafka where it is built, else kafkajs)",
+    })
     .group(
       [
         "provider",
@@ -132,6 +137,7 @@ async function main(): Promise<number> {
     scenario,
     provider: args.provider,
     ...(external ? { external } : {}),
+    ...(args.client ? { client: args.client } : {}),
     log,
     progress: (line) => printer.update(line, Date.now()),
     logDir: join(reportDir, "logs"),

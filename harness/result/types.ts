@@ -103,6 +103,8 @@ export interface RunResult {
     malformed: number;
     windowMs: number;
     thresholds: Record<string, number | boolean>;
+    /** The Kafka client library that drove the load (absent in reports written before it was recorded). */
+    loadClient?: "kafkajs" | "librdkafka";
   };
   environment: {
     hostname: string;

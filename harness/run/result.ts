@@ -1,5 +1,5 @@
 import { cpus, hostname, totalmem, type } from "node:os";
-import type { ProducerSummary } from "../../pipeline/producer/producer.ts";
+import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import type { ProviderName } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import { describeLoad } from "../load/profile.ts";
@@ -22,7 +22,7 @@ export interface ResultInput {
   collected: Collected;
   seedCounters: SeedCounters | undefined;
   observer: Observer;
-  summary: ProducerSummary;
+  summary: ProducerRun;
   loadMs: number;
   drainMs: number | null;
   faults: FaultRecord[];
@@ -89,6 +89,7 @@ export function buildResult(input: ResultInput): RunResult {
       malformed: scenario.malformed,
       windowMs: scenario.windowMs,
       thresholds: { ...scenario.thresholds },
+      loadClient: input.summary.client,
     },
     environment: {
       hostname: hostname(),

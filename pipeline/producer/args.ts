@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { parseDuration } from "../duration.ts";
 import { parseBrokers } from "../kafka/client.ts";
+import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
 import { DEFAULT_TOPICS } from "../topics.ts";
 
 /** What the producer CLI was asked to do, every value checked. */
@@ -14,6 +15,8 @@ export interface ProducerArgs {
   durationMs?: number;
   seed: number;
   malformed: number;
+  /** Left out: the fastest client installed. */
+  client?: ClientName;
 }
 
 /** A flag (or its environment variable) with a bad value: which one, what was wrong, how to fix it. */
@@ -52,6 +55,11 @@ const FLAGS = {
     default: undefined,
   },
   malformed: { env: "PRODUCER_MALFORMED", describe: "share of malformed records, 0..1", default: "0" },
+  client: {
+    env: "PRODUCER_CLIENT",
+    describe: "client library, kafkajs or librdkafka (librdkafka where it is built, else kafkajs)",
+    default: undefined,
+  },
 } as const;
 type FlagName = keyof typeof FLAGS;
 
@@ -156,6 +164,10 @@ export function parseProducerArgs(
     throw bad(malformedValue, "a share from 0 to 1", "malformed 0.05");
   }
 
+  const clientValue = read("client");
+  const client = CLIENT_NAMES.find((c) => c === clientValue?.text);
+  if (clientValue && !client) throw bad(clientValue, CLIENT_NAMES.join(" or "), "client kafkajs");
+
   return {
     brokers,
     topic: topicValue.text,
@@ -165,6 +177,7 @@ export function parseProducerArgs(
     ...(durationMs === undefined ? {} : { durationMs }),
     seed: seed as number,
     malformed,
+    ...(client === undefined ? {} : { client }),
   };
 }
 

@@ -1,5 +1,9 @@
-import type { Admin, ICustomPartitioner } from "kafkajs";
+import type { Admin } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { defaultClient } from "../kafka/client-choice.ts";
+import { openKafkajsProducer } from "../kafka/kafkajs-producer.ts";
+import { openLibrdkafkaProducer } from "../kafka/librdkafka-producer.ts";
+import type { ClientName, RecordProducer } from "../kafka/record-producer.ts";
 import { type ProducerSummary, type RecordSender, runSendLoop, type SendLoopOptions } from "./send-loop.ts";
 
 export type { AckedBatch, SentRecord } from "./acks.ts";
@@ -12,7 +16,12 @@ export interface ProducerOptions extends SendLoopOptions {
   topic: string;
   /** Names the client in broker logs and quotas; default `login-producer`. */
   clientId?: string;
+  /** The client library; default the fastest one installed (see `defaultClient`). */
+  client?: ClientName;
 }
+
+/** What the send loop counted, and which client library sent it. */
+export type ProducerRun = ProducerSummary & { client: ClientName };
 
 /** Why a run could not start: the fix differs (brokers address vs. topic name), so callers tell them apart. */
 export class ProducerSetupError extends Error {
@@ -27,51 +36,29 @@ export class ProducerSetupError extends Error {
 }
 
 /**
- * Bounds kafkajs's retries of one send (about 20 s of back-off with our client settings); the idempotent
- * producer would otherwise retry forever, and a dead cluster would hang the final flush.
+ * Writes login events to `topic` on the schedule given, with acks from all in-sync replicas and an
+ * idempotent producer of the client chosen, and reports where each acknowledged record landed. The topic
+ * must exist.
  */
-const SEND_RETRIES = 8;
-
-/**
- * The send loop has already put each message on its partition, so that acks map to offsets; kafkajs's
- * default partitioner would list the partitions with a leader again for every message.
- */
-const partitionAsGiven: ICustomPartitioner =
-  () =>
-  ({ message }) => {
-    if (message.partition === undefined)
-      throw new Error("a message reached the producer without a partition");
-    return message.partition;
-  };
-
-/**
- * Writes login events to `topic` on the schedule given, with acks from all in-sync replicas and the
- * idempotent producer, and reports where each acknowledged record landed. The topic must exist.
- */
-export async function runProducer(options: ProducerOptions): Promise<ProducerSummary> {
+export async function runProducer(options: ProducerOptions): Promise<ProducerRun> {
   const { connection, topic } = options;
-  const kafka = createKafka(connection, options.clientId ?? "login-producer");
-  const producer = kafka.producer({
-    idempotent: true,
-    allowAutoTopicCreation: false,
-    retry: { retries: SEND_RETRIES },
-    createPartitioner: partitionAsGiven,
-  });
+  const clientId = options.clientId ?? "login-producer";
+  const kafka = createKafka(connection, clientId);
   const partitions = await readPartitions(kafka.admin(), connection, topic);
+  let producer: RecordProducer;
   try {
-    try {
-      await producer.connect();
-    } catch (error) {
-      throw unreachable(connection, error);
-    }
-    const sender: RecordSender = {
-      topic,
-      partitions,
-      send: (messages) => producer.send({ topic, acks: -1, messages }),
-    };
-    return await runSendLoop(options, sender);
+    producer =
+      (options.client ?? defaultClient()) === "librdkafka"
+        ? await openLibrdkafkaProducer(connection, topic, clientId)
+        : await openKafkajsProducer(kafka, topic);
+  } catch (error) {
+    throw unreachable(connection, error);
+  }
+  try {
+    const sender: RecordSender = { topic, partitions, send: (records) => producer.send(records) };
+    return { ...(await runSendLoop(options, sender)), client: producer.client };
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
 

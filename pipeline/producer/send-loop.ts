@@ -1,20 +1,20 @@
 import { setTimeout as sleepTimer } from "node:timers/promises";
-import type { Message, PartitionMetadata, RecordMetadata } from "kafkajs";
 import {
   createLoginGenerator,
   type GeneratedRecord,
   type LoginGeneratorOptions,
 } from "../events/generator.ts";
-import { type AckedBatch, mapAcks, type SentRecord } from "./acks.ts";
+import type { OutgoingRecord, PartitionDelivery, PartitionLeader } from "../kafka/record-producer.ts";
+import { type AckedBatch, mapDeliveries, type SentRecord } from "./acks.ts";
 import { createPartitionChooser } from "./partitions.ts";
 import { dueBefore, type SendSchedule } from "./schedule.ts";
 
 /** Where the loop's records go: the Kafka producer in a run, a stand-in in tests. */
 export interface RecordSender {
   topic: string;
-  partitions: readonly PartitionMetadata[];
-  /** Every message carries its partition; resolves with the broker's answer once all are acknowledged. */
-  send(messages: Message[]): Promise<RecordMetadata[]>;
+  partitions: readonly PartitionLeader[];
+  /** Every record carries its partition; resolves with each record's outcome (see RecordProducer). */
+  send(records: OutgoingRecord[]): Promise<PartitionDelivery[]>;
 }
 
 export interface ProducerClock {
@@ -45,7 +45,7 @@ export interface SendLoopOptions {
   maxBatchBytes?: number;
   onSend?: (batch: SentBatch) => void;
   onAck?: (ack: AckedBatch) => void;
-  /** A send that failed after the client's own retries. It is not resent: it may or may not have landed. */
+  /** Records whose send failed after the client's own retries. Not resent: they may or may not have landed. */
   onSendError?: (failure: { error: Error; records: number }) => void;
 }
 
@@ -137,8 +137,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
 
   const sendBatch = (due: number): boolean => {
     const sentAtMs = clock.now();
-    const timestamp = String(sentAtMs);
-    const messages: Message[] = [];
+    const messages: OutgoingRecord[] = [];
     const byPartition = new Map<number, SentRecord[]>();
     let bytes = 0;
     let maxDelay = 0;
@@ -156,7 +155,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
       carried = undefined;
       bytes += size;
       const partition = choosePartition(key);
-      messages.push({ key, value: record.value, partition, timestamp });
+      messages.push({ key, value: record.value, partition, timestampMs: sentAtMs });
       const sent = {
         index: pending.index,
         kind: record.kind,
@@ -181,19 +180,24 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   };
 
   const settle = async (
-    sending: Promise<RecordMetadata[]>,
+    sending: Promise<PartitionDelivery[]>,
     byPartition: Map<number, SentRecord[]>,
     records: number,
   ): Promise<void> => {
-    let acks: AckedBatch[];
+    let deliveries: PartitionDelivery[];
     try {
-      acks = mapAcks(byPartition, await sending, clock.now());
+      deliveries = await sending;
     } catch (error) {
       totals.failed += records;
       report(() => options.onSendError?.({ error: asError(error), records }));
       return;
     }
-    for (const ack of acks) {
+    const { acked, failed } = mapDeliveries(byPartition, deliveries, clock.now());
+    for (const failure of failed) {
+      totals.failed += failure.records.length;
+      report(() => options.onSendError?.({ error: failure.error, records: failure.records.length }));
+    }
+    for (const ack of acked) {
       totals.acked += ack.records.length;
       report(() => options.onAck?.(ack));
     }
