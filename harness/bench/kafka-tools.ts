@@ -73,23 +73,28 @@ export interface ToolRun {
   logDir: string;
 }
 
-/** `ProducerPerformance` at full speed with acks=all and the producer's defaults otherwise. */
+/** What ProducerPerformance sends: random bytes of one size, or lines of a file picked at random. */
+export type PerfPayload = { recordSize: number } | { payloadFile: string };
+
+/** `ProducerPerformance` at full speed with acks=all, idempotent, and the producer's defaults otherwise. */
 export async function runProducerPerformance(
   run: ToolRun,
-  recordSize: number,
+  payload: PerfPayload,
 ): Promise<ProducerPerformanceFigures> {
   const output = await runTool(run, "producer-performance", "org.apache.kafka.tools.ProducerPerformance", [
     "--topic",
     run.topic,
     "--num-records",
     String(run.count),
-    "--record-size",
-    String(recordSize),
+    ...("recordSize" in payload
+      ? ["--record-size", String(payload.recordSize)]
+      : ["--payload-file", payload.payloadFile]),
     "--throughput",
     "-1",
     "--producer-props",
     `bootstrap.servers=${run.bootstrapServers.join(",")}`,
     "acks=all",
+    "enable.idempotence=true",
   ]);
   return parseProducerPerformance(output);
 }

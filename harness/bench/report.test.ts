@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AggregatorCase } from "./aggregator.ts";
+import { summarise } from "./alternate.ts";
 import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
 
 const reference = { messages: 1_000, perSec: 50_000, fetchPerSec: 100_000, rebalanceMs: 900, fetchMs: 10 };
@@ -49,6 +50,38 @@ describe("benchRows", () => {
       "✔",
     ]);
     expect(rows[3]?.slice(5, 7)).toEqual(["✘", "✘"]);
+  });
+});
+
+describe("benchRows for the driver", () => {
+  it("gives each client's median, range and ratio to ProducerPerformance, and judges the 1.0× aim", () => {
+    const contenders = summarise(
+      new Map([
+        ["ours on kafkajs", [40, 50, 45]],
+        ["ours on librdkafka", [110, 130, 120]],
+        ["ProducerPerformance", [90, 100, 120]],
+      ]),
+      "ProducerPerformance",
+    );
+    const rows = benchRows({
+      producer: { events: 1_000, rounds: 3, meanValueBytes: 200, cases: [{ partitions: 6, contenders }] },
+    });
+    expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[5]])).toEqual([
+      [
+        "driver, ours on kafkajs, 6 partitions",
+        "45 ev/s (40–50)",
+        "ProducerPerformance 100 rec/s (90–120)",
+        "0.45×",
+        "✘",
+      ],
+      [
+        "driver, ours on librdkafka, 6 partitions",
+        "120 ev/s (110–130)",
+        "ProducerPerformance 100 rec/s (90–120)",
+        "1.20×",
+        "✔",
+      ],
+    ]);
   });
 });
 
