@@ -30,6 +30,8 @@ export async function openKafkajsProducer(kafka: Kafka, topic: string): Promise<
   await producer.connect();
   return {
     client: "kafkajs",
+    // Its idempotent producer sends one request per broker at a time; more calls only queue behind a lock.
+    inFlight: { calls: 5, records: Number.POSITIVE_INFINITY },
     send: async (records) => {
       const counts = countByPartition(records);
       const answers = await producer.send({

@@ -104,6 +104,9 @@ export async function openLibrdkafkaProducer(
   };
   return {
     client: "librdkafka",
+    // librdkafka batches across calls by itself: a call per tick of a few records must not wait for the
+    // acks of the last five, or a schedule of small ticks would stall on round trips. Records bound memory.
+    inFlight: { calls: Number.MAX_SAFE_INTEGER, records: 200_000 },
     send,
     close: async () => {
       await new Promise<void>((resolve) => producer.flush(CLOSE_TIMEOUT_MS, () => resolve()));

@@ -25,6 +25,8 @@ export interface PartitionDelivery {
 
 export interface RecordProducer {
   readonly client: ClientName;
+  /** How many send() calls, and records in them, to have outstanding at once with this client. */
+  readonly inFlight: { calls: number; records: number };
   /**
    * Resolves once every record has an outcome, acks from all in-sync replicas. Rejects only when the whole
    * call failed with no outcome per record (their records may or may not have landed).

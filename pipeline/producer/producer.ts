@@ -56,7 +56,12 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerRun
   }
   try {
     const sender: RecordSender = { topic, partitions, send: (records) => producer.send(records) };
-    return { ...(await runSendLoop(options, sender)), client: producer.client };
+    const loop = {
+      ...options,
+      maxInFlight: options.maxInFlight ?? producer.inFlight.calls,
+      maxOutstanding: options.maxOutstanding ?? producer.inFlight.records,
+    };
+    return { ...(await runSendLoop(loop, sender)), client: producer.client };
   } finally {
     await producer.close();
   }

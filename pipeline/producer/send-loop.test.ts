@@ -167,6 +167,27 @@ describe("runSendLoop", () => {
     }
   });
 
+  it("bounds the records outstanding as well as the calls, for clients whose calls are cheap", async () => {
+    const time = virtualTime();
+    const { sender, maxOutstanding } = fakeSender(time, { latencyMs: 50 });
+    const summary = await time.run(
+      runSendLoop(
+        {
+          schedule: constantRate(1000),
+          stopAfter: { count: 300 },
+          seed: 1,
+          clock: time.clock,
+          maxBatch: 1,
+          maxInFlight: 1_000,
+          maxOutstanding: 10,
+        },
+        sender,
+      ),
+    );
+    expect(summary).toMatchObject({ sent: 300, acked: 300, failed: 0 });
+    expect(maxOutstanding()).toBe(10);
+  });
+
   it("counts a failed send as failed, reports it, and never sends its records again", async () => {
     const time = virtualTime();
     const clock = time.clock;

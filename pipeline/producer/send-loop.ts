@@ -38,6 +38,8 @@ export interface SendLoopOptions {
   maxBatch?: number;
   /** send() calls outstanding at once; default 5. */
   maxInFlight?: number;
+  /** Records sent and not yet settled, at most (bounds memory where calls are cheap); default no bound. */
+  maxOutstanding?: number;
   /**
    * Bytes of keys and values per send() call; default 1,000,000. The broker refuses a partition's batch
    * above `message.max.bytes` (about 1 MB by default), and one near-limit record must go out on its own.
@@ -75,7 +77,12 @@ export interface ProducerSummary {
  * fixed toll; at full speed 2000 records a send ran 10–40% faster than 1000, while 4000 gained nothing more
  * (kafkajs groups a send's records per partition in time that grows faster than their number).
  */
-const DEFAULTS = { maxBatch: 2000, maxInFlight: 5, maxBatchBytes: 1_000_000 };
+const DEFAULTS = {
+  maxBatch: 2000,
+  maxInFlight: 5,
+  maxBatchBytes: 1_000_000,
+  maxOutstanding: Number.POSITIVE_INFINITY,
+};
 /** Room for a record's framing beside its key and value, so the byte budget is not overrun by many small ones. */
 const RECORD_OVERHEAD_BYTES = 32;
 
@@ -119,6 +126,8 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const inFlight = new Set<Promise<void>>();
   const totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
   let generated = 0;
+  let outstanding = 0;
+  const full = () => inFlight.size >= settings.maxInFlight || outstanding >= settings.maxOutstanding;
   let carried: Pending | undefined;
   let callbackError: unknown;
 
@@ -172,9 +181,11 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
     totals.sent += messages.length;
     totals.maxSendDelayMs = Math.max(totals.maxSendDelayMs, maxDelay);
     report(() => options.onSend?.({ records: messages.length, sentAtMs, maxSendDelayMs: maxDelay }));
-    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() =>
-      inFlight.delete(settled),
-    );
+    outstanding += messages.length;
+    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() => {
+      inFlight.delete(settled);
+      outstanding -= messages.length;
+    });
     inFlight.add(settled);
     return true;
   };
@@ -216,10 +227,10 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
     if (signal?.aborted || callbackError !== undefined) break;
     const elapsed = clock.now() - startMs;
     const due = Math.min(limit(), scheduled ? schedule.dueCount(elapsed) : Infinity);
-    while (inFlight.size < settings.maxInFlight && sendBatch(due)) {}
+    while (!full() && sendBatch(due)) {}
     if (totals.sent >= limit()) break;
     if (durationMs !== undefined && elapsed >= durationMs) break;
-    if (inFlight.size >= settings.maxInFlight) {
+    if (full()) {
       await Promise.race([...inFlight, stopped]);
     } else if (scheduled) {
       const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
@@ -248,6 +259,8 @@ function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void
   };
   positiveInt("maxBatch", settings.maxBatch);
   positiveInt("maxInFlight", settings.maxInFlight);
+  if (!(settings.maxOutstanding >= 1))
+    problems.push(`maxOutstanding must be at least 1, got ${settings.maxOutstanding}`);
   positiveInt("maxBatchBytes", settings.maxBatchBytes);
   const { count, durationMs } = options.stopAfter;
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
@@ -263,9 +276,11 @@ function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void
 }
 
 function definedOnly(options: SendLoopOptions): Partial<typeof DEFAULTS> {
-  const { maxBatch, maxInFlight, maxBatchBytes } = options;
+  const { maxBatch, maxInFlight, maxBatchBytes, maxOutstanding } = options;
   return Object.fromEntries(
-    Object.entries({ maxBatch, maxInFlight, maxBatchBytes }).filter(([, v]) => v !== undefined),
+    Object.entries({ maxBatch, maxInFlight, maxBatchBytes, maxOutstanding }).filter(
+      ([, v]) => v !== undefined,
+    ),
   ) as Partial<typeof DEFAULTS>;
 }
 
