@@ -144,6 +144,8 @@ export interface RunResult {
     foundRatePerSec: number;
     heldRatePerSec: number;
     steps: { ratePerSec: number; sustained: boolean; reason: string }[];
+    /** The hold alone: the run's headline target, achieved rate and send delay describe it. */
+    hold?: { targetPerSec: number; achievedPerSec: number; seconds: number };
   };
   baseline?: { file: string; comparisons: BaselineComparison[] };
   links: { prometheus?: string; grafana?: string };

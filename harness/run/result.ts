@@ -45,7 +45,9 @@ export function buildResult(input: ResultInput): RunResult {
     dlqRecords: collected.dlq.total,
   };
   const latency = observer.latency.cumulative();
-  const achievedPerSec = input.summary.achievedPerSec;
+  // A search run's headline is its hold: averaging the search steps in would describe no rate that ran.
+  const hold = input.rateSearch?.hold;
+  const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
   const { lost, duplicated } = lostAndDuplicated(collected.recount, aggregates);
   const assertions: Assertion[] = [
     ...exactnessAssertions(input.ledger, collected.recount, aggregates, input.seedCounters),
@@ -112,7 +114,7 @@ export function buildResult(input: ResultInput): RunResult {
       aggregatedPerSec: round(
         (analytics.total + analytics.invalid) / Math.max(0.001, (input.loadMs + (input.drainMs ?? 0)) / 1000),
       ),
-      sendDelayMs: observer.sendDelay.cumulative(),
+      sendDelayMs: (hold && observer.sendDelay.phase()) || observer.sendDelay.cumulative(),
       generatorBehind: observer.sendDelay.wasEverBehind(),
     },
     latency,

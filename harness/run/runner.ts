@@ -179,7 +179,13 @@ async function runOnStack(
     const producerSummary = producing.finally(() => {
       producerDone = true;
     });
-    const searchSteps = new SearchStepper(search, scenario, () => stopLoad.abort(), log);
+    const searchSteps = new SearchStepper(
+      search,
+      scenario,
+      () => stopLoad.abort(),
+      log,
+      () => observer.sendDelay.startPhase(),
+    );
     let warnedBehind = false;
     const show = (phase: Phase, snapshot: Snapshot) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));
