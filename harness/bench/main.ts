@@ -93,7 +93,8 @@ async function main(): Promise<number> {
     try {
       const context = { stack, dist, logDir, log };
       if (only.has("producer")) figures.producer = await benchProducer(context, argv.events, argv.rounds);
-      if (only.has("aggregator")) figures.aggregator = await benchAggregator(context, argv.events);
+      if (only.has("aggregator"))
+        figures.aggregator = await benchAggregator(context, argv.events, argv.rounds);
     } finally {
       await stack.stop();
     }

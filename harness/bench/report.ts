@@ -55,11 +55,11 @@ export function benchRows(figures: BenchFigures): string[][] {
     const aim = aggregator?.aimPerSec ?? Number.POSITIVE_INFINITY;
     rows.push([
       `aggregator ${plural(c.partitions, "partition")} × ${plural(c.consumers, "consumer")}`,
-      `${formatCount(c.perSec)} ev/s`,
-      `ConsumerPerformance ${formatCount(c.reference.fetchPerSec)} msg/s`,
+      `${formatCount(c.ours.medianPerSec)} ev/s ${range(c.ours)}`,
+      `ConsumerPerformance ${formatCount(c.reference.medianPerSec)} msg/s ${range(c.reference)}`,
       times(c.ratio),
       `≥ ${formatCount(aim)} ev/s`,
-      mark(c.perSec >= aim),
+      mark(c.ours.medianPerSec >= aim),
       mark(c.problems.length === 0),
     ]);
   }
@@ -87,7 +87,7 @@ export function benchNotes(figures: BenchFigures): string[] {
   const aggregator = figures.aggregator;
   if (aggregator) {
     notes.push(
-      `aggregator: ${formatCount(aggregator.events)} events pre-filled (${aggregator.malformedShare * 100}% malformed, oversized kinds left out), window ${seconds(aggregator.windowMs)}; timed from the first consumer in its group until the group committed every partition to its end (both ends seen within 0.1 s); consumers are real processes; exact = aggregates and DLQ equal a recount of the input`,
+      `aggregator (kafkajs): ${formatCount(aggregator.events)} events pre-filled (${aggregator.malformedShare * 100}% malformed, oversized kinds left out), window ${seconds(aggregator.windowMs)}; rounds alternating with ConsumerPerformance, each in a fresh group; medians with (min–max); timed from the first consumer in its group until the group committed every partition to its end (both ends seen within 0.1 s); consumers are real processes; exact = aggregates and DLQ equal a recount of the input`,
       "ConsumerPerformance rate is its fetch.nMsg.sec (group join left out) reading the same input topic in its own group",
     );
     for (const c of aggregator.cases.filter((c) => c.problems.length > 0)) {
