@@ -4,6 +4,7 @@ import { defaultClient } from "../kafka/client-choice.ts";
 import { openKafkajsProducer } from "../kafka/kafkajs-producer.ts";
 import { openLibrdkafkaProducer } from "../kafka/librdkafka-producer.ts";
 import type { ClientName, RecordProducer } from "../kafka/record-producer.ts";
+import { type SourceOptions, workerSource } from "./record-source.ts";
 import { type ProducerSummary, type RecordSender, runSendLoop, type SendLoopOptions } from "./send-loop.ts";
 
 export type { AckedBatch, SentRecord } from "./acks.ts";
@@ -54,17 +55,29 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerRun
   } catch (error) {
     throw unreachable(connection, error);
   }
+  const source = options.source ?? (await workerSource(sourceOptions(options)));
   try {
     const sender: RecordSender = { topic, partitions, send: (records) => producer.send(records) };
     const loop = {
       ...options,
+      source,
       maxInFlight: options.maxInFlight ?? producer.inFlight.calls,
       maxOutstanding: options.maxOutstanding ?? producer.inFlight.records,
     };
     return { ...(await runSendLoop(loop, sender)), client: producer.client };
   } finally {
     await producer.close();
+    if (!options.source) await source.close();
   }
+}
+
+function sourceOptions(options: ProducerOptions): SourceOptions {
+  return {
+    seed: options.seed,
+    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+    ...(options.mix === undefined ? {} : { mix: options.mix }),
+  };
 }
 
 async function readPartitions(admin: Admin, connection: KafkaConnection, topic: string) {

@@ -1,12 +1,9 @@
 import { setTimeout as sleepTimer } from "node:timers/promises";
-import {
-  createLoginGenerator,
-  type GeneratedRecord,
-  type LoginGeneratorOptions,
-} from "../events/generator.ts";
+import type { GeneratedRecord, LoginGeneratorOptions } from "../events/generator.ts";
 import type { OutgoingRecord, PartitionDelivery, PartitionLeader } from "../kafka/record-producer.ts";
 import { type AckedBatch, mapDeliveries, type SentRecord } from "./acks.ts";
 import { createPartitionChooser } from "./partitions.ts";
+import { inlineSource, type RecordSource } from "./record-source.ts";
 import { dueBefore, type SendSchedule } from "./schedule.ts";
 
 /** Where the loop's records go: the Kafka producer in a run, a stand-in in tests. */
@@ -34,6 +31,8 @@ export interface SendLoopOptions {
   mix?: LoginGeneratorOptions["mix"];
   clock?: ProducerClock;
   signal?: AbortSignal;
+  /** Where records come from; default made on this thread as they fall due (`inlineSource`). */
+  source?: RecordSource;
   /** Records per send() call; default 2000. */
   maxBatch?: number;
   /** send() calls outstanding at once; default 5. */
@@ -77,6 +76,10 @@ export interface ProducerSummary {
  * fixed toll; at full speed 2000 records a send ran 10–40% faster than 1000, while 4000 gained nothing more
  * (kafkajs groups a send's records per partition in time that grows faster than their number).
  */
+/** Records a source that makes them ahead keeps ready, asked for in chunks of this many. */
+const LOOKAHEAD = 20_000;
+const REQUEST_CHUNK = 2_000;
+
 const DEFAULTS = {
   maxBatch: 2000,
   maxInFlight: 5,
@@ -114,18 +117,20 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const limit = () =>
     Math.min(count, scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity);
 
-  let dueTimeMs = 0;
-  const generator = createLoginGenerator({
-    seed: options.seed,
-    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
-    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
-    ...(options.mix === undefined ? {} : { mix: options.mix }),
-    clock: { now: () => dueTimeMs },
-  });
+  const source =
+    options.source ??
+    inlineSource({
+      seed: options.seed,
+      ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+      ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+      ...(options.mix === undefined ? {} : { mix: options.mix }),
+    });
   const choosePartition = createPartitionChooser(sender.topic, sender.partitions);
   const inFlight = new Set<Promise<void>>();
   const totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
   let generated = 0;
+  let requested = 0;
+  let starved = false;
   let outstanding = 0;
   const full = () => inFlight.size >= settings.maxInFlight || outstanding >= settings.maxOutstanding;
   let carried: Pending | undefined;
@@ -139,9 +144,26 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const nextPending = (due: number, nowMs: number): Pending | undefined => {
     if (carried) return carried;
     if (generated >= due) return undefined;
-    const index = generated++;
-    dueTimeMs = scheduled ? startMs + schedule.dueTime(index) : nowMs;
-    return { record: generator.next(), index, dueTimeMs };
+    const dueTimeMs = scheduled ? startMs + schedule.dueTime(generated) : nowMs;
+    const record = source.take(dueTimeMs);
+    starved = record === undefined;
+    if (!record) return undefined;
+    return { record, index: generated++, dueTimeMs };
+  };
+
+  // Keeps a source that makes records ahead that far ahead, with the due times the schedule now predicts.
+  const requestAhead = () => {
+    if (!source.request) return;
+    const until = Math.min(limit(), generated + LOOKAHEAD);
+    while (requested < until) {
+      const size = Math.min(REQUEST_CHUNK, until - requested);
+      const now = clock.now();
+      const from = requested;
+      source.request(
+        Array.from({ length: size }, (_, i) => (scheduled ? startMs + schedule.dueTime(from + i) : now)),
+      );
+      requested += size;
+    }
   };
 
   const sendBatch = (due: number): boolean => {
@@ -225,6 +247,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
 
   for (;;) {
     if (signal?.aborted || callbackError !== undefined) break;
+    requestAhead();
     const elapsed = clock.now() - startMs;
     const due = Math.min(limit(), scheduled ? schedule.dueCount(elapsed) : Infinity);
     while (!full() && sendBatch(due)) {}
@@ -232,6 +255,9 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
     if (durationMs !== undefined && elapsed >= durationMs) break;
     if (full()) {
       await Promise.race([...inFlight, stopped]);
+    } else if (starved) {
+      // The records due are not made yet: their send delay grows, as it would behind a slow broker.
+      await Promise.race([source.ready(), stopped]);
     } else if (scheduled) {
       const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
       await Promise.race([clock.sleep(wakeAt - elapsed, signal), stopped]);
