@@ -104,16 +104,22 @@ export async function runConsumerPerformance(
   run: ToolRun,
   groupId: string,
 ): Promise<ConsumerPerformanceFigures> {
-  const output = await runTool(run, "consumer-performance", "org.apache.kafka.tools.ConsumerPerformance", [
-    "--bootstrap-server",
-    run.bootstrapServers.join(","),
-    "--topic",
-    run.topic,
-    "--messages",
-    String(run.count),
-    "--group",
-    groupId,
-  ]);
+  // Named by group: rounds on one topic must not share a log, or every round would read the first one's figures.
+  const output = await runTool(
+    run,
+    `consumer-performance-${groupId}`,
+    "org.apache.kafka.tools.ConsumerPerformance",
+    [
+      "--bootstrap-server",
+      run.bootstrapServers.join(","),
+      "--topic",
+      run.topic,
+      "--messages",
+      String(run.count),
+      "--group",
+      groupId,
+    ],
+  );
   const figures = parseConsumerPerformance(output);
   if (figures.messages < run.count) {
     throw new LabError("KAFKA", `ConsumerPerformance read ${figures.messages} of ${run.count} messages`);
