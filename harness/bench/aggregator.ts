@@ -11,8 +11,9 @@ import { waitFor } from "../core/wait-for.ts";
 import { ConsumerFleet } from "../run/consumer-fleet.ts";
 import { readAnalytics, readDeadLetters, recountInput } from "../verify/collect.ts";
 import { exactnessProblems } from "./aggregator-exactness.ts";
+import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
-import { type ConsumerPerformanceFigures, runConsumerPerformance } from "./kafka-tools.ts";
+import { runConsumerPerformance } from "./kafka-tools.ts";
 
 /** The issue's aim for events through the aggregator. */
 export const AGGREGATOR_AIM_PER_SEC = 50_000;
@@ -27,16 +28,18 @@ const CASES = [
   { partitions: 6, consumers: 3 },
 ] as const;
 const DRAIN_TIMEOUT_MS = 600_000;
+const CONSUMER_PERFORMANCE = "ConsumerPerformance";
 
 export interface AggregatorCase {
   partitions: number;
   consumers: number;
-  /** From the first consumer in the group to every input partition committed to its end. */
-  drainMs: number;
-  perSec: number;
+  /** Ours per round: from the first consumer in the group to every input partition committed to its end. */
+  ours: Contender;
+  /** ConsumerPerformance's fetch rate on the same topic, in the rounds alternating with ours. */
+  reference: Contender;
+  /** Every round's exactness problems; none when every round was exact. */
   problems: string[];
-  reference: ConsumerPerformanceFigures;
-  /** Ours over ConsumerPerformance's fetch rate on the same topic. */
+  /** Ours over ConsumerPerformance, medians. */
   ratio: number;
 }
 
@@ -49,11 +52,15 @@ export interface AggregatorFigures {
 }
 
 /**
- * Pre-fills a 1- and a 6-partition topic, reads each with Kafka's ConsumerPerformance for the raw read
- * ceiling, then lets the aggregator (real processes, as a user runs them) drain each in a fresh group and
- * checks the result is exact.
+ * Pre-fills a 1- and a 6-partition topic, then, in alternating rounds, reads each with Kafka's
+ * ConsumerPerformance for the raw read ceiling and lets the aggregator (real processes, as a user runs them)
+ * drain it in a fresh group, checking every round's result is exact.
  */
-export async function benchAggregator(context: BenchContext, events: number): Promise<AggregatorFigures> {
+export async function benchAggregator(
+  context: BenchContext,
+  events: number,
+  rounds: number,
+): Promise<AggregatorFigures> {
   const { stack, log } = context;
   const connection = stack.connection();
   const runName = `bench-agg-${randomBytes(4).toString("hex")}`;
@@ -76,31 +83,34 @@ export async function benchAggregator(context: BenchContext, events: number): Pr
       });
       if (fill.acked !== events)
         throw new LabError("KAFKA", `pre-fill acked ${fill.acked} of ${events} events`);
-      log(`aggregator: ConsumerPerformance on ${input}…`);
-      const reference = await runConsumerPerformance(
-        {
-          dist: context.dist,
-          bootstrapServers: stack.bootstrapServers(),
-          topic: input,
-          count: events,
-          logDir: context.logDir,
-        },
-        `${input}-consumer-performance`,
-      );
       const recount = await recountInput(connection, input);
       // Every offset of every partition must be covered by exactly one aggregate range.
       const coverage = new Map<number, [bigint, bigint]>(
         (await admin.fetchTopicOffsets(input)).map((o) => [o.partition, [0n, BigInt(o.high) - 1n]]),
       );
-
-      for (const { consumers } of CASES.filter((c) => c.partitions === partitions)) {
-        const name = `${input}-${consumers}c`;
+      const problems = new Map<number, string[]>();
+      const consumerCounts = CASES.filter((c) => c.partitions === partitions).map((c) => c.consumers);
+      const names = [...consumerCounts.map((c) => `${c}c`), CONSUMER_PERFORMANCE];
+      const samples = await alternate(names, rounds, async (who, round) => {
+        if (who === CONSUMER_PERFORMANCE) {
+          log(`aggregator: ConsumerPerformance on ${input}, round ${round} of ${rounds}…`);
+          const run = { dist: context.dist, bootstrapServers: stack.bootstrapServers(), topic: input };
+          const figures = await runConsumerPerformance(
+            { ...run, count: events, logDir: context.logDir },
+            `${input}-consumer-performance-${round}`,
+          );
+          return figures.fetchPerSec;
+        }
+        const consumers = Number.parseInt(who, 10);
+        const name = `${input}-${who}-${round}`;
         const topics = { input, output: `${name}-out`, dlq: `${name}-dlq` };
         await ensureTopics(admin, [
           { topic: topics.output, partitions: 1, replicationFactor: 1 },
           { topic: topics.dlq, partitions: 1, replicationFactor: 1 },
         ]);
-        log(`aggregator: ${partitions} partition(s) × ${consumers} consumer(s) draining ${events} events…`);
+        log(
+          `aggregator: ${partitions}p × ${consumers}c draining ${events} events, round ${round} of ${rounds}…`,
+        );
         const fleet = new ConsumerFleet({
           connection,
           groupId: `${name}-group`,
@@ -119,15 +129,24 @@ export async function benchAggregator(context: BenchContext, events: number): Pr
           readAnalytics(connection, topics, { coverage }),
           readDeadLetters(connection, topics.dlq),
         ]);
-        const perSec = (events * 1000) / drainMs;
+        const found = exactnessProblems(events, recount, analytics.summary, dlq, analytics.unreadable);
+        problems.set(consumers, [
+          ...(problems.get(consumers) ?? []),
+          ...found.map((p) => `round ${round}: ${p}`),
+        ]);
+        return (events * 1000) / drainMs;
+      });
+      const summary = summarise(samples, CONSUMER_PERFORMANCE);
+      const reference = summary.find((c) => c.name === CONSUMER_PERFORMANCE) as Contender;
+      for (const consumers of consumerCounts) {
+        const ours = summary.find((c) => c.name === `${consumers}c`) as Contender;
         cases.push({
           partitions,
           consumers,
-          drainMs,
-          perSec,
-          problems: exactnessProblems(events, recount, analytics.summary, dlq, analytics.unreadable),
+          ours,
           reference,
-          ratio: perSec / reference.fetchPerSec,
+          problems: problems.get(consumers) ?? [],
+          ratio: ours.ratio,
         });
       }
     }

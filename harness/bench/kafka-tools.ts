@@ -73,23 +73,28 @@ export interface ToolRun {
   logDir: string;
 }
 
-/** `ProducerPerformance` at full speed with acks=all and the producer's defaults otherwise. */
+/** What ProducerPerformance sends: random bytes of one size, or lines of a file picked at random. */
+export type PerfPayload = { recordSize: number } | { payloadFile: string };
+
+/** `ProducerPerformance` at full speed with acks=all, idempotent, and the producer's defaults otherwise. */
 export async function runProducerPerformance(
   run: ToolRun,
-  recordSize: number,
+  payload: PerfPayload,
 ): Promise<ProducerPerformanceFigures> {
   const output = await runTool(run, "producer-performance", "org.apache.kafka.tools.ProducerPerformance", [
     "--topic",
     run.topic,
     "--num-records",
     String(run.count),
-    "--record-size",
-    String(recordSize),
+    ...("recordSize" in payload
+      ? ["--record-size", String(payload.recordSize)]
+      : ["--payload-file", payload.payloadFile]),
     "--throughput",
     "-1",
     "--producer-props",
     `bootstrap.servers=${run.bootstrapServers.join(",")}`,
     "acks=all",
+    "enable.idempotence=true",
   ]);
   return parseProducerPerformance(output);
 }
@@ -99,16 +104,22 @@ export async function runConsumerPerformance(
   run: ToolRun,
   groupId: string,
 ): Promise<ConsumerPerformanceFigures> {
-  const output = await runTool(run, "consumer-performance", "org.apache.kafka.tools.ConsumerPerformance", [
-    "--bootstrap-server",
-    run.bootstrapServers.join(","),
-    "--topic",
-    run.topic,
-    "--messages",
-    String(run.count),
-    "--group",
-    groupId,
-  ]);
+  // Named by group: rounds on one topic must not share a log, or every round would read the first one's figures.
+  const output = await runTool(
+    run,
+    `consumer-performance-${groupId}`,
+    "org.apache.kafka.tools.ConsumerPerformance",
+    [
+      "--bootstrap-server",
+      run.bootstrapServers.join(","),
+      "--topic",
+      run.topic,
+      "--messages",
+      String(run.count),
+      "--group",
+      groupId,
+    ],
+  );
   const figures = parseConsumerPerformance(output);
   if (figures.messages < run.count) {
     throw new LabError("KAFKA", `ConsumerPerformance read ${figures.messages} of ${run.count} messages`);

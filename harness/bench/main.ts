@@ -1,13 +1,13 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { systemClock } from "../core/clock.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
 import { startLocalStack } from "../infra/local/local-stack.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
-import { ensureKafkaDistribution } from "../infra/local/provision.ts";
+import { ensureKafkaDistribution, REPO_ROOT } from "../infra/local/provision.ts";
 import type { StartedStack } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import { benchAggregator } from "./aggregator.ts";
@@ -39,6 +39,15 @@ async function main(): Promise<number> {
       describe: "events for the producer and aggregator benches",
     })
     .option("startup-repeats", { type: "number", default: 2, describe: "starts of each stack shape" })
+    .option("rounds", {
+      type: "number",
+      default: 3,
+      describe: "rounds of each alternating comparison with Kafka's tools",
+    })
+    .option("json", {
+      type: "string",
+      describe: "file to write the figures to [default: reports/bench/<time>.json]",
+    })
     .strict()
     .help()
     .parseAsync();
@@ -46,6 +55,7 @@ async function main(): Promise<number> {
   for (const [flag, value, least] of [
     ["--events", argv.events, 1_000],
     ["--startup-repeats", argv["startup-repeats"], 1],
+    ["--rounds", argv.rounds, 1],
   ] as const) {
     if (!(Number.isInteger(value) && value >= least)) {
       throw new UsageError(`${flag} must be a whole number of at least ${least}, got ${value}`);
@@ -82,8 +92,9 @@ async function main(): Promise<number> {
     stack = await startLocalStack({ brokers: 1, kraft: false, prometheus: false, log });
     try {
       const context = { stack, dist, logDir, log };
-      if (only.has("producer")) figures.producer = await benchProducer(context, argv.events);
-      if (only.has("aggregator")) figures.aggregator = await benchAggregator(context, argv.events);
+      if (only.has("producer")) figures.producer = await benchProducer(context, argv.events, argv.rounds);
+      if (only.has("aggregator"))
+        figures.aggregator = await benchAggregator(context, argv.events, argv.rounds);
     } finally {
       await stack.stop();
     }
@@ -99,7 +110,14 @@ async function main(): Promise<number> {
   out(
     `- load average at end (1/5/15 min): ${loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(elapsedMs / 1000).toFixed(0)} s`,
   );
-  out(JSON.stringify({ machine, loadAtStart, loadAtEnd, elapsedMs: Math.round(elapsedMs), ...figures }));
+  const all = { machine, loadAtStart, loadAtEnd, elapsedMs: Math.round(elapsedMs), ...figures };
+  const jsonFile = resolve(
+    argv.json ??
+      join(REPO_ROOT, "reports", "bench", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
+  );
+  mkdirSync(dirname(jsonFile), { recursive: true });
+  writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
+  out(`- figures as JSON: ${jsonFile}`);
   const inexact = figures.aggregator?.cases.some((c) => c.problems.length > 0) ?? false;
   return inexact ? EXIT_CODES.thresholdFailed : EXIT_CODES.pass;
 }

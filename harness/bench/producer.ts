@@ -1,81 +1,113 @@
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createLoginGenerator } from "../../pipeline/events/generator.ts";
-import { createKafka } from "../../pipeline/kafka/client.ts";
+import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
+import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { runProducer } from "../../pipeline/producer/producer.ts";
 import { ensureTopics } from "../../pipeline/topics.ts";
 import { LabError } from "../core/errors.ts";
+import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
-import { type ProducerPerformanceFigures, runProducerPerformance } from "./kafka-tools.ts";
+import { runProducerPerformance } from "./kafka-tools.ts";
+
+export const PRODUCER_PERFORMANCE = "ProducerPerformance";
+export const PRODUCER_PARTITIONS = [1, 6] as const;
+
+export interface ProducerCase {
+  partitions: number;
+  /** Ours on each client and ProducerPerformance, each with its ratio to ProducerPerformance. */
+  contenders: Contender[];
+}
 
 export interface ProducerFigures {
   events: number;
-  partitions: number;
-  ours: { perSec: number; elapsedMs: number; meanValueBytes: number };
-  kafka: ProducerPerformanceFigures & { recordSize: number };
-  /** Ours over ProducerPerformance's records/s. */
-  ratio: number;
+  rounds: number;
+  meanValueBytes: number;
+  cases: ProducerCase[];
+  /** Why ours on librdkafka is missing, when it is. */
+  librdkafkaMissing?: string;
 }
 
-const PARTITIONS = 6;
-const RECORD_SIZE = 200;
 const SEED = 1;
+/** Distinct payloads for ProducerPerformance to pick from: enough that its records are as varied as ours. */
+const PAYLOAD_LINES = 10_000;
 
-/** Our producer at full speed against Kafka's ProducerPerformance, same broker, count and partitions. */
-export async function benchProducer(context: BenchContext, events: number): Promise<ProducerFigures> {
+const ours = (client: ClientName) => `ours on ${client}`;
+
+/**
+ * Our driver at full speed on each client against Kafka's ProducerPerformance, on the same broker, with the
+ * same count of the same login events (valid JSON of ~200 B; ProducerPerformance picks them from a payload
+ * file), acks=all and idempotence, on 1 and 6 partitions. The contenders alternate round by round; every
+ * run writes a fresh topic.
+ */
+export async function benchProducer(
+  context: BenchContext,
+  events: number,
+  rounds: number,
+): Promise<ProducerFigures> {
   const { stack, log } = context;
+  const connection = stack.connection();
+  const missing = librdkafkaUnavailable();
+  const clients: ClientName[] = missing ? ["kafkajs"] : ["kafkajs", "librdkafka"];
+  if (missing) log(`producer: ours on librdkafka left out: ${missing}`);
+  const payload = writePayloadFile(context.logDir);
   const name = `bench-producer-${randomBytes(4).toString("hex")}`;
-  const admin = createKafka(stack.connection(), `${name}-admin`).admin();
-  await admin.connect();
-  try {
-    await ensureTopics(
-      admin,
-      ["ours", "kafka"].map((who) => ({
-        topic: `${name}-${who}`,
-        partitions: PARTITIONS,
-        replicationFactor: 1,
-      })),
-    );
-  } finally {
-    await admin.disconnect();
+  const cases: ProducerCase[] = [];
+  for (const partitions of PRODUCER_PARTITIONS) {
+    const names = [...clients.map(ours), PRODUCER_PERFORMANCE];
+    const samples = await alternate(names, rounds, async (who, round) => {
+      const topic = `${name}-${partitions}p-${round}-${who.replace(/\W+/g, "-")}`;
+      await createTopic(connection, topic, partitions);
+      log(`producer: ${who}, ${events} events to ${partitions} partition(s), round ${round} of ${rounds}…`);
+      if (who === PRODUCER_PERFORMANCE) {
+        const run = { dist: context.dist, bootstrapServers: stack.bootstrapServers(), topic, count: events };
+        return (
+          await runProducerPerformance({ ...run, logDir: context.logDir }, { payloadFile: payload.file })
+        ).perSec;
+      }
+      const client = clients.find((c) => ours(c) === who) as ClientName;
+      const run = await runProducer({
+        client,
+        connection,
+        topic,
+        schedule: "max",
+        stopAfter: { count: events },
+        seed: SEED,
+        malformed: 0,
+      });
+      if (run.acked !== events) {
+        throw new LabError("KAFKA", `${who} had ${run.acked} of ${events} records acknowledged`);
+      }
+      return run.achievedPerSec;
+    });
+    cases.push({ partitions, contenders: summarise(samples, PRODUCER_PERFORMANCE) });
   }
-
-  log(`producer: ours, ${events} events to ${PARTITIONS} partitions…`);
-  const ours = await runProducer({
-    connection: stack.connection(),
-    topic: `${name}-ours`,
-    schedule: "max",
-    stopAfter: { count: events },
-    seed: SEED,
-    malformed: 0,
-  });
-  if (ours.acked !== events) {
-    throw new LabError("KAFKA", `our producer had ${ours.acked} of ${events} records acknowledged`);
-  }
-  log(`producer: Kafka's ProducerPerformance, ${events} records of ${RECORD_SIZE} bytes…`);
-  const kafka = await runProducerPerformance(
-    {
-      dist: context.dist,
-      bootstrapServers: stack.bootstrapServers(),
-      topic: `${name}-kafka`,
-      count: events,
-      logDir: context.logDir,
-    },
-    RECORD_SIZE,
-  );
   return {
     events,
-    partitions: PARTITIONS,
-    ours: { perSec: ours.achievedPerSec, elapsedMs: ours.elapsedMs, meanValueBytes: meanValueBytes() },
-    kafka: { ...kafka, recordSize: RECORD_SIZE },
-    ratio: ours.achievedPerSec / kafka.perSec,
+    rounds,
+    meanValueBytes: payload.meanBytes,
+    cases,
+    ...(missing ? { librdkafkaMissing: missing } : {}),
   };
 }
 
-/** Our records are JSON of varying length (plus a 36-byte key); ProducerPerformance's are a fixed size. */
-function meanValueBytes(): number {
-  const generator = createLoginGenerator({ seed: SEED, clock: { now: () => 0 } });
-  const sample = 2_000;
-  let bytes = 0;
-  for (let i = 0; i < sample; i += 1) bytes += generator.next().value.length;
-  return bytes / sample;
+async function createTopic(connection: KafkaConnection, topic: string, partitions: number): Promise<void> {
+  const admin = createKafka(connection, `${topic}-admin`).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ topic, partitions, replicationFactor: 1 }]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Valid login events from our generator, one per line, for ProducerPerformance's --payload-file. */
+function writePayloadFile(dir: string): { file: string; meanBytes: number } {
+  const generator = createLoginGenerator({ seed: SEED, clock: { now: () => Date.now() } });
+  const lines = Array.from({ length: PAYLOAD_LINES }, () => generator.next().value.toString("utf8"));
+  const file = join(dir, "login-events.payload");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return { file, meanBytes: lines.reduce((n, l) => n + Buffer.byteLength(l), 0) / lines.length };
 }

@@ -1,19 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { AggregatorCase } from "./aggregator.ts";
+import { type Contender, summarise } from "./alternate.ts";
 import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
 
-const reference = { messages: 1_000, perSec: 50_000, fetchPerSec: 100_000, rebalanceMs: 900, fetchMs: 10 };
-
 function aggregatorCase(perSec: number, problems: string[]): AggregatorCase {
-  return {
-    partitions: 6,
-    consumers: 3,
-    drainMs: 1_000,
-    perSec,
-    problems,
-    reference,
-    ratio: perSec / 100_000,
-  };
+  const [ours, reference] = summarise(
+    new Map([
+      ["3c", [perSec, perSec]],
+      ["ConsumerPerformance", [100_000, 100_000]],
+    ]),
+    "ConsumerPerformance",
+  ) as [Contender, Contender];
+  return { partitions: 6, consumers: 3, ours, reference, problems, ratio: ours.ratio };
 }
 
 const figures: BenchFigures = {
@@ -41,14 +39,46 @@ describe("benchRows", () => {
     expect(rows[0]?.slice(4, 6)).toEqual(["< 15.0 s", "✔"]);
     expect(rows[1]?.slice(3, 6)).toEqual(["4.57× 1 broker", "< 30.0 s", "✘"]);
     expect(rows[2]?.slice(1, 7)).toEqual([
-      "60,000 ev/s",
-      "ConsumerPerformance 100,000 msg/s",
+      "60,000 ev/s (60,000–60,000)",
+      "ConsumerPerformance 100,000 msg/s (100,000–100,000)",
       "0.60×",
       "≥ 50,000 ev/s",
       "✔",
       "✔",
     ]);
     expect(rows[3]?.slice(5, 7)).toEqual(["✘", "✘"]);
+  });
+});
+
+describe("benchRows for the driver", () => {
+  it("gives each client's median, range and ratio to ProducerPerformance, and judges the 1.0× aim", () => {
+    const contenders = summarise(
+      new Map([
+        ["ours on kafkajs", [40, 50, 45]],
+        ["ours on librdkafka", [110, 130, 120]],
+        ["ProducerPerformance", [90, 100, 120]],
+      ]),
+      "ProducerPerformance",
+    );
+    const rows = benchRows({
+      producer: { events: 1_000, rounds: 3, meanValueBytes: 200, cases: [{ partitions: 6, contenders }] },
+    });
+    expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[5]])).toEqual([
+      [
+        "driver, ours on kafkajs, 6 partitions",
+        "45 ev/s (40–50)",
+        "ProducerPerformance 100 rec/s (90–120)",
+        "0.45×",
+        "✘",
+      ],
+      [
+        "driver, ours on librdkafka, 6 partitions",
+        "120 ev/s (110–130)",
+        "ProducerPerformance 100 rec/s (90–120)",
+        "1.20×",
+        "✔",
+      ],
+    ]);
   });
 });
 

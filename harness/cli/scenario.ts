@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SASL_MECHANISMS } from "../../pipeline/kafka/client.ts";
+import { CLIENT_NAMES } from "../../pipeline/kafka/record-producer.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
@@ -46,6 +47,10 @@ function cli(argv: string[]) {
         seed: value("seed of the event generator"),
         malformed: value("share of malformed events, 0..1, e.g. 0.02"),
         window: value("aggregation window, e.g. 20s (at most the scenario's drain timeout)"),
+      })
+      .option("client", {
+        choices: CLIENT_NAMES,
+        describe: "Kafka client of the load driver (default: librdkafka where it is built, else kafkajs)",
       })
       .group(
         [
@@ -164,6 +169,7 @@ async function main(): Promise<number> {
     scenario,
     provider: args.provider,
     ...(external ? { external } : {}),
+    ...(args.client ? { client: args.client } : {}),
     log,
     progress: (line) => printer.update(line, Date.now()),
     logDir: join(reportDir, "logs"),

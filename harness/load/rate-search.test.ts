@@ -29,42 +29,56 @@ function runAgainst(search: RateSearch, capacity: number, maxSteps = 20): void {
 }
 
 describe("RateSearch", () => {
-  it("climbs by the factor while steps are sustained, stops at the first failure and holds a share of the best", () => {
+  it("climbs by the factor, then bisects between the best sustained and the lowest failing rate until within 5 %", () => {
     const search = new RateSearch(load);
     expect(search.lastStep()).toBeUndefined();
     runAgainst(search, 5_000);
-    expect(search.lastStep()).toMatchObject({ ratePerSec: 8_000, sustained: false });
-    expect(search.result()).toEqual({
-      foundRatePerSec: 4_000,
-      heldRatePerSec: 3_600,
-      steps: [
-        { ratePerSec: 1_000, sustained: true, reason: "sustained" },
-        { ratePerSec: 2_000, sustained: true, reason: "sustained" },
-        { ratePerSec: 4_000, sustained: true, reason: "sustained" },
-        {
-          ratePerSec: 8_000,
-          sustained: false,
-          reason:
-            "achieved 5,000/s (62.5 % of the target); consumer lag kept growing; send delay p99 2.5 s over 1 s",
-        },
-      ],
-    });
+    const result = search.result();
+    expect(result?.steps.map((s) => [s.ratePerSec, s.sustained])).toEqual([
+      [1_000, true],
+      [2_000, true],
+      [4_000, true],
+      [8_000, false],
+      [6_000, false],
+      [5_000, true],
+      [5_500, false],
+      [5_250, false],
+    ]);
+    expect(result?.steps[3]?.reason).toBe(
+      "achieved 5,000/s (62.5 % of the target); consumer lag kept growing; send delay p99 2.5 s over 1 s",
+    );
+    expect(result).toMatchObject({ foundRatePerSec: 5_000, heldRatePerSec: 4_500 });
     expect(search.current()).toEqual({
       phase: "holding",
-      ratePerSec: 3_600,
-      foundRatePerSec: 4_000,
-      startedAtMs: 40_000,
-      endsAtMs: 100_000,
+      ratePerSec: 4_500,
+      foundRatePerSec: 5_000,
+      startedAtMs: 80_000,
+      endsAtMs: 140_000,
     });
+  });
+
+  it("finds a capacity off the grid to within 5 %, wherever it lies", () => {
+    for (const capacity of [2_345, 7_777, 13_001]) {
+      const search = new RateSearch(load);
+      runAgainst(search, capacity, 40);
+      const steps = search.result()?.steps ?? [];
+      const found = search.result()?.foundRatePerSec ?? 0;
+      const lowestFailing = Math.min(...steps.filter((s) => !s.sustained).map((s) => s.ratePerSec));
+      expect(found).toBeLessThanOrEqual(capacity);
+      expect(lowestFailing).toBeGreaterThan(capacity);
+      expect((lowestFailing - found) / found).toBeLessThanOrEqual(0.05);
+    }
   });
 
   it("builds the curve the driver follows: each step at its rate, then the hold, then nothing", () => {
     const search = new RateSearch(load);
     runAgainst(search, 5_000);
     expect(
-      [5_000, 15_000, 25_000, 35_000, 45_000, 99_999, 100_000].map((t) => search.curve.rateAt(t)),
-    ).toEqual([1_000, 2_000, 4_000, 8_000, 3_600, 3_600, 0]);
-    expect(search.curve.countAt(100_000)).toBeCloseTo(10_000 + 20_000 + 40_000 + 80_000 + 216_000, 6);
+      [5_000, 15_000, 25_000, 35_000, 45_000, 55_000, 85_000, 139_999, 140_000].map((t) =>
+        search.curve.rateAt(t),
+      ),
+    ).toEqual([1_000, 2_000, 4_000, 8_000, 6_000, 5_000, 4_500, 4_500, 0]);
+    expect(search.curve.countAt(140_000)).toBeCloseTo(10 * 36_750 + 60 * 4_500, 6);
   });
 
   it("stops at the maximum rate when every step is sustained", () => {
@@ -77,17 +91,18 @@ describe("RateSearch", () => {
     expect(result?.heldRatePerSec).toBe(18_000);
   });
 
-  it("searches downwards when the first step fails", () => {
+  it("searches downwards when the first step fails, then bisects upwards", () => {
     const search = new RateSearch(load);
     runAgainst(search, 300);
     const result = search.result();
-    expect(result?.steps.map((s) => [s.ratePerSec, s.sustained])).toEqual([
+    expect(result?.steps.slice(0, 4).map((s) => [s.ratePerSec, s.sustained])).toEqual([
       [1_000, false],
       [500, false],
       [250, true],
+      [375, false],
     ]);
-    expect(result?.foundRatePerSec).toBe(250);
-    expect(result?.heldRatePerSec).toBe(225);
+    expect(result?.foundRatePerSec).toBeGreaterThanOrEqual(300 / 1.05);
+    expect(result?.foundRatePerSec).toBeLessThanOrEqual(300);
   });
 
   it("ends with nothing found when no rate is sustained", () => {
@@ -111,8 +126,18 @@ describe("RateSearch", () => {
   it("judges a step by the achieved share and send delay alone, too", () => {
     const search = new RateSearch(load, Infinity, { minAchievedShare: 0.9, maxSendDelayP99Ms: 100 });
     search.observe({ atMs: 10_000, ratePerSec: 910, lagGrowing: false, sendDelayP99Ms: 100 });
+    expect(search.lastStep()?.sustained).toBe(true);
     search.observe({ atMs: 20_000, ratePerSec: 2_000, lagGrowing: false, sendDelayP99Ms: 101 });
-    expect(search.result()?.steps.map((s) => s.sustained)).toEqual([true, false]);
+    expect(search.lastStep()?.sustained).toBe(false);
+  });
+
+  it("describes the hold apart from the search: its target and its own achieved rate", () => {
+    const search = new RateSearch(load);
+    search.observeHoldSecond(99_999);
+    runAgainst(search, 5_000);
+    expect(search.result()?.hold).toBeUndefined();
+    for (const rate of [4_400, 4_500, 4_600]) search.observeHoldSecond(rate);
+    expect(search.result()?.hold).toEqual({ targetPerSec: 4_500, achievedPerSec: 4_500, seconds: 3 });
   });
 
   it("has no result while searching and ignores observations once holding", () => {

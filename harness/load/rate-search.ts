@@ -33,12 +33,15 @@ export type RateSearchResult = NonNullable<RunResult["rateSearch"]>;
 
 /** Rates below this are not worth searching further down to. */
 const MIN_RATE = 1;
+/** The search stops bisecting once the first failing rate is within this share above the best sustained one. */
+export const BISECT_TOLERANCE = 0.05;
 
 /**
  * The max-rate search as a state machine. It starts at `startRate` and multiplies by `factor` after each
- * sustained step, up to `maxRate`; the first step that is not sustained ends the search at the highest
- * sustained rate. If the very first step fails, it divides by `factor` until a step is sustained. Then it
- * holds `holdShare` × that rate for `holdMs`. `curve` grows with every decision, so an ArrivalSchedule built
+ * sustained step, up to `maxRate`; if the very first step fails, it divides by `factor` until a step is
+ * sustained. Once it has both a sustained and a failing rate it bisects between the highest sustained and
+ * the lowest failing one until they are within 5 % (as OpenMessaging Benchmark does), so the answer is not
+ * a point of the ×factor grid. Then it holds `holdShare` × the highest sustained rate for `holdMs`. `curve` grows with every decision, so an ArrivalSchedule built
  * on it follows the search.
  */
 export class RateSearch {
@@ -46,6 +49,8 @@ export class RateSearch {
   private state: SearchState;
   private readonly steps: RateSearchResult["steps"] = [];
   private best: number | undefined;
+  private lowestFailing: number | undefined;
+  private readonly hold = { seconds: 0, rateSum: 0 };
 
   /** `budgetMs` bounds search and hold together: no step starts that would push the hold past it. */
   constructor(
@@ -68,17 +73,19 @@ export class RateSearch {
     const sustained = failures.length === 0;
     const step = { ratePerSec: target, sustained, reason: sustained ? "sustained" : failures.join("; ") };
     this.steps.push(step);
-    const goingDown = this.best === undefined && this.steps.some((s) => !s.sustained);
+    if (sustained) this.best = Math.max(this.best ?? 0, target);
+    else this.lowestFailing = Math.min(this.lowestFailing ?? Infinity, target);
 
-    let next: number | undefined;
-    if (sustained) {
-      this.best = Math.max(this.best ?? 0, target);
-      if (goingDown) return this.conclude(target, observation.atMs);
+    let next: number;
+    if (this.best !== undefined && this.lowestFailing !== undefined) {
+      const [low, high] = [this.best, this.lowestFailing];
+      if (high - low <= BISECT_TOLERANCE * low) return this.conclude(low, observation.atMs);
+      next = Math.round((low + high) / 2);
+      if (next <= low || next >= high) return this.conclude(low, observation.atMs);
+    } else if (sustained) {
       if (target >= this.load.maxRate)
         return this.conclude(target, observation.atMs, "reached the maximum rate");
       next = Math.min(Math.round(target * this.load.factor), this.load.maxRate);
-    } else if (this.best !== undefined) {
-      return this.conclude(this.best, observation.atMs);
     } else {
       next = Math.floor(target / this.load.factor);
       if (next < MIN_RATE)
@@ -91,6 +98,13 @@ export class RateSearch {
     return this.state;
   }
 
+  /** The achieved rate of one second of the hold. Ignored unless holding. */
+  observeHoldSecond(achievedPerSec: number): void {
+    if (this.state.phase !== "holding") return;
+    this.hold.seconds += 1;
+    this.hold.rateSum += achievedPerSec;
+  }
+
   /** The step judged last, with its verdict; undefined before the first. */
   lastStep(): RateSearchResult["steps"][number] | undefined {
     const last = this.steps.at(-1);
@@ -101,10 +115,12 @@ export class RateSearch {
   result(): RateSearchResult | undefined {
     if (this.state.phase === "searching") return undefined;
     const held = this.state.phase === "holding" ? this.state.ratePerSec : 0;
+    const { seconds, rateSum } = this.hold;
     return {
       foundRatePerSec: this.state.foundRatePerSec,
       heldRatePerSec: held,
       steps: this.steps.map((s) => ({ ...s })),
+      ...(seconds > 0 ? { hold: { targetPerSec: held, achievedPerSec: rateSum / seconds, seconds } } : {}),
     };
   }
 

@@ -17,6 +17,16 @@ describe("SendDelayTracker", () => {
     expect(tracker.cumulative().count).toBe(2_000);
   });
 
+  it("measures a phase apart from what came before it", () => {
+    const tracker = new SendDelayTracker();
+    expect(tracker.phase()).toBeUndefined();
+    for (let i = 0; i < 100; i++) tracker.record(2_000);
+    tracker.startPhase();
+    for (let i = 0; i < 100; i++) tracker.record(5);
+    expect(tracker.phase()).toMatchObject({ count: 100, max: 5 });
+    expect(tracker.cumulative().count).toBe(200);
+  });
+
   it("is not behind when a few sends out of a hundred are late", () => {
     const tracker = new SendDelayTracker();
     for (let i = 0; i < 1_000; i++) tracker.record(i < 995 ? 1 : 5_000);

@@ -153,6 +153,8 @@ export interface RunResult {
     thresholds: Record<string, number | boolean>;
     /** The command run as each aggregator, when it was not the pipeline's own. */
     aggregatorCommand?: string;
+    /** The Kafka client library that drove the load (absent in reports written before it was recorded). */
+    loadClient?: "kafkajs" | "librdkafka";
   };
   environment: {
     hostname: string;
@@ -192,6 +194,8 @@ export interface RunResult {
     foundRatePerSec: number;
     heldRatePerSec: number;
     steps: { ratePerSec: number; sustained: boolean; reason: string }[];
+    /** The hold alone: the run's headline target, achieved rate and send delay describe it. */
+    hold?: { targetPerSec: number; achievedPerSec: number; seconds: number };
   };
   baseline?: { file: string; comparisons: BaselineComparison[] };
   links: { prometheus?: string; grafana?: string };

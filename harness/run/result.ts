@@ -1,5 +1,5 @@
 import { cpus, hostname, totalmem, type } from "node:os";
-import type { ProducerSummary } from "../../pipeline/producer/producer.ts";
+import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import type { ProviderName } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import { describeLoad } from "../load/profile.ts";
@@ -26,7 +26,7 @@ export interface ResultInput {
   collected: Collected;
   fetchCounters: FetchCounters | undefined;
   observer: Observer;
-  summary: ProducerSummary;
+  summary: ProducerRun;
   loadMs: number;
   drainMs: number | null;
   faults: FaultRecord[];
@@ -50,7 +50,9 @@ export function buildResult(input: ResultInput): RunResult {
     dlqRecords: collected.dlq.total,
   };
   const latency = observer.latency.cumulative();
-  const achievedPerSec = input.summary.achievedPerSec;
+  // A search run's headline is its hold: averaging the search steps in would describe no rate that ran.
+  const hold = input.rateSearch?.hold;
+  const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
   const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
   const { lost, duplicated } = lostAndDuplicated(
     collected.recount,
@@ -105,6 +107,7 @@ export function buildResult(input: ResultInput): RunResult {
       malformed: scenario.malformed,
       windowMs: scenario.windowMs,
       thresholds: { ...scenario.thresholds },
+      loadClient: input.summary.client,
     },
     environment: {
       hostname: hostname(),
@@ -127,7 +130,7 @@ export function buildResult(input: ResultInput): RunResult {
       aggregatedPerSec: round(
         (analytics.total + analytics.invalid) / Math.max(0.001, (input.loadMs + (input.drainMs ?? 0)) / 1000),
       ),
-      sendDelayMs: observer.sendDelay.cumulative(),
+      sendDelayMs: (hold && observer.sendDelay.phase()) || observer.sendDelay.cumulative(),
       generatorBehind: observer.sendDelay.wasEverBehind(),
     },
     latency,

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
-import { type ProducerSummary, runProducer } from "../../pipeline/producer/producer.ts";
+import { defaultClient, librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
+import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
+import { type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
@@ -43,6 +45,8 @@ export interface RunOptions {
   clock?: Clock;
   /** A shell command that runs an aggregator of one's own instead of the pipeline's (see consumer-fleet.ts). */
   consumerCommand?: string;
+  /** The load driver's Kafka client; default the fastest installed. */
+  client?: ClientName;
 }
 
 const TICK_MS = 1_000;
@@ -55,6 +59,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const { scenario, log } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now());
+  const unavailable = librdkafkaUnavailable();
+  if (options.client === "librdkafka" && unavailable) {
+    throw new LabError("USAGE", `--client librdkafka cannot be used: ${unavailable}`, {
+      hint: "install those and run npm ci again, or use --client kafkajs",
+    });
+  }
   log(
     options.provider === "external"
       ? "connecting to the external cluster…"
@@ -142,8 +152,15 @@ async function runOnStack(
     const stopLoad = new AbortController();
     options.signal?.addEventListener("abort", () => stopLoad.abort(), { once: true });
     const ledger = new CountsBuilder();
-    log(`load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}`);
-    const producing: Promise<ProducerSummary> = runProducer({
+    const client = options.client ?? defaultClient();
+    log(
+      `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
+        (client === "kafkajs" && librdkafkaUnavailable()
+          ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
+          : ""),
+    );
+    const producing: Promise<ProducerRun> = runProducer({
+      client,
       connection,
       topic: topics.input,
       schedule: { dueCount: (ms) => schedule.dueBefore(ms), dueTime: (i) => schedule.dueTime(i) },
@@ -168,7 +185,13 @@ async function runOnStack(
     const producerSummary = producing.finally(() => {
       producerDone = true;
     });
-    const searchSteps = new SearchStepper(search, scenario, () => stopLoad.abort(), log);
+    const searchSteps = new SearchStepper(
+      search,
+      scenario,
+      () => stopLoad.abort(),
+      log,
+      () => observer.sendDelay.startPhase(),
+    );
     let warnedBehind = false;
     const show = (phase: Phase, snapshot: Snapshot) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));

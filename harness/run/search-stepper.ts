@@ -14,6 +14,8 @@ export class SearchStepper {
     private readonly scenario: Scenario,
     private readonly endLoad: () => void,
     private readonly log: (line: string) => void,
+    /** Called as the hold begins, so that its send delay is measured apart from the search's. */
+    private readonly onHoldStart: () => void = () => {},
   ) {}
 
   afterTick(snapshot: Snapshot): void {
@@ -44,9 +46,11 @@ export class SearchStepper {
       this.lagSamples = [];
       this.acked = 0;
       this.sendDelayP99 = 0;
+      if (next.phase === "holding") this.onHoldStart();
       if (next.phase === "done") this.endLoad();
-    } else if (state.phase === "holding" && snapshot.elapsedMs >= state.endsAtMs) {
-      this.endLoad();
+    } else if (state.phase === "holding") {
+      if (snapshot.elapsedMs >= state.endsAtMs) this.endLoad();
+      else search.observeHoldSecond(snapshot.achievedRate);
     }
   }
 }

@@ -1,5 +1,5 @@
-import type { RecordMetadata } from "kafkajs";
 import type { GeneratedRecord } from "../events/generator.ts";
+import type { PartitionDelivery } from "../kafka/record-producer.ts";
 
 /** One record as it went out: enough to check it later without keeping its bytes. */
 export interface SentRecord {
@@ -12,7 +12,7 @@ export interface SentRecord {
   sentAtMs: number;
 }
 
-/** The records of one send() call that went to one partition, and where the broker put them. */
+/** Records of one send() call that landed on one partition at consecutive offsets. */
 export interface AckedBatch {
   partition: number;
   /** Offset of `records[0]`; the others follow one by one, in order. */
@@ -21,38 +21,51 @@ export interface AckedBatch {
   ackedAtMs: number;
 }
 
+/** Records of one send() call whose outcome the client reported as failed: they may or may not be in the topic. */
+export interface FailedRecords {
+  error: Error;
+  records: SentRecord[];
+}
+
 /**
- * Pairs what one send() call put on each partition with the broker's answer. Kafka appends a partition's
- * records of one produce request as one batch, in order, so record i got `baseOffset + i`.
- * Throws if the answer does not cover exactly the partitions sent to.
+ * Pairs what one send() call put on each partition with the client's per-partition outcomes, which come in
+ * the order the records were given. Throws if the outcomes do not cover exactly the records sent.
  */
-export function mapAcks(
+export function mapDeliveries(
   sentByPartition: ReadonlyMap<number, readonly SentRecord[]>,
-  metadata: readonly RecordMetadata[],
+  deliveries: readonly PartitionDelivery[],
   ackedAtMs: number,
-): AckedBatch[] {
-  const answered = new Map<number, RecordMetadata>();
-  for (const m of metadata) {
-    if (answered.has(m.partition)) throw new Error(`the broker answered twice for partition ${m.partition}`);
-    answered.set(m.partition, m);
+): { acked: AckedBatch[]; failed: FailedRecords[] } {
+  const answered = new Map<number, PartitionDelivery>();
+  for (const d of deliveries) {
+    if (answered.has(d.partition)) throw new Error(`the client answered twice for partition ${d.partition}`);
+    answered.set(d.partition, d);
   }
-  const batches: AckedBatch[] = [];
+  const acked: AckedBatch[] = [];
+  const failed: FailedRecords[] = [];
   for (const [partition, records] of sentByPartition) {
     const answer = answered.get(partition);
-    if (answer?.baseOffset === undefined || answer.errorCode !== 0) {
+    const covered = answer?.segments.reduce((n, s) => n + s.count, 0) ?? 0;
+    if (covered !== records.length) {
       throw new Error(
-        `the broker's answer has no offset for partition ${partition}, which was sent ${records.length} record(s)`,
+        `the client's answer covers ${covered} record(s) of partition ${partition}, which was sent ${records.length}`,
       );
     }
     answered.delete(partition);
-    batches.push({ partition, baseOffset: answer.baseOffset, records: [...records], ackedAtMs });
+    let at = 0;
+    for (const segment of answer?.segments ?? []) {
+      const part = records.slice(at, at + segment.count);
+      at += segment.count;
+      if ("error" in segment) failed.push({ error: segment.error, records: part });
+      else acked.push({ partition, baseOffset: segment.baseOffset, records: part, ackedAtMs });
+    }
   }
   if (answered.size > 0) {
     throw new Error(
-      `the broker answered for partition(s) ${[...answered.keys()].join(", ")}, which were not sent to`,
+      `the client answered for partition(s) ${[...answered.keys()].join(", ")}, which were not sent to`,
     );
   }
-  return batches;
+  return { acked, failed };
 }
 
 /** The offset of `records[position]` of an acked batch (offsets are 64-bit, so strings). */

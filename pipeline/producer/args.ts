@@ -1,6 +1,7 @@
 import yargs, { type Argv } from "yargs";
 import { parseDuration } from "../duration.ts";
 import { type KafkaConnection, parseBrokers } from "../kafka/client.ts";
+import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
 import {
   SECURITY_ENV,
   SECURITY_FLAGS,
@@ -23,6 +24,8 @@ export interface ProducerArgs {
   malformed: number;
   /** SASL and TLS, when the cluster wants them. */
   security: Pick<KafkaConnection, "sasl" | "ssl">;
+  /** Left out: the fastest client installed. */
+  client?: ClientName;
 }
 
 /** A flag (or its environment variable) with a bad value: which one, what was wrong, how to fix it. */
@@ -61,6 +64,11 @@ const FLAGS = {
     default: undefined,
   },
   malformed: { env: "PRODUCER_MALFORMED", describe: "share of malformed records, 0..1", default: "0" },
+  client: {
+    env: "PRODUCER_CLIENT",
+    describe: "client library, kafkajs or librdkafka (librdkafka where it is built, else kafkajs)",
+    default: undefined,
+  },
 } as const;
 type FlagName = keyof typeof FLAGS;
 
@@ -187,6 +195,9 @@ export function parseProducerArgs(
     if (error instanceof SecurityConfigError) throw new FlagError(error.message, error.hint);
     throw error;
   }
+  const clientValue = read("client");
+  const client = CLIENT_NAMES.find((c) => c === clientValue?.text);
+  if (clientValue && !client) throw bad(clientValue, CLIENT_NAMES.join(" or "), "client kafkajs");
 
   return {
     brokers,
@@ -198,6 +209,7 @@ export function parseProducerArgs(
     seed: seed as number,
     malformed,
     security,
+    ...(client === undefined ? {} : { client }),
   };
 }
 

@@ -1,10 +1,11 @@
 import { randomInt } from "node:crypto";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { createKafka } from "../kafka/client.ts";
+import { librdkafkaUnavailable } from "../kafka/client-choice.ts";
 import { explainConnectFailure, isConnectFailure } from "../kafka/connect-errors.ts";
 import { ensureTopics, TopicPartitionsError } from "../topics.ts";
 import { FlagError, type ProducerArgs, parseProducerArgs, producerCli } from "./args.ts";
-import { constantRate, ProducerSetupError, type ProducerSummary, runProducer } from "./producer.ts";
+import { constantRate, type ProducerRun, ProducerSetupError, runProducer } from "./producer.ts";
 
 const PROGRESS_EVERY_MS = 5_000;
 /** Exit codes as the rest of the lab uses them: 2 bad usage or environment, 3 a bug of ours. */
@@ -36,6 +37,15 @@ async function main(): Promise<number> {
       ` to ${args.topic} on ${args.brokers.join(",")}${stopText(args)}`,
   );
   await prepareTopic(connection, args);
+  const unavailable = librdkafkaUnavailable();
+  if (args.client === "librdkafka" && unavailable) {
+    throw new CliProblem(
+      `--client librdkafka cannot be used: ${unavailable}`,
+      "install those, or use --client kafkajs",
+    );
+  }
+  if (args.client === undefined && unavailable)
+    say(`producer: using kafkajs; librdkafka is faster but ${unavailable}`);
 
   const controller = new AbortController();
   const onSignal = (name: string) => {
@@ -58,7 +68,7 @@ async function main(): Promise<number> {
         `${rate.toFixed(1)} acked/s, max send delay ${live.maxSendDelayMs} ms`,
     );
   }, PROGRESS_EVERY_MS);
-  let summary: ProducerSummary;
+  let summary: ProducerRun;
   try {
     summary = await runProducer({
       connection,
@@ -70,6 +80,7 @@ async function main(): Promise<number> {
       },
       seed: args.seed,
       malformed: args.malformed,
+      ...(args.client === undefined ? {} : { client: args.client }),
       signal: controller.signal,
       onSend: (batch) => {
         live.sent += batch.records;
@@ -89,7 +100,7 @@ async function main(): Promise<number> {
   say(
     `producer: done: sent ${summary.sent}, acked ${summary.acked}, failed ${summary.failed}, unsent ${summary.unsent}, ` +
       `${summary.achievedPerSec.toFixed(1)} acked/s over ${(summary.elapsedMs / 1000).toFixed(1)} s, ` +
-      `max send delay ${summary.maxSendDelayMs} ms, seed ${args.seed}`,
+      `max send delay ${summary.maxSendDelayMs} ms, seed ${args.seed}, client ${summary.client}`,
   );
   process.stdout.write(`${JSON.stringify({ seed: args.seed, topic: args.topic, ...summary })}\n`);
   return EXIT.ok;

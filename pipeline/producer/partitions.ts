@@ -1,4 +1,4 @@
-import type { PartitionMetadata } from "kafkajs";
+import type { PartitionLeader } from "../kafka/record-producer.ts";
 import { murmur2 } from "./murmur2.ts";
 
 /** Picks a record's partition up front, so that its offset can be read from the ack. */
@@ -11,7 +11,7 @@ export type PartitionChooser = (key: string | Buffer | null) => number;
  */
 export function createPartitionChooser(
   topic: string,
-  partitionMetadata: readonly PartitionMetadata[],
+  partitionMetadata: readonly PartitionLeader[],
 ): PartitionChooser {
   if (partitionMetadata.length === 0)
     throw new RangeError(`topic ${topic} has no partitions in its metadata`);

@@ -1,5 +1,10 @@
-import type { Admin, ICustomPartitioner } from "kafkajs";
+import type { Admin } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { defaultClient } from "../kafka/client-choice.ts";
+import { openKafkajsProducer } from "../kafka/kafkajs-producer.ts";
+import { openLibrdkafkaProducer } from "../kafka/librdkafka-producer.ts";
+import type { ClientName, RecordProducer } from "../kafka/record-producer.ts";
+import { type SourceOptions, workerSource } from "./record-source.ts";
 import { type ProducerSummary, type RecordSender, runSendLoop, type SendLoopOptions } from "./send-loop.ts";
 
 export type { AckedBatch, SentRecord } from "./acks.ts";
@@ -12,7 +17,12 @@ export interface ProducerOptions extends SendLoopOptions {
   topic: string;
   /** Names the client in broker logs and quotas; default `login-producer`. */
   clientId?: string;
+  /** The client library; default the fastest one installed (see `defaultClient`). */
+  client?: ClientName;
 }
+
+/** What the send loop counted, and which client library sent it. */
+export type ProducerRun = ProducerSummary & { client: ClientName };
 
 /** Why a run could not start: the fix differs (brokers address vs. topic name), so callers tell them apart. */
 export class ProducerSetupError extends Error {
@@ -27,52 +37,47 @@ export class ProducerSetupError extends Error {
 }
 
 /**
- * Bounds kafkajs's retries of one send (about 20 s of back-off with our client settings); the idempotent
- * producer would otherwise retry forever, and a dead cluster would hang the final flush.
+ * Writes login events to `topic` on the schedule given, with acks from all in-sync replicas and an
+ * idempotent producer of the client chosen, and reports where each acknowledged record landed. The topic
+ * must exist.
  */
-const SEND_RETRIES = 8;
-
-/**
- * The send loop has already put each message on its partition, so that acks map to offsets; kafkajs's
- * default partitioner would list the partitions with a leader again for every message.
- */
-const partitionAsGiven: ICustomPartitioner =
-  () =>
-  ({ message }) => {
-    if (message.partition === undefined)
-      throw new Error("a message reached the producer without a partition");
-    return message.partition;
-  };
-
-/**
- * Writes login events to `topic` on the schedule given, with acks from all in-sync replicas and the
- * idempotent producer, and reports where each acknowledged record landed. The topic must exist.
- */
-export async function runProducer(options: ProducerOptions): Promise<ProducerSummary> {
+export async function runProducer(options: ProducerOptions): Promise<ProducerRun> {
   const { connection, topic } = options;
-  const kafka = createKafka(connection, options.clientId ?? "login-producer");
-  const producer = kafka.producer({
-    idempotent: true,
-    allowAutoTopicCreation: false,
-    retry: { retries: SEND_RETRIES },
-    createPartitioner: partitionAsGiven,
-  });
+  const clientId = options.clientId ?? "login-producer";
+  const kafka = createKafka(connection, clientId);
   const partitions = await readPartitions(kafka.admin(), connection, topic);
+  let producer: RecordProducer;
   try {
-    try {
-      await producer.connect();
-    } catch (error) {
-      throw unreachable(connection, error);
-    }
-    const sender: RecordSender = {
-      topic,
-      partitions,
-      send: (messages) => producer.send({ topic, acks: -1, messages }),
-    };
-    return await runSendLoop(options, sender);
-  } finally {
-    await producer.disconnect();
+    producer =
+      (options.client ?? defaultClient()) === "librdkafka"
+        ? await openLibrdkafkaProducer(connection, topic, clientId)
+        : await openKafkajsProducer(kafka, topic);
+  } catch (error) {
+    throw unreachable(connection, error);
   }
+  const source = options.source ?? (await workerSource(sourceOptions(options)));
+  try {
+    const sender: RecordSender = { topic, partitions, send: (records) => producer.send(records) };
+    const loop = {
+      ...options,
+      source,
+      maxInFlight: options.maxInFlight ?? producer.inFlight.calls,
+      maxOutstanding: options.maxOutstanding ?? producer.inFlight.records,
+    };
+    return { ...(await runSendLoop(loop, sender)), client: producer.client };
+  } finally {
+    await producer.close();
+    if (!options.source) await source.close();
+  }
+}
+
+function sourceOptions(options: ProducerOptions): SourceOptions {
+  return {
+    seed: options.seed,
+    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+    ...(options.mix === undefined ? {} : { mix: options.mix }),
+  };
 }
 
 async function readPartitions(admin: Admin, connection: KafkaConnection, topic: string) {

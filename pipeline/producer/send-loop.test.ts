@@ -1,6 +1,7 @@
-import type { Message, PartitionMetadata, RecordMetadata } from "kafkajs";
+import type { PartitionMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { createLoginGenerator } from "../events/generator.ts";
+import type { OutgoingRecord, PartitionDelivery } from "../kafka/record-producer.ts";
 import { type AckedBatch, recordOffset } from "./acks.ts";
 import { constantRate, type SendSchedule } from "./schedule.ts";
 import { type RecordSender, runSendLoop } from "./send-loop.ts";
@@ -44,7 +45,7 @@ function virtualTime() {
 }
 
 interface FakeCall {
-  messages: Message[];
+  messages: OutgoingRecord[];
   sentAtMs: number;
 }
 
@@ -72,16 +73,16 @@ function fakeSender(
     partitions,
     send: (messages) => {
       const callNumber = calls.push({ messages, sentAtMs: time.t }) - 1;
-      const answers = new Map<number, RecordMetadata>();
+      const answers = new Map<number, PartitionDelivery>();
       const fails = options.failCalls?.includes(callNumber) ?? false;
       for (const m of messages) {
-        const partition = m.partition ?? -1;
+        const partition = m.partition;
         const log = logs.get(partition) ?? [];
         logs.set(partition, log);
-        if (!answers.has(partition)) {
-          answers.set(partition, { topicName: "t", partition, errorCode: 0, baseOffset: String(log.length) });
-        }
-        if (!fails) log.push(m.value as Buffer);
+        const answer = answers.get(partition)?.segments[0];
+        if (answer) answer.count += 1;
+        else answers.set(partition, { partition, segments: [{ count: 1, baseOffset: String(log.length) }] });
+        if (!fails) log.push(m.value);
       }
       maxOutstanding = Math.max(maxOutstanding, ++outstanding);
       return new Promise((resolve, reject) =>
@@ -134,7 +135,7 @@ describe("runSendLoop", () => {
       expect(logs.get(r.partition)?.[Number(r.offset)]?.equals(made.value)).toBe(true);
       expect(r.kind).toBe(made.kind);
     }
-    expect(calls.every((c) => c.messages.every((m) => m.timestamp === String(c.sentAtMs)))).toBe(true);
+    expect(calls.every((c) => c.messages.every((m) => m.timestampMs === c.sentAtMs))).toBe(true);
   });
 
   it("lets due events wait behind a slow broker, without dropping or re-timing them", async () => {
@@ -166,6 +167,27 @@ describe("runSendLoop", () => {
     }
   });
 
+  it("bounds the records outstanding as well as the calls, for clients whose calls are cheap", async () => {
+    const time = virtualTime();
+    const { sender, maxOutstanding } = fakeSender(time, { latencyMs: 50 });
+    const summary = await time.run(
+      runSendLoop(
+        {
+          schedule: constantRate(1000),
+          stopAfter: { count: 300 },
+          seed: 1,
+          clock: time.clock,
+          maxBatch: 1,
+          maxInFlight: 1_000,
+          maxOutstanding: 10,
+        },
+        sender,
+      ),
+    );
+    expect(summary).toMatchObject({ sent: 300, acked: 300, failed: 0 });
+    expect(maxOutstanding()).toBe(10);
+  });
+
   it("counts a failed send as failed, reports it, and never sends its records again", async () => {
     const time = virtualTime();
     const clock = time.clock;
@@ -186,7 +208,7 @@ describe("runSendLoop", () => {
     const failedRecords = calls[1]?.messages.length ?? 0;
     expect(failures).toEqual([{ error: new Error("request timed out"), records: failedRecords }]);
     expect(summary).toMatchObject({ sent: 50, acked: 50 - failedRecords, failed: failedRecords });
-    const values = calls.flatMap((c) => c.messages.map((m) => (m.value as Buffer).toString("hex")));
+    const values = calls.flatMap((c) => c.messages.map((m) => m.value.toString("hex")));
     expect(new Set(values).size).toBe(50);
   });
 
@@ -211,13 +233,11 @@ describe("runSendLoop", () => {
     expect(summary.sent).toBe(60);
     expect(calls.some((c) => c.messages.length > 1)).toBe(true);
     for (const call of calls.filter((c) => c.messages.length > 1)) {
-      expect(call.messages.reduce((n, m) => n + (m.value as Buffer).length, 0)).toBeLessThanOrEqual(
-        1_000_000,
-      );
+      expect(call.messages.reduce((n, m) => n + m.value.length, 0)).toBeLessThanOrEqual(1_000_000);
     }
-    expect(
-      calls.flatMap((c) => c.messages).filter((m) => (m.value as Buffer).length >= 900_000).length,
-    ).toBeGreaterThan(0);
+    expect(calls.flatMap((c) => c.messages).filter((m) => m.value.length >= 900_000).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it("sends rate × duration events and stops, or stops early when aborted", async () => {

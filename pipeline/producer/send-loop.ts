@@ -1,20 +1,17 @@
 import { setTimeout as sleepTimer } from "node:timers/promises";
-import type { Message, PartitionMetadata, RecordMetadata } from "kafkajs";
-import {
-  createLoginGenerator,
-  type GeneratedRecord,
-  type LoginGeneratorOptions,
-} from "../events/generator.ts";
-import { type AckedBatch, mapAcks, type SentRecord } from "./acks.ts";
+import type { GeneratedRecord, LoginGeneratorOptions } from "../events/generator.ts";
+import type { OutgoingRecord, PartitionDelivery, PartitionLeader } from "../kafka/record-producer.ts";
+import { type AckedBatch, mapDeliveries, type SentRecord } from "./acks.ts";
 import { createPartitionChooser } from "./partitions.ts";
+import { inlineSource, type RecordSource } from "./record-source.ts";
 import { dueBefore, type SendSchedule } from "./schedule.ts";
 
 /** Where the loop's records go: the Kafka producer in a run, a stand-in in tests. */
 export interface RecordSender {
   topic: string;
-  partitions: readonly PartitionMetadata[];
-  /** Every message carries its partition; resolves with the broker's answer once all are acknowledged. */
-  send(messages: Message[]): Promise<RecordMetadata[]>;
+  partitions: readonly PartitionLeader[];
+  /** Every record carries its partition; resolves with each record's outcome (see RecordProducer). */
+  send(records: OutgoingRecord[]): Promise<PartitionDelivery[]>;
 }
 
 export interface ProducerClock {
@@ -34,10 +31,14 @@ export interface SendLoopOptions {
   mix?: LoginGeneratorOptions["mix"];
   clock?: ProducerClock;
   signal?: AbortSignal;
+  /** Where records come from; default made on this thread as they fall due (`inlineSource`). */
+  source?: RecordSource;
   /** Records per send() call; default 2000. */
   maxBatch?: number;
   /** send() calls outstanding at once; default 5. */
   maxInFlight?: number;
+  /** Records sent and not yet settled, at most (bounds memory where calls are cheap); default no bound. */
+  maxOutstanding?: number;
   /**
    * Bytes of keys and values per send() call; default 1,000,000. The broker refuses a partition's batch
    * above `message.max.bytes` (about 1 MB by default), and one near-limit record must go out on its own.
@@ -45,7 +46,7 @@ export interface SendLoopOptions {
   maxBatchBytes?: number;
   onSend?: (batch: SentBatch) => void;
   onAck?: (ack: AckedBatch) => void;
-  /** A send that failed after the client's own retries. It is not resent: it may or may not have landed. */
+  /** Records whose send failed after the client's own retries. Not resent: they may or may not have landed. */
   onSendError?: (failure: { error: Error; records: number }) => void;
 }
 
@@ -75,7 +76,16 @@ export interface ProducerSummary {
  * fixed toll; at full speed 2000 records a send ran 10–40% faster than 1000, while 4000 gained nothing more
  * (kafkajs groups a send's records per partition in time that grows faster than their number).
  */
-const DEFAULTS = { maxBatch: 2000, maxInFlight: 5, maxBatchBytes: 1_000_000 };
+/** Records a source that makes them ahead keeps ready, asked for in chunks of this many. */
+const LOOKAHEAD = 20_000;
+const REQUEST_CHUNK = 2_000;
+
+const DEFAULTS = {
+  maxBatch: 2000,
+  maxInFlight: 5,
+  maxBatchBytes: 1_000_000,
+  maxOutstanding: Number.POSITIVE_INFINITY,
+};
 /** Room for a record's framing beside its key and value, so the byte budget is not overrun by many small ones. */
 const RECORD_OVERHEAD_BYTES = 32;
 
@@ -107,18 +117,22 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const limit = () =>
     Math.min(count, scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity);
 
-  let dueTimeMs = 0;
-  const generator = createLoginGenerator({
-    seed: options.seed,
-    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
-    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
-    ...(options.mix === undefined ? {} : { mix: options.mix }),
-    clock: { now: () => dueTimeMs },
-  });
+  const source =
+    options.source ??
+    inlineSource({
+      seed: options.seed,
+      ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+      ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+      ...(options.mix === undefined ? {} : { mix: options.mix }),
+    });
   const choosePartition = createPartitionChooser(sender.topic, sender.partitions);
   const inFlight = new Set<Promise<void>>();
   const totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
   let generated = 0;
+  let requested = 0;
+  let starved = false;
+  let outstanding = 0;
+  const full = () => inFlight.size >= settings.maxInFlight || outstanding >= settings.maxOutstanding;
   let carried: Pending | undefined;
   let callbackError: unknown;
 
@@ -130,15 +144,31 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   const nextPending = (due: number, nowMs: number): Pending | undefined => {
     if (carried) return carried;
     if (generated >= due) return undefined;
-    const index = generated++;
-    dueTimeMs = scheduled ? startMs + schedule.dueTime(index) : nowMs;
-    return { record: generator.next(), index, dueTimeMs };
+    const dueTimeMs = scheduled ? startMs + schedule.dueTime(generated) : nowMs;
+    const record = source.take(dueTimeMs);
+    starved = record === undefined;
+    if (!record) return undefined;
+    return { record, index: generated++, dueTimeMs };
+  };
+
+  // Keeps a source that makes records ahead that far ahead, with the due times the schedule now predicts.
+  const requestAhead = () => {
+    if (!source.request) return;
+    const until = Math.min(limit(), generated + LOOKAHEAD);
+    while (requested < until) {
+      const size = Math.min(REQUEST_CHUNK, until - requested);
+      const now = clock.now();
+      const from = requested;
+      source.request(
+        Array.from({ length: size }, (_, i) => (scheduled ? startMs + schedule.dueTime(from + i) : now)),
+      );
+      requested += size;
+    }
   };
 
   const sendBatch = (due: number): boolean => {
     const sentAtMs = clock.now();
-    const timestamp = String(sentAtMs);
-    const messages: Message[] = [];
+    const messages: OutgoingRecord[] = [];
     const byPartition = new Map<number, SentRecord[]>();
     let bytes = 0;
     let maxDelay = 0;
@@ -156,7 +186,7 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
       carried = undefined;
       bytes += size;
       const partition = choosePartition(key);
-      messages.push({ key, value: record.value, partition, timestamp });
+      messages.push({ key, value: record.value, partition, timestampMs: sentAtMs });
       const sent = {
         index: pending.index,
         kind: record.kind,
@@ -173,27 +203,34 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
     totals.sent += messages.length;
     totals.maxSendDelayMs = Math.max(totals.maxSendDelayMs, maxDelay);
     report(() => options.onSend?.({ records: messages.length, sentAtMs, maxSendDelayMs: maxDelay }));
-    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() =>
-      inFlight.delete(settled),
-    );
+    outstanding += messages.length;
+    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() => {
+      inFlight.delete(settled);
+      outstanding -= messages.length;
+    });
     inFlight.add(settled);
     return true;
   };
 
   const settle = async (
-    sending: Promise<RecordMetadata[]>,
+    sending: Promise<PartitionDelivery[]>,
     byPartition: Map<number, SentRecord[]>,
     records: number,
   ): Promise<void> => {
-    let acks: AckedBatch[];
+    let deliveries: PartitionDelivery[];
     try {
-      acks = mapAcks(byPartition, await sending, clock.now());
+      deliveries = await sending;
     } catch (error) {
       totals.failed += records;
       report(() => options.onSendError?.({ error: asError(error), records }));
       return;
     }
-    for (const ack of acks) {
+    const { acked, failed } = mapDeliveries(byPartition, deliveries, clock.now());
+    for (const failure of failed) {
+      totals.failed += failure.records.length;
+      report(() => options.onSendError?.({ error: failure.error, records: failure.records.length }));
+    }
+    for (const ack of acked) {
       totals.acked += ack.records.length;
       report(() => options.onAck?.(ack));
     }
@@ -210,13 +247,17 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
 
   for (;;) {
     if (signal?.aborted || callbackError !== undefined) break;
+    requestAhead();
     const elapsed = clock.now() - startMs;
     const due = Math.min(limit(), scheduled ? schedule.dueCount(elapsed) : Infinity);
-    while (inFlight.size < settings.maxInFlight && sendBatch(due)) {}
+    while (!full() && sendBatch(due)) {}
     if (totals.sent >= limit()) break;
     if (durationMs !== undefined && elapsed >= durationMs) break;
-    if (inFlight.size >= settings.maxInFlight) {
+    if (full()) {
       await Promise.race([...inFlight, stopped]);
+    } else if (starved) {
+      // The records due are not made yet: their send delay grows, as it would behind a slow broker.
+      await Promise.race([source.ready(), stopped]);
     } else if (scheduled) {
       const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
       await Promise.race([clock.sleep(wakeAt - elapsed, signal), stopped]);
@@ -244,6 +285,8 @@ function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void
   };
   positiveInt("maxBatch", settings.maxBatch);
   positiveInt("maxInFlight", settings.maxInFlight);
+  if (!(settings.maxOutstanding >= 1))
+    problems.push(`maxOutstanding must be at least 1, got ${settings.maxOutstanding}`);
   positiveInt("maxBatchBytes", settings.maxBatchBytes);
   const { count, durationMs } = options.stopAfter;
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
@@ -259,9 +302,11 @@ function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void
 }
 
 function definedOnly(options: SendLoopOptions): Partial<typeof DEFAULTS> {
-  const { maxBatch, maxInFlight, maxBatchBytes } = options;
+  const { maxBatch, maxInFlight, maxBatchBytes, maxOutstanding } = options;
   return Object.fromEntries(
-    Object.entries({ maxBatch, maxInFlight, maxBatchBytes }).filter(([, v]) => v !== undefined),
+    Object.entries({ maxBatch, maxInFlight, maxBatchBytes, maxOutstanding }).filter(
+      ([, v]) => v !== undefined,
+    ),
   ) as Partial<typeof DEFAULTS>;
 }
 

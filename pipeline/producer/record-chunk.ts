@@ -1,0 +1,120 @@
+import type { GeneratedRecord } from "../events/generator.ts";
+import { type LoginEvent, type ValidationResult, validateRecord } from "../events/login-event.ts";
+import { MALFORMED_KINDS } from "../events/malformed.ts";
+
+/**
+ * Records made on a worker thread, packed into typed arrays and one buffer of bytes: structured-cloning one
+ * object per record cost the receiving thread about as much as making the records, so nothing per record
+ * crosses as an object.
+ */
+export interface RecordChunk {
+  predictedMs: Float64Array;
+  /** Index into KINDS. */
+  kinds: Uint8Array;
+  bytes: ArrayBuffer;
+  /** Per record: value start, value end, key end (the key follows its value; equal ends: no key). */
+  ends: Uint32Array;
+  /** Per record: index into `strings` of device type, locale, app version, or of the invalid reason. */
+  fields: Uint16Array;
+  timestampSec: Float64Array;
+  strings: string[];
+}
+
+const KINDS: readonly GeneratedRecord["kind"][] = ["valid", ...MALFORMED_KINDS];
+const FIELDS = 3;
+
+export function packChunk(records: readonly GeneratedRecord[], predictedMs: readonly number[]): RecordChunk {
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  const id = (text: string) => {
+    let n = ids.get(text);
+    if (n === undefined) {
+      n = strings.push(text) - 1;
+      ids.set(text, n);
+    }
+    return n;
+  };
+  const parts: Buffer[] = [];
+  const ends = new Uint32Array(records.length * 3);
+  const fields = new Uint16Array(records.length * FIELDS);
+  const timestampSec = new Float64Array(records.length);
+  const kinds = new Uint8Array(records.length);
+  let at = 0;
+  records.forEach((record, i) => {
+    kinds[i] = KINDS.indexOf(record.kind);
+    ends[i * 3] = at;
+    parts.push(record.value);
+    at += record.value.byteLength;
+    ends[i * 3 + 1] = at;
+    if (record.key !== null) {
+      const key = Buffer.from(record.key);
+      parts.push(key);
+      at += key.byteLength;
+    }
+    ends[i * 3 + 2] = at;
+    const expected = record.expected;
+    if (expected.ok) {
+      fields.set(
+        [id(expected.event.deviceType), id(expected.event.locale), id(expected.event.appVersion)],
+        i * 3,
+      );
+      timestampSec[i] = expected.event.timestampSec;
+    } else {
+      fields[i * 3] = id(expected.reason);
+      timestampSec[i] = -1;
+    }
+  });
+  const all = Buffer.concat(parts);
+  const bytes = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  return {
+    predictedMs: Float64Array.from(predictedMs),
+    kinds,
+    bytes,
+    ends,
+    fields,
+    timestampSec,
+    strings,
+  };
+}
+
+/**
+ * Record `i` of a chunk, stamped with the timestamp of `dueTimeMs`: a valid record made for another second is
+ * remade from its own JSON. A malformed one keeps the timestamp it was made with (the generator does not hand
+ * out the event behind it, and its bytes cannot be parsed back); its verdict and reason are the same either way.
+ */
+export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): GeneratedRecord {
+  const [start, valueEnd, keyEnd] = [chunk.ends[i * 3], chunk.ends[i * 3 + 1], chunk.ends[i * 3 + 2]] as [
+    number,
+    number,
+    number,
+  ];
+  const kind = KINDS[chunk.kinds[i] as number] as GeneratedRecord["kind"];
+  const value = Buffer.from(chunk.bytes, start, valueEnd - start);
+  const key = keyEnd > valueEnd ? Buffer.from(chunk.bytes, valueEnd, keyEnd - valueEnd).toString() : null;
+  const second = Math.floor(dueTimeMs / 1000);
+  if (kind === "valid" && Math.floor((chunk.predictedMs[i] as number) / 1000) !== second) {
+    const event = { ...(JSON.parse(value.toString()) as LoginEvent), timestamp: second };
+    const again = Buffer.from(JSON.stringify(event));
+    return { key, value: again, kind, expected: validateRecord(again) };
+  }
+  const [a, b, c] = [chunk.fields[i * 3], chunk.fields[i * 3 + 1], chunk.fields[i * 3 + 2]] as [
+    number,
+    number,
+    number,
+  ];
+  const timestamp = chunk.timestampSec[i] as number;
+  const expected: ValidationResult =
+    timestamp >= 0
+      ? {
+          ok: true,
+          event: {
+            userId: key ?? "",
+            deviceType: chunk.strings[a] as string,
+            locale: chunk.strings[b] as string,
+            appVersion: chunk.strings[c] as string,
+            timestampSec: timestamp,
+          },
+        }
+      : { ok: false, reason: chunk.strings[a] as Extract<ValidationResult, { ok: false }>["reason"] };
+  return { key, value, kind, expected };
+}
