@@ -29,17 +29,22 @@ describe("the lab fails broken aggregators by name", () => {
     );
   }, 300_000);
 
-  it("drop-on-fence: consumer-freeze exits 1 with events lost, naming the offsets of the windows it dropped", async () => {
+  it("drop-on-fence: consumer-freeze exits 1, naming the offsets of the windows it dropped or re-counted", async () => {
     const run = await scenarioCli(["consumer-freeze", ...mutant("drop-on-fence")]);
     expect(run.code, run.stderr.slice(-2_000)).toBe(1);
     const result = readResult(run.reportDir);
-    // Its re-read windows count about as many events twice as it dropped: the counts alone cancel out.
-    expect(failedAssertions(result)).toContain("events lost");
+    // Which way it goes depends on timing: a dropped window is lost, and a window re-read by the new owner
+    // after the zombie's late commit is counted twice. Either is named, in events and in offsets.
+    const failed = failedAssertions(result);
+    expect(
+      failed.some((name) => name === "events lost" || name === "events counted twice"),
+      failed.join("; "),
+    ).toBe(true);
     const coverage = result.assertions.find(
       (a) => a.name === "analytics cover every input offset exactly once",
     );
     expect(coverage?.pass).toBe(false);
-    expect(coverage?.detail).toMatch(/never aggregated|gap in user-login/);
+    expect(coverage?.detail).toMatch(/never aggregated|gap in user-login|overlap in user-login/);
   }, 300_000);
 
   it.each(["consumer-crash", "consumer-freeze"])(
