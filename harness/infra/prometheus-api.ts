@@ -40,10 +40,10 @@ export class PrometheusApi {
   }
 
   /** An instant query; returns one sample per series (vector results) or one unlabelled sample (scalar). */
-  async query(expr: string, time?: number): Promise<PromSample[]> {
+  async query(expr: string, time?: number, timeoutMs = 10_000): Promise<PromSample[]> {
     const params = new URLSearchParams({ query: expr });
     if (time !== undefined) params.set("time", String(time / 1000));
-    const data = (await this.get(`/api/v1/query?${params}`)) as {
+    const data = (await this.get(`/api/v1/query?${params}`, timeoutMs)) as {
       resultType: string;
       result: { metric: Record<string, string>; value: [number, string] }[] | [number, string];
     };
@@ -68,8 +68,8 @@ export class PrometheusApi {
       );
   }
 
-  private async get(path: string): Promise<unknown> {
-    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+  private async get(path: string, timeoutMs = 10_000): Promise<unknown> {
+    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json()) as { status: string; data?: unknown; error?: string };
     if (body.status !== "success") throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
     return body.data;

@@ -3,7 +3,6 @@ import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.t
 import { type ProducerSummary, runProducer } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
-import { LabError } from "../core/errors.ts";
 import type { ExternalOptions } from "../infra/external.ts";
 import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
@@ -12,6 +11,7 @@ import { ArrivalSchedule } from "../load/arrival-rate.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
+import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import type { FaultRecord, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
@@ -23,6 +23,7 @@ import { scheduleFaults } from "./faults.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
 import { formatProgress, type Phase } from "./progress.ts";
+import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { readSeedCounters } from "./seed-counters.ts";
@@ -43,6 +44,8 @@ export interface RunOptions {
 }
 
 const TICK_MS = 1_000;
+/** After Ctrl-C the pipeline drains for at most this long (or the scenario's own bound, if shorter). */
+export const INTERRUPTED_DRAIN_MS = 15_000;
 
 /**
  * Runs one scenario end to end: stack → topics → consumers → open-model load with faults on its timeline,
@@ -106,6 +109,7 @@ async function runOnStack(
   });
   const probe = new LagProbe(connection, groupId, topics.input, start.input);
   await probe.connect();
+  const recordTimestamps = new KafkaRecordTimestamps(connection, topics.input, [...start.input.keys()]);
   let tail: AnalyticsTail | undefined;
   try {
     log(`starting ${plural(scenario.topology.consumers, "aggregator")}…`);
@@ -126,15 +130,31 @@ async function runOnStack(
       inputStart: start.input,
       windowMs: scenario.windowMs,
       probe,
+      recordTimestamps,
       prometheus,
       labMetrics,
       targetRateAt: (elapsedMs) => (elapsedMs < scenario.durationMs ? curve.rateAt(elapsedMs) : 0),
+      memoryTargets: () =>
+        fleet.metricsAddresses.flatMap((address, index) =>
+          address ? [{ name: `consumer-${index}`, address }] : [],
+        ),
     });
     onAnalytics = observer.onAnalytics;
 
     const schedule = new ArrivalSchedule(curve, 0);
     const stopLoad = new AbortController();
-    options.signal?.addEventListener("abort", () => stopLoad.abort(), { once: true });
+    // Ctrl-C ends the run the way k6 does: the load stops, the pipeline drains for a bounded time, and
+    // everything measured so far is verified and reported with the verdict `interrupted`.
+    let interruptedAtMs: number | undefined;
+    const interrupt = () => {
+      interruptedAtMs = clock.now() - loadStartMs;
+      stopLoad.abort();
+      log(
+        `interrupted at ${(interruptedAtMs / 1000).toFixed(1)} s: stopping the load, draining for at most ${Math.min(scenario.drainTimeoutMs, INTERRUPTED_DRAIN_MS) / 1000} s, then verifying and writing the reports (Ctrl-C again stops at once)`,
+      );
+    };
+    if (options.signal?.aborted) interrupt();
+    else options.signal?.addEventListener("abort", interrupt, { once: true });
     const ledger = new CountsBuilder();
     log(`load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}`);
     const producing: Promise<ProducerSummary> = runProducer({
@@ -196,7 +216,11 @@ async function runOnStack(
 
     // Drain: the load is over; wait for the group to commit everything, within the scenario's bound.
     let drainMs: number | null = null;
-    while (clock.now() - loadEndMs < scenario.drainTimeoutMs && !options.signal?.aborted) {
+    const drainBound = () =>
+      interruptedAtMs === undefined
+        ? scenario.drainTimeoutMs
+        : Math.min(scenario.drainTimeoutMs, INTERRUPTED_DRAIN_MS);
+    while (clock.now() - loadEndMs < drainBound()) {
       await clock.sleep(TICK_MS);
       const snapshot = await sample();
       if (!snapshot) continue;
@@ -206,10 +230,9 @@ async function runOnStack(
         break;
       }
     }
-    if (options.signal?.aborted) throw new LabError("USAGE", "the run was interrupted");
     log(
       drainMs === null
-        ? `lag did not reach zero within ${scenario.drainTimeoutMs / 1000} s of the load ending`
+        ? `lag did not reach zero within ${drainBound() / 1000} s of the load ending`
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
 
@@ -225,7 +248,7 @@ async function runOnStack(
     );
     const collected = await collect(connection, topics, { start, coverage });
 
-    return buildResult({
+    const result = buildResult({
       scenario,
       provider: options.provider,
       startedAt,
@@ -256,7 +279,23 @@ async function runOnStack(
             }
           : {},
     });
+    const memory = memoryFigures(observer.series.t, observer.memory, (loadEndMs - loadStartMs) / 1000);
+    const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
+    const assertions = [
+      ...result.assertions,
+      ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
+    ];
+    return {
+      ...result,
+      verdict:
+        interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
+      lag: { ...result.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
+      memory,
+      assertions,
+      ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
+    };
   } finally {
+    await recordTimestamps.stop();
     await tail?.stop();
     for (const index of fleet.running()) await fleet.kill(index);
     await probe.disconnect().catch(() => {});
