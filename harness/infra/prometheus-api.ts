@@ -4,6 +4,8 @@ export interface PromTarget {
   instance: string;
   health: "up" | "down" | "unknown";
   lastError: string;
+  /** Epoch ms of the last scrape; NaN before the first. */
+  lastScrapeMs: number;
 }
 
 export interface PromSample {
@@ -29,13 +31,19 @@ export class PrometheusApi {
 
   async targets(): Promise<PromTarget[]> {
     const body = (await this.get("/api/v1/targets?state=active")) as {
-      activeTargets: { labels: Record<string, string>; health: PromTarget["health"]; lastError: string }[];
+      activeTargets: {
+        labels: Record<string, string>;
+        health: PromTarget["health"];
+        lastError: string;
+        lastScrape: string;
+      }[];
     };
     return body.activeTargets.map((t) => ({
       job: t.labels.job ?? "",
       instance: t.labels.instance ?? "",
       health: t.health,
       lastError: t.lastError,
+      lastScrapeMs: Date.parse(t.lastScrape),
     }));
   }
 

@@ -2,6 +2,7 @@ import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import type { FaultRecord } from "../result/types.ts";
 import type { SeedCounters } from "../verify/exactness.ts";
 import type { ConsumerFleet } from "./consumer-fleet.ts";
+import { unscrapedTargets } from "./scrape-check.ts";
 
 /** The seed's counters summed over the consumers, when Prometheus runs and no consumer lost its counts. */
 export async function readSeedCounters(
@@ -21,14 +22,10 @@ export async function readSeedCounters(
     );
     return undefined;
   }
-  const scraped = new Set(
-    (await prometheus.targets()).filter((t) => t.health === "up").map((t) => t.instance),
-  );
-  const unscraped = fleet.metricsAddresses.filter((address) => !scraped.has(address));
-  if (unscraped.length > 0) {
-    log(
-      `the seed's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
-    );
+  // A busy or just restarted aggregator may miss a scrape: give it a few seconds, then say exactly why.
+  const unscraped = await unscrapedTargets(prometheus, fleet.metricsAddresses, 0, 10_000);
+  if (unscraped) {
+    log(`the seed's Prometheus counters are not compared: ${unscraped}`);
     return undefined;
   }
   // Two scrape intervals, so the last commits are in Prometheus.
