@@ -119,6 +119,19 @@ export interface MemoryFigures {
   byProcess: Record<string, MemoryGrowth>;
 }
 
+/** What a load spike did to the lag (scenarios with a `spike` profile). */
+export interface SpikeFigures {
+  spikeStartS: number;
+  spikeEndS: number;
+  peakLagOffsets: number;
+  peakLagSeconds: number;
+  /** The highest lag over the seconds before the spike: the level it must come back to. */
+  levelBeforeOffsets: number | null;
+  /** From the end of the spike until the lag was back at that level; null when it never was. */
+  drainMs: number | null;
+  reason?: string;
+}
+
 export interface BaselineComparison {
   metric: string;
   baseline: number;
@@ -180,6 +193,7 @@ export interface RunResult {
   };
   /** Growth of each process's resident memory, fitted over the steady part of the load. */
   memory?: MemoryFigures;
+  spike?: SpikeFigures;
   /** When the run was stopped early: milliseconds since the start of the load. */
   interruptedAtMs?: number;
   series: Series;

@@ -12,6 +12,7 @@ import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
+import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import type { FaultRecord, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
@@ -281,9 +282,15 @@ async function runOnStack(
     });
     const memory = memoryFigures(observer.series.t, observer.memory, (loadEndMs - loadStartMs) / 1000);
     const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
+    const { load } = scenario;
+    const spike =
+      load.kind === "spike"
+        ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
+        : undefined;
     const assertions = [
       ...result.assertions,
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
+      ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
     ];
     return {
       ...result,
@@ -291,6 +298,7 @@ async function runOnStack(
         interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
       lag: { ...result.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
       memory,
+      ...(spike ? { spike } : {}),
       assertions,
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     };
