@@ -33,6 +33,12 @@ describe("memoryGrowth", () => {
     expect(growth.firstRssMB).toBe(300);
   });
 
+  it("reads a garbage-collector sawtooth over a flat floor as flat", () => {
+    // 60 MB of garbage built up and swept every 25 s: a line through every sample would slope.
+    const rss = t.map((s) => 200 + ((s % 25) / 25) * 60);
+    expect(Math.abs(memoryGrowth(t, rss, 60).rssGrowthMBPerHour ?? Number.NaN)).toBeLessThan(1);
+  });
+
   it("reads a flat process as flat, through noise and gaps", () => {
     const rss = t.map((s) => (s % 17 === 0 ? null : 180 + ((s * 7) % 5)));
     expect(Math.abs(memoryGrowth(t, rss, 60).rssGrowthMBPerHour ?? Number.NaN)).toBeLessThan(5);
@@ -41,7 +47,7 @@ describe("memoryGrowth", () => {
   it("has no figure, with the reason, when too few samples were taken", () => {
     const growth = memoryGrowth([0, 1, 2], [1, 2, 3], 0);
     expect(growth.rssGrowthMBPerHour).toBeNull();
-    expect(growth.reason).toBe("3 sample(s) after 0 s; at least 30 are needed");
+    expect(growth.reason).toBe("3 sample(s) after 0 s span 1 minute(s); at least 3 are needed");
   });
 });
 
@@ -56,7 +62,7 @@ describe("memory series and assertions", () => {
   });
 
   it("fails a process growing beyond the threshold, and one that could not be measured", () => {
-    const t = Array.from({ length: 100 }, (_, i) => i);
+    const t = Array.from({ length: 400 }, (_, i) => i);
     const figures = memoryFigures(
       t,
       {
@@ -64,12 +70,12 @@ describe("memory series and assertions", () => {
         "consumer-0": { rssMB: t.map(() => 150), heapUsedMB: t.map(() => 40) },
         "consumer-1": { rssMB: t.map(() => null), heapUsedMB: t.map(() => null) },
       },
-      100,
+      400,
     );
-    expect(figures.steadyFromS).toBe(20);
+    expect(figures.steadyFromS).toBe(80);
     const verdicts = memoryAssertions(figures, 100).map((a) => [a.name, a.pass, a.observed]);
     expect(verdicts).toEqual([
-      ["memory growth of lab", false, "3600 MB/h (220 → 299 MB)"],
+      ["memory growth of lab", false, "3600 MB/h (280 → 599 MB)"],
       ["memory growth of consumer-0", true, "0 MB/h (150 → 150 MB)"],
       ["memory growth of consumer-1", false, "not measured"],
     ]);

@@ -51,13 +51,16 @@ export function pushMemory(
   series.heapUsedMB.push(reading ? round(reading.heapUsedBytes / MB) : null);
 }
 
-/** Samples needed before a slope means anything. */
-const MIN_SAMPLES = 30;
+/** Seconds per floor: the lowest RSS of each such stretch is one point of the fit. */
+const FLOOR_S = 60;
+/** Floors needed before a slope means anything: 3 minutes of steady load. */
+const MIN_FLOORS = 3;
 
 /**
- * Growth of resident memory in MB per hour: the slope of a least-squares line through the samples from
- * `steadyFromS` on. The warm-up before it (JIT, buffers, the first windows) grows memory once and is left
- * out, or a short run would read as a leak.
+ * Growth of resident memory in MB per hour: the slope of a least-squares line through the floors of the
+ * samples (the lowest of each minute) from `steadyFromS` on. Floors follow what stays after collections, not
+ * the garbage-collector's sawtooth, which over a few minutes would read as hundreds of MB an hour; the
+ * warm-up before `steadyFromS` (JIT, buffers, the first windows) grows memory once and is left out too.
  */
 export function memoryGrowth(t: number[], rssMB: (number | null)[], steadyFromS: number): MemoryGrowth {
   const points = t.flatMap((s, i) => {
@@ -66,21 +69,28 @@ export function memoryGrowth(t: number[], rssMB: (number | null)[], steadyFromS:
   });
   const firstRssMB = points[0]?.[1] ?? null;
   const lastRssMB = points.at(-1)?.[1] ?? null;
-  if (points.length < MIN_SAMPLES) {
+  const floors = new Map<number, readonly [number, number]>();
+  for (const [x, y] of points) {
+    const bucket = Math.floor((x - steadyFromS) / FLOOR_S);
+    const floor = floors.get(bucket);
+    if (!floor || y < floor[1]) floors.set(bucket, [x, y]);
+  }
+  if (floors.size < MIN_FLOORS) {
     return {
       rssGrowthMBPerHour: null,
-      reason: `${points.length} sample(s) after ${steadyFromS} s; at least ${MIN_SAMPLES} are needed`,
+      reason: `${points.length} sample(s) after ${steadyFromS} s span ${floors.size} minute(s); at least ${MIN_FLOORS} are needed`,
       firstRssMB,
       lastRssMB,
       samples: points.length,
     };
   }
-  const n = points.length;
-  const meanX = points.reduce((a, [x]) => a + x, 0) / n;
-  const meanY = points.reduce((a, [, y]) => a + y, 0) / n;
+  const fit = [...floors.values()];
+  const n = fit.length;
+  const meanX = fit.reduce((a, [x]) => a + x, 0) / n;
+  const meanY = fit.reduce((a, [, y]) => a + y, 0) / n;
   let sxy = 0;
   let sxx = 0;
-  for (const [x, y] of points) {
+  for (const [x, y] of fit) {
     sxy += (x - meanX) * (y - meanY);
     sxx += (x - meanX) ** 2;
   }
@@ -88,7 +98,7 @@ export function memoryGrowth(t: number[], rssMB: (number | null)[], steadyFromS:
     rssGrowthMBPerHour: round((sxy / sxx) * 3600),
     firstRssMB,
     lastRssMB,
-    samples: n,
+    samples: points.length,
   };
 }
 
