@@ -188,12 +188,15 @@ async function runOnStack(
     const show = (phase: Phase, snapshot: Snapshot) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));
     let sampleFailures = 0;
-    // A sample can fail while a broker is down; the run goes on and the series skips that second.
+    // The observer turns every failure it expects (a broker down, a call timed out) into a gap with its
+    // reason; anything else still costs only that second, and is listed as a gap too.
     const sample = async (): Promise<Snapshot | undefined> => {
       try {
         return await observer.tick();
       } catch (error) {
-        if (sampleFailures++ === 0) log(`a sample failed (${(error as Error).message}); the run goes on`);
+        const reason = (error as Error).message;
+        observer.gaps.add("every figure", Math.round((clock.now() - loadStartMs) / 100) / 10, reason);
+        if (sampleFailures++ === 0) log(`a sample failed (${reason}); the run goes on`);
         return undefined;
       }
     };
