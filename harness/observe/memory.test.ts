@@ -47,7 +47,7 @@ describe("memoryGrowth", () => {
   it("has no figure, with the reason, when too few samples were taken", () => {
     const growth = memoryGrowth([0, 1, 2], [1, 2, 3], 0);
     expect(growth.rssGrowthMBPerHour).toBeNull();
-    expect(growth.reason).toBe("3 sample(s) after 0 s span 1 minute(s); at least 3 are needed");
+    expect(growth.reason).toBe("3 sample(s) after 0 s span 0 full minute(s); at least 3 are needed");
   });
 });
 

@@ -70,15 +70,18 @@ export function memoryGrowth(t: number[], rssMB: (number | null)[], steadyFromS:
   const firstRssMB = points[0]?.[1] ?? null;
   const lastRssMB = points.at(-1)?.[1] ?? null;
   const floors = new Map<number, readonly [number, number]>();
+  // A last minute cut short has a floor from a few samples, often high in the sawtooth: leave it out.
+  const lastFull = Math.floor(((points.at(-1)?.[0] ?? 0) - steadyFromS + FLOOR_S / 2) / FLOOR_S);
   for (const [x, y] of points) {
     const bucket = Math.floor((x - steadyFromS) / FLOOR_S);
+    if (bucket >= lastFull) continue;
     const floor = floors.get(bucket);
     if (!floor || y < floor[1]) floors.set(bucket, [x, y]);
   }
   if (floors.size < MIN_FLOORS) {
     return {
       rssGrowthMBPerHour: null,
-      reason: `${points.length} sample(s) after ${steadyFromS} s span ${floors.size} minute(s); at least ${MIN_FLOORS} are needed`,
+      reason: `${points.length} sample(s) after ${steadyFromS} s span ${floors.size} full minute(s); at least ${MIN_FLOORS} are needed`,
       firstRssMB,
       lastRssMB,
       samples: points.length,
