@@ -24,6 +24,7 @@ export class KafkaRecordTimestamps implements RecordTimestamps {
   private starting: Promise<void> | undefined;
   private readonly waiting = new Map<number, Waiting>();
   private readonly known = new Map<number, { offset: bigint; timestampMs: number }>();
+  private readonly groupId = `lab-record-timestamps-${randomBytes(6).toString("hex")}`;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -64,12 +65,20 @@ export class KafkaRecordTimestamps implements RecordTimestamps {
   async stop(): Promise<void> {
     for (const w of this.waiting.values()) w.resolve(undefined);
     await this.starting?.catch(() => {});
-    await this.consumer?.disconnect().catch(() => {});
+    if (!this.consumer) return;
+    await this.consumer.disconnect().catch(() => {});
+    // Leaves nothing behind on a cluster the lab does not own.
+    const admin = createKafka(this.connection, "lab-record-timestamps").admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([this.groupId]))
+      .catch(() => {})
+      .finally(() => admin.disconnect());
   }
 
   private async start(): Promise<void> {
     const consumer = createKafka(this.connection, "lab-record-timestamps").consumer({
-      groupId: `lab-record-timestamps-${randomBytes(6).toString("hex")}`,
+      groupId: this.groupId,
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 65_536,
     });
