@@ -61,13 +61,15 @@ describe("memory series and assertions", () => {
     expect(memory["consumer-1"]).toEqual({ rssMB: [null, null, 150], heapUsedMB: [null, null, 40] });
   });
 
-  it("fails a process growing beyond the threshold, and one that could not be measured", () => {
+  it("fails a process whose kept heap grows beyond the threshold, and one that could not be measured", () => {
     const t = Array.from({ length: 400 }, (_, i) => i);
     const figures = memoryFigures(
       t,
       {
-        lab: { rssMB: t.map((s) => 200 + s), heapUsedMB: t.map(() => 50) },
-        "consumer-0": { rssMB: t.map(() => 150), heapUsedMB: t.map(() => 40) },
+        // A leak: the heap's floor climbs 1 MB a second.
+        lab: { rssMB: t.map((s) => 200 + s), heapUsedMB: t.map((s) => 50 + s + (s % 7) * 3) },
+        // The collector's heap size settling: RSS climbs, but what survives collections does not.
+        "consumer-0": { rssMB: t.map((s) => 150 + s / 10), heapUsedMB: t.map((s) => 40 + (s % 20)) },
         "consumer-1": { rssMB: t.map(() => null), heapUsedMB: t.map(() => null) },
       },
       400,
@@ -75,9 +77,9 @@ describe("memory series and assertions", () => {
     expect(figures.steadyFromS).toBe(80);
     const verdicts = memoryAssertions(figures, 100).map((a) => [a.name, a.pass, a.observed]);
     expect(verdicts).toEqual([
-      ["memory growth of lab", false, "3600 MB/h (280 → 599 MB)"],
-      ["memory growth of consumer-0", true, "0 MB/h (150 → 150 MB)"],
-      ["memory growth of consumer-1", false, "not measured"],
+      ["memory kept by lab", false, "heap 3617.7 MB/h; RSS 3600 MB/h (280 → 599 MB)"],
+      ["memory kept by consumer-0", true, "heap 0 MB/h; RSS 360 MB/h (158 → 189.9 MB)"],
+      ["memory kept by consumer-1", false, "not measured"],
     ]);
   });
 });

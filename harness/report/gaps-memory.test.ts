@@ -18,9 +18,16 @@ function observedResult() {
   result.memory = {
     steadyFromS: 12,
     byProcess: {
-      lab: { rssGrowthMBPerHour: 42.5, firstRssMB: 210, lastRssMB: 212, samples: 48 },
+      lab: {
+        rssGrowthMBPerHour: 42.5,
+        heapGrowthMBPerHour: 1.5,
+        firstRssMB: 210,
+        lastRssMB: 212,
+        samples: 48,
+      },
       "consumer-0": {
         rssGrowthMBPerHour: null,
+        heapGrowthMBPerHour: null,
         reason: "3 sample(s) after 12 s; at least 30 are needed",
         firstRssMB: 150,
         lastRssMB: 151,
@@ -38,7 +45,7 @@ describe("gaps, memory and an interrupted verdict in the reports", () => {
     expect(md).toContain(
       "- lag offsets not measured 15–33 s (19 samples): the high watermarks: no answer within 800 ms",
     );
-    expect(md).toContain("| lab | 42.5 MB/h | 210 MB | 212 MB |");
+    expect(md).toContain("| lab | 1.5 MB/h | 42.5 MB/h | 210 MB | 212 MB |");
     expect(md).toContain("| consumer-0 | not measured: 3 sample(s) after 12 s; at least 30 are needed |");
   });
 

@@ -13,16 +13,25 @@ export function describeGap(gap: SeriesGap): string {
   return `${gap.what} not measured ${when}: ${gap.reason}`;
 }
 
-/** One row per process: name, growth in MB/h over the steady part (or why there is none), first and last RSS. */
+/** One row per process: name, heap and RSS growth in MB/h over the steady part (or why not), first and last RSS. */
 export function memoryRows(result: RunResult): string[][] {
   const memory = result.memory;
   if (!memory) return [];
+  const perHour = (value: number | null, reason: string | undefined) =>
+    value === null ? `not measured: ${reason ?? ""}` : `${value} MB/h`;
   return Object.entries(memory.byProcess).map(([name, g]) => [
     name,
-    g.rssGrowthMBPerHour === null ? `not measured: ${g.reason ?? ""}` : `${g.rssGrowthMBPerHour} MB/h`,
+    perHour(g.heapGrowthMBPerHour, g.reason),
+    perHour(g.rssGrowthMBPerHour, g.reason),
     g.firstRssMB === null ? "–" : `${g.firstRssMB} MB`,
     g.lastRssMB === null ? "–" : `${g.lastRssMB} MB`,
   ]);
 }
 
-export const MEMORY_HEADERS = ["Process", "RSS growth", "RSS at steady start", "RSS at end"];
+export const MEMORY_HEADERS = [
+  "Process",
+  "Heap kept, growth",
+  "RSS growth",
+  "RSS at steady start",
+  "RSS at end",
+];

@@ -76,7 +76,7 @@ function gapsAndMemory(result: RunResult): string[] {
       : [
           `## Memory (fitted from ${result.memory?.steadyFromS ?? 0} s)`,
           "",
-          ...table(MEMORY_HEADERS, ["---", "---:", "---:", "---:"], memory),
+          ...table(MEMORY_HEADERS, ["---", "---:", "---:", "---:", "---:"], memory),
         ]),
   ];
 }

@@ -104,8 +104,14 @@ export interface Series {
 }
 
 export interface MemoryGrowth {
-  /** MB per hour, from a least-squares line through the RSS samples of the steady part. */
+  /** MB per hour, from a least-squares line through each minute's lowest RSS over the steady part. */
   rssGrowthMBPerHour: number | null;
+  /**
+   * The same for the heap in use: each minute's lowest is what survives a collection, so its growth is
+   * what the process keeps. The soak's threshold is judged on it (RSS also follows the collector's choice
+   * of heap size, which grows with the allocation rate for a while without anything being kept).
+   */
+  heapGrowthMBPerHour: number | null;
   /** Why there is no figure, when there is none (too few samples). */
   reason?: string;
   firstRssMB: number | null;
