@@ -1,6 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { PartitionMetadata, RecordMetadata } from "kafkajs";
+import { constantRate } from "../../pipeline/producer/schedule.ts";
 import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
@@ -147,4 +148,53 @@ function slope(points: [number, number][]): number {
     sxx += (x - meanX) ** 2;
   }
   return Math.round((sxy / sxx) * 100) / 100;
+}
+
+/**
+ * What the open-model send loop keeps per event when it runs on a schedule with an abort signal, as a run
+ * does: every wait for the next due event used to leave a reaction on one long-lived promise.
+ */
+export async function measureScheduledSendLoop(ratePerSec: number, durationMs: number): Promise<number> {
+  const gc = collector();
+  const abort = new AbortController();
+  let acked = 0;
+  const marks: [number, number][] = [];
+  const timer = setInterval(() => {
+    gc();
+    marks.push([acked, process.memoryUsage().heapUsed]);
+  }, 1_000);
+  const partitions = [0, 1, 2].map((partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  })) as PartitionMetadata[];
+  try {
+    await runSendLoop(
+      {
+        schedule: constantRate(ratePerSec),
+        stopAfter: { durationMs },
+        seed: 1,
+        signal: abort.signal,
+        onAck: (ack) => {
+          acked += ack.records.length;
+        },
+      },
+      {
+        topic: "user-login",
+        partitions,
+        send: async (messages) =>
+          [...new Set(messages.map((m) => m.partition as number))].map((partition) => ({
+            topicName: "user-login",
+            partition,
+            errorCode: 0,
+            baseOffset: "0",
+          })),
+      },
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  return slope(marks.slice(Math.floor(marks.length / 4)));
 }
