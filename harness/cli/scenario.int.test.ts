@@ -57,7 +57,7 @@ describe("npm run scenario", () => {
       join(REPO_ROOT, "reports", "test-output", "smoke-report.png"),
     );
     expect(report.bannerText).toBe("PASS: smoke");
-    expect(report.charts.map((c) => c.name)).toEqual(["rate", "lag", "latency", "broker"]);
+    expect(report.charts.map((c) => c.name)).toEqual(["rate", "lag", "latency", "broker", "memory"]);
     for (const chart of report.charts) expect(chart.height, `${chart.name} chart`).toBeGreaterThan(100);
     expect(report.errors).toEqual([]);
   });

@@ -176,9 +176,10 @@ async function main(): Promise<number> {
     signal: abort.signal,
     ...(consumerCommand ? { consumerCommand } : {}),
   });
+  // Ctrl-C: the run stops its load, drains briefly and returns what it measured; wait for the reports too.
   onShutdownSignal(async () => {
     abort.abort();
-    await run.catch(() => {});
+    await finished.catch(() => {});
   });
   let result: RunResult = await run;
 
@@ -187,11 +188,12 @@ async function main(): Promise<number> {
     result = {
       ...result,
       baseline: { file: resolve(args.baseline as string), comparisons },
-      verdict: result.verdict === "pass" && comparisons.every((c) => c.pass) ? "pass" : "fail",
+      verdict:
+        result.verdict !== "pass" ? result.verdict : comparisons.every((c) => c.pass) ? "pass" : "fail",
     };
   }
   const paths = await writeReports(result, reportDir);
-  if (args["save-baseline"]) {
+  if (args["save-baseline"] && result.verdict !== "interrupted") {
     const file = join(REPO_ROOT, baselinePath(scenario.name));
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, renderJson(result));
@@ -201,7 +203,7 @@ async function main(): Promise<number> {
   const regressions = result.baseline?.comparisons.filter((c) => !c.pass) ?? [];
   log("");
   log(
-    `${result.verdict === "pass" ? "PASS" : "FAIL"} ${scenario.name}: ${result.assertions.length - failed.length}/${result.assertions.length} assertions hold`,
+    `${result.verdict.toUpperCase()} ${scenario.name}: ${result.assertions.length - failed.length}/${result.assertions.length} assertions hold`,
   );
   for (const a of failed)
     log(`  ✗ ${a.name}: expected ${a.expected}, observed ${a.observed}${a.detail ? ` (${a.detail})` : ""}`);
@@ -209,6 +211,8 @@ async function main(): Promise<number> {
   log(`reports: ${paths.html}`);
   log(`         ${paths.markdown}, ${paths.json}, ${paths.junit}`);
   if (args.json) process.stdout.write(renderJson(result));
+  // An interrupted run exits as the shell reports a SIGINT, whatever its assertions said.
+  if (result.verdict === "interrupted") return 130;
   return result.verdict === "pass" ? EXIT_CODES.pass : EXIT_CODES.thresholdFailed;
 }
 
@@ -224,7 +228,8 @@ async function readBaseline(file: string, scenario: Scenario): Promise<RunResult
   return baseline;
 }
 
-main().then(
+const finished = main();
+finished.then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`\n${formatError(error)}\n`);

@@ -4,6 +4,8 @@ export interface PromTarget {
   instance: string;
   health: "up" | "down" | "unknown";
   lastError: string;
+  /** Epoch ms of the last scrape; NaN before the first. */
+  lastScrapeMs: number;
 }
 
 export interface PromSample {
@@ -29,21 +31,27 @@ export class PrometheusApi {
 
   async targets(): Promise<PromTarget[]> {
     const body = (await this.get("/api/v1/targets?state=active")) as {
-      activeTargets: { labels: Record<string, string>; health: PromTarget["health"]; lastError: string }[];
+      activeTargets: {
+        labels: Record<string, string>;
+        health: PromTarget["health"];
+        lastError: string;
+        lastScrape: string;
+      }[];
     };
     return body.activeTargets.map((t) => ({
       job: t.labels.job ?? "",
       instance: t.labels.instance ?? "",
       health: t.health,
       lastError: t.lastError,
+      lastScrapeMs: Date.parse(t.lastScrape),
     }));
   }
 
   /** An instant query; returns one sample per series (vector results) or one unlabelled sample (scalar). */
-  async query(expr: string, time?: number): Promise<PromSample[]> {
+  async query(expr: string, time?: number, timeoutMs = 10_000): Promise<PromSample[]> {
     const params = new URLSearchParams({ query: expr });
     if (time !== undefined) params.set("time", String(time / 1000));
-    const data = (await this.get(`/api/v1/query?${params}`)) as {
+    const data = (await this.get(`/api/v1/query?${params}`, timeoutMs)) as {
       resultType: string;
       result: { metric: Record<string, string>; value: [number, string] }[] | [number, string];
     };
@@ -68,8 +76,8 @@ export class PrometheusApi {
       );
   }
 
-  private async get(path: string): Promise<unknown> {
-    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+  private async get(path: string, timeoutMs = 10_000): Promise<unknown> {
+    const response = await fetch(`${this.baseUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json()) as { status: string; data?: unknown; error?: string };
     if (body.status !== "success") throw new Error(`Prometheus ${path}: ${body.error ?? response.status}`);
     return body.data;

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LagStatus } from "../result/types.ts";
-import {
-  evaluatePartition,
-  type LagSample,
-  LagStatusTracker,
-  lagSeconds,
-  worstStatus,
-} from "./lag-status.ts";
+import { evaluatePartition, type LagSample, LagStatusTracker, worstStatus } from "./lag-status.ts";
 
 const options = { windowMs: 30_000 };
 
@@ -118,11 +112,20 @@ describe("evaluatePartition", () => {
       lag: 40 + atMs / 100,
     }));
     expect(evaluatePartition(samples, 3_000, options).status).toBe("OK");
-    expect(evaluatePartition([], 3_000, options)).toEqual({ status: "OK", reason: "no samples yet" });
+    expect(evaluatePartition([], 3_000, options)).toEqual({ status: "UNKNOWN", reason: "no samples yet" });
   });
 });
 
 describe("LagStatusTracker", () => {
+  it("calls a partition UNKNOWN, not OK, once its newest sample is stale", () => {
+    const tracker = new LagStatusTracker({ ...options, staleAfterMs: 2_500 });
+    tracker.record(0, { atMs: 0, committedOffset: 10, lag: 0 });
+    expect(tracker.evaluate(1_000).status).toBe("OK");
+    const later = tracker.evaluate(20_000);
+    expect(later.status).toBe("UNKNOWN");
+    expect(later.partitions[0]?.reason).toBe("no sample for 20s");
+  });
+
   it("slides the window per partition and reports the worst partition for the group", () => {
     const tracker = new LagStatusTracker(options);
     const healthy = simulate(120, { rate: 100, capacity: 1e9 });
@@ -146,18 +149,12 @@ describe("LagStatusTracker", () => {
 });
 
 describe("worstStatus", () => {
-  it("ranks OK < WARN < STOP < STALL, like Burrow's status codes", () => {
-    expect(worstStatus([])).toBe("OK");
+  it("ranks OK < UNKNOWN < WARN < STOP < STALL: Burrow's order, and never OK while a partition is unknown", () => {
+    expect(worstStatus([])).toBe("UNKNOWN");
+    expect(worstStatus(["OK", "UNKNOWN", "OK"])).toBe("UNKNOWN");
+    expect(worstStatus(["UNKNOWN", "WARN"])).toBe("WARN");
     expect(worstStatus(["OK", "WARN", "OK"])).toBe("WARN");
     expect(worstStatus(["STOP", "WARN"])).toBe("STOP");
     expect(worstStatus(["STOP", "STALL", "OK"])).toBe("STALL");
-  });
-});
-
-describe("lagSeconds", () => {
-  it("is the age of the oldest unconsumed event, and zero when nothing waits", () => {
-    expect(lagSeconds(10_000, 7_500)).toBe(2.5);
-    expect(lagSeconds(10_000, null)).toBe(0);
-    expect(lagSeconds(10_000, 10_400)).toBe(0);
   });
 });

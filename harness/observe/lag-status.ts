@@ -21,15 +21,23 @@ export interface LagStatusOptions {
   windowMs: number;
   /** Lag this small counts as caught up: 1 with transactions, where the commit marker takes an offset. */
   allowedLag?: number;
+  /** A partition whose newest sample is older than this is UNKNOWN: its lag now is not known. */
+  staleAfterMs?: number;
 }
 
-/** Burrow ranks the error statuses STOP before STALL; a group's status is its worst partition's. */
-const SEVERITY: Record<LagStatus, number> = { OK: 0, WARN: 1, STOP: 2, STALL: 3 };
+/**
+ * Burrow ranks the error statuses STOP before STALL; a group's status is its worst partition's. UNKNOWN
+ * outranks OK, so a group is never OK while one of its partitions cannot be measured, but a partition
+ * known to be behind still says so.
+ */
+const SEVERITY: Record<LagStatus, number> = { OK: 0, UNKNOWN: 1, WARN: 2, STOP: 3, STALL: 4 };
 
+/** The group's status: its worst partition's; UNKNOWN when there is none to judge. */
 export function worstStatus(statuses: Iterable<LagStatus>): LagStatus {
-  let worst: LagStatus = "OK";
-  for (const status of statuses) if (SEVERITY[status] > SEVERITY[worst]) worst = status;
-  return worst;
+  let worst: LagStatus | undefined;
+  for (const status of statuses)
+    if (worst === undefined || SEVERITY[status] > SEVERITY[worst]) worst = status;
+  return worst ?? "UNKNOWN";
 }
 
 /**
@@ -58,7 +66,10 @@ export function evaluatePartition(
   const samples = series.slice(start);
   const last = samples.at(-1);
   const first = samples[0];
-  if (!first || !last) return { status: "OK", reason: "no samples yet" };
+  if (!first || !last) return { status: "UNKNOWN", reason: "no samples yet" };
+  if (options.staleAfterMs !== undefined && nowMs - last.atMs > options.staleAfterMs) {
+    return { status: "UNKNOWN", reason: `no sample for ${formatDuration(nowMs - last.atMs)}` };
+  }
   if (samples.some((s) => s.atMs >= windowStartMs && s.lag <= allowedLag)) {
     return { status: "OK", reason: "caught up within the window" };
   }
@@ -130,14 +141,4 @@ export class LagStatusTracker {
       }));
     return { status: worstStatus(partitions.map((p) => p.status)), partitions };
   }
-}
-
-/**
- * Lag in seconds, as kafka-lag-exporter reports it: the age of the oldest event not yet consumed.
- * `oldestUnconsumedTimestampMs` is the timestamp of the first message after the committed offset, or
- * null when nothing is waiting.
- */
-export function lagSeconds(nowMs: number, oldestUnconsumedTimestampMs: number | null): number {
-  if (oldestUnconsumedTimestampMs === null) return 0;
-  return Math.max(0, nowMs - oldestUnconsumedTimestampMs) / 1_000;
 }

@@ -147,4 +147,14 @@
       { ...axis("under-replicated", "urp", 1), grid: { show: false }, size: 50 },
     ],
   );
+
+  const memory = s.memory ?? {};
+  const palette = ["#1f6feb", "#1a7f37", "#bf5700", "#8250df", "#cf222e", "#8a8f98"];
+  chart(
+    "memory",
+    Object.entries(memory).map(([name, m], i) =>
+      line(`${name} RSS (MB)`, m.rssMB, palette[i % palette.length], { scale: "mb" }),
+    ),
+    [axis("MB", "mb", 3, siValues)],
+  );
 })();

@@ -12,6 +12,7 @@ import {
   keyFigures,
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
+import { describeGap, MEMORY_HEADERS, memoryRows, VERDICT_LABEL } from "./gaps-memory.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -80,12 +81,17 @@ const CHARTS: { name: string; title: string; needs?: (keyof RunResult["series"])
     title: "Broker: messages, bytes, under-replicated partitions",
     needs: ["brokerMessagesInRate", "brokerBytesInRate", "brokerBytesOutRate", "underReplicatedPartitions"],
   },
+  { name: "memory", title: "Memory: RSS of the lab and of each aggregator (MB)", needs: ["memory"] },
 ];
 
 function charts(result: RunResult): string {
   const cards = CHARTS.map((c) => {
     if (c.needs && !c.needs.some((key) => result.series[key] !== undefined)) {
-      return `<div class="card chart-missing"><h3>${e(c.title)}</h3><p>No broker metrics were scraped in this run.</p></div>`;
+      const why =
+        c.name === "memory"
+          ? "No memory was sampled in this run."
+          : "No broker metrics were scraped in this run.";
+      return `<div class="card chart-missing"><h3>${e(c.title)}</h3><p>${why}</p></div>`;
     }
     return `<div class="card" data-chart="${c.name}"><h3>${e(c.title)}</h3><div class="plot"></div></div>`;
   });
@@ -96,9 +102,23 @@ function charts(result: RunResult): string {
           FAULT_HEADER,
           result.faults.map((f) => ({ cells: faultCells(faultRow(f)) })),
         );
+  const gaps = result.series.gaps ?? [];
+  const notMeasured =
+    gaps.length === 0
+      ? ""
+      : `\n<h3>Not measured (gaps in the lines)</h3>\n<ul>${gaps.map((g) => `<li>${e(describeGap(g))}</li>`).join("")}</ul>`;
+  const memory = memoryRows(result);
+  const memoryTable =
+    memory.length === 0
+      ? ""
+      : `\n<h3>Memory growth (fitted from ${result.memory?.steadyFromS ?? 0} s)</h3>\n${table(
+          MEMORY_HEADERS,
+          memory.map((cells) => ({ cells })),
+          1,
+        )}`;
   return section(
     "Over time",
-    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}`,
+    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}${notMeasured}${memoryTable}`,
   );
 }
 
@@ -199,6 +219,7 @@ main { max-width: 1240px; margin: 0 auto; padding: 16px 20px 40px; }
 .banner { padding: 16px 20px; border-radius: 8px; color: #fff; margin-bottom: 16px; }
 .banner.pass { background: #1a7f37; }
 .banner.fail { background: #cf222e; }
+.banner.interrupted { background: #9a6700; }
 .banner h1 { margin: 0 0 4px; font-size: 24px; }
 .banner p { margin: 2px 0; opacity: 0.95; }
 section { background: #fff; border: 1px solid #d0d7de; border-radius: 8px; padding: 12px 16px; margin-bottom: 16px; }
@@ -229,7 +250,7 @@ code { background: #eff1f3; padding: 1px 4px; border-radius: 4px; }
 /** report.html: one self-contained file with charts over time and every table of summary.md. */
 export function renderHtml(result: RunResult): string {
   const { uplotJs, uplotCss, chartsJs } = assets();
-  const verdict = result.verdict === "pass" ? "PASS" : "FAIL";
+  const verdict = VERDICT_LABEL[result.verdict];
   const body = [
     `<header class="banner ${result.verdict}">
 <h1>${verdict}: ${e(result.scenario.name)}</h1>

@@ -74,7 +74,7 @@ const reportSchema = z.looseObject({
   scenario: z.looseObject({ name: z.string() }),
   config: z.looseObject({ seed: z.number() }),
   environment: z.looseObject({ startedAt: z.string() }),
-  verdict: z.enum(["pass", "fail"]),
+  verdict: z.enum(["pass", "fail", "interrupted"]),
   ledger: counts,
   recount: counts,
   aggregates: z.looseObject({ total: z.number() }),

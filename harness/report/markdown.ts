@@ -10,6 +10,7 @@ import {
   keyFigures,
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
+import { describeGap, MEMORY_HEADERS, memoryRows, VERDICT_LABEL } from "./gaps-memory.ts";
 
 const mark = (pass: boolean | null): string => (pass === null ? "" : pass ? "✅" : "❌");
 
@@ -66,6 +67,23 @@ function faults(result: RunResult): string[] {
   return ["## Faults", "", ...table(FAULT_HEADER, ["---:", "---", "---", "---", "---"], rows)];
 }
 
+function gapsAndMemory(result: RunResult): string[] {
+  const gaps = result.series.gaps ?? [];
+  const memory = memoryRows(result);
+  return [
+    ...(gaps.length === 0
+      ? []
+      : ["## Not measured", "", ...gaps.map((g) => `- ${cell(describeGap(g))}`), ""]),
+    ...(memory.length === 0
+      ? []
+      : [
+          `## Memory (fitted from ${result.memory?.steadyFromS ?? 0} s)`,
+          "",
+          ...table(MEMORY_HEADERS, ["---", "---:", "---:", "---:", "---:"], memory),
+        ]),
+  ];
+}
+
 function rateSearch(search: NonNullable<RunResult["rateSearch"]>): string[] {
   const rows = search.steps.map((s) => [formatRate(s.ratePerSec), s.sustained ? "yes" : "no", s.reason]);
   return [
@@ -104,7 +122,8 @@ function links(result: RunResult): string[] {
 
 /** summary.md: the verdict and every figure a reviewer needs, readable in a terminal or a pull request. */
 export function renderMarkdown(result: RunResult): string {
-  const verdict = result.verdict === "pass" ? "✅ PASS" : "❌ FAIL";
+  const icon = { pass: "✅", fail: "❌", interrupted: "⏹" }[result.verdict];
+  const verdict = `${icon} ${VERDICT_LABEL[result.verdict]}`;
   const sections = [
     [
       `# ${verdict}: ${cell(result.scenario.name)}`,
@@ -126,6 +145,7 @@ export function renderMarkdown(result: RunResult): string {
     exactness(result),
     assertions(result),
     faults(result),
+    gapsAndMemory(result),
     result.rateSearch ? rateSearch(result.rateSearch) : [],
     result.baseline ? baseline(result.baseline) : [],
     links(result),

@@ -46,7 +46,8 @@ export interface Percentiles {
   mean: number;
 }
 
-export type LagStatus = "OK" | "WARN" | "STALL" | "STOP";
+/** Burrow's statuses, and UNKNOWN for a second in which the lag could not be measured: never OK by default. */
+export type LagStatus = "OK" | "WARN" | "STALL" | "STOP" | "UNKNOWN";
 
 /** A figure an assertion compared, as data a program can read. */
 export type AssertionValue =
@@ -102,6 +103,25 @@ export interface FaultRecord {
   note?: string;
 }
 
+/**
+ * Seconds in which a figure could not be measured, merged into runs: the series holds null there, and this
+ * says why. `what` names the figure (lag offsets, lag seconds, broker metrics, memory of a process).
+ */
+export interface SeriesGap {
+  what: string;
+  /** Seconds since the start of the load, inclusive. */
+  fromS: number;
+  toS: number;
+  samples: number;
+  reason: string;
+}
+
+/** Memory of one process over time, in MB; null where a sample could not be taken. */
+export interface MemorySeries {
+  rssMB: (number | null)[];
+  heapUsedMB: (number | null)[];
+}
+
 /** Time series sampled once a second; every array has the same length as `t`. */
 export interface Series {
   /** Seconds since the start of the load. */
@@ -110,19 +130,60 @@ export interface Series {
   achievedRate: number[];
   aggregatedRate: number[];
   dlqRate: number[];
-  lagOffsets: number[];
+  /** Null in a second when the lag could not be measured; `gaps` says why. */
+  lagOffsets: (number | null)[];
   /** Lag in offsets of each input partition, keyed by partition number. */
-  lagOffsetsByPartition: Record<string, number[]>;
-  lagSeconds: number[];
+  lagOffsetsByPartition: Record<string, (number | null)[]>;
+  lagSeconds: (number | null)[];
   lagStatus: LagStatus[];
   /** Null in a second when no aggregate became visible, so there was no latency to measure. */
   latencyP50Ms: (number | null)[];
   latencyP99Ms: (number | null)[];
   sendDelayP99Ms: number[];
-  brokerMessagesInRate?: number[];
-  brokerBytesInRate?: number[];
-  brokerBytesOutRate?: number[];
-  underReplicatedPartitions?: number[];
+  /** Null in a second when Prometheus did not answer in time. */
+  brokerMessagesInRate?: (number | null)[];
+  brokerBytesInRate?: (number | null)[];
+  brokerBytesOutRate?: (number | null)[];
+  underReplicatedPartitions?: (number | null)[];
+  /** Why figures are missing from some seconds; absent or empty when every sample was taken. */
+  gaps?: SeriesGap[];
+  /** The lab's own process and each aggregator (`consumer-<index>`), keyed by process name. */
+  memory?: Record<string, MemorySeries>;
+}
+
+export interface MemoryGrowth {
+  /** MB per hour, from a least-squares line through each minute's lowest RSS over the steady part. */
+  rssGrowthMBPerHour: number | null;
+  /**
+   * The same for the heap in use: each minute's lowest is what survives a collection, so its growth is
+   * what the process keeps. The soak's threshold is judged on it (RSS also follows the collector's choice
+   * of heap size, which grows with the allocation rate for a while without anything being kept).
+   */
+  heapGrowthMBPerHour: number | null;
+  /** Why there is no figure, when there is none (too few samples). */
+  reason?: string;
+  firstRssMB: number | null;
+  lastRssMB: number | null;
+  samples: number;
+}
+
+export interface MemoryFigures {
+  /** Seconds from the start of the load where the fit starts (the warm-up is left out). */
+  steadyFromS: number;
+  byProcess: Record<string, MemoryGrowth>;
+}
+
+/** What a load spike did to the lag (scenarios with a `spike` profile). */
+export interface SpikeFigures {
+  spikeStartS: number;
+  spikeEndS: number;
+  peakLagOffsets: number;
+  peakLagSeconds: number;
+  /** The highest lag over the seconds before the spike: the level it must come back to. */
+  levelBeforeOffsets: number | null;
+  /** From the end of the spike until the lag was back at that level; null when it never was. */
+  drainMs: number | null;
+  reason?: string;
 }
 
 export interface BaselineComparison {
@@ -167,7 +228,8 @@ export interface RunResult {
     startedAt: string;
     finishedAt: string;
   };
-  verdict: "pass" | "fail";
+  /** `interrupted`: stopped early (Ctrl-C); everything measured until then is still reported. */
+  verdict: "pass" | "fail" | "interrupted";
   ledger: Counts;
   recount: Counts;
   aggregates: AggregateCounts;
@@ -187,6 +249,11 @@ export interface RunResult {
     drainMs: number | null;
     finalStatus: LagStatus;
   };
+  /** Growth of each process's resident memory, fitted over the steady part of the load. */
+  memory?: MemoryFigures;
+  spike?: SpikeFigures;
+  /** When the run was stopped early: milliseconds since the start of the load. */
+  interruptedAtMs?: number;
   series: Series;
   assertions: Assertion[];
   faults: FaultRecord[];

@@ -3,6 +3,7 @@ import type { FaultRecord } from "../result/types.ts";
 import { sortedByLabel } from "../verify/assertion.ts";
 import type { FetchCounters } from "../verify/count-assertions.ts";
 import type { ConsumerFleet } from "./consumer-fleet.ts";
+import { unscrapedTargets } from "./scrape-check.ts";
 
 /**
  * The Fetch pipeline's counters (total_count, device_type_count, locale_count) summed over the consumers,
@@ -25,14 +26,10 @@ export async function readFetchCounters(
     );
     return undefined;
   }
-  const scraped = new Set(
-    (await prometheus.targets()).filter((t) => t.health === "up").map((t) => t.instance),
-  );
-  const unscraped = fleet.metricsAddresses.filter((address) => !scraped.has(address));
-  if (unscraped.length > 0) {
-    log(
-      `the Fetch pipeline's Prometheus counters are not compared: Prometheus does not scrape ${unscraped.join(", ")}`,
-    );
+  // A busy or just restarted aggregator may miss a scrape: give it a few seconds, then say exactly why.
+  const unscraped = await unscrapedTargets(prometheus, fleet.metricsAddresses, 0, 10_000);
+  if (unscraped) {
+    log(`the Fetch pipeline's Prometheus counters are not compared: ${unscraped}`);
     return undefined;
   }
   // Two scrape intervals, so the last commits are in Prometheus.

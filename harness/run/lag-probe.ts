@@ -1,29 +1,52 @@
 import { type Admin, AssignerProtocol } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { type Bounded, BoundedCall } from "../observe/bounded-call.ts";
 
 export interface PartitionLag {
   partition: number;
-  end: bigint;
+  /** High watermark; null when the broker did not answer in time. */
+  end: bigint | null;
   /** Next offset the group will read: its committed offset, or the run's start offset before any commit. */
-  position: bigint;
-  lag: number;
-  owned: boolean;
+  position: bigint | null;
+  /** end − position; null when either is unknown, with the reason in `unknown`. */
+  lag: number | null;
+  /** Whether a live member owns the partition; undefined when the group could not be described. */
+  owned: boolean | undefined;
+  unknown?: string;
 }
+
+/** Bounds each admin call well inside the sampler's second, so one hung broker cannot freeze it. */
+export const PROBE_CALL_TIMEOUT_MS = 800;
 
 /**
  * Consumer lag through the admin API, per partition: high watermark minus committed offset, as
- * kafka-consumer-groups and Burrow see it, plus which partitions a live member owns.
+ * kafka-consumer-groups and Burrow see it, plus which partitions a live member owns. Its three calls
+ * (watermarks, committed offsets, group members) are each bounded in time and judged apart, so that
+ * while a broker is down the sample says what it could not read instead of hanging. kafkajs's public
+ * admin lists the watermarks of a whole topic at once, so one partition led by a dead broker makes all
+ * of them unknown until its leader moves.
  */
 export class LagProbe {
   private readonly admin: Admin;
+  private readonly ends: BoundedCall<{ partition: number; high: string }[]>;
+  private readonly committed: BoundedCall<{ partition: number; offset: string }[]>;
+  private readonly owners: BoundedCall<Set<number>>;
 
   constructor(
     connection: KafkaConnection,
     private readonly groupId: string,
     private readonly topic: string,
     private readonly startOffsets: Map<number, bigint>,
+    timeoutMs = PROBE_CALL_TIMEOUT_MS,
   ) {
     this.admin = createKafka(connection, "lab-lag-probe").admin();
+    this.ends = new BoundedCall("the high watermarks", () => this.admin.fetchTopicOffsets(topic), timeoutMs);
+    this.committed = new BoundedCall(
+      "the group's committed offsets",
+      async () => (await this.admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [],
+      timeoutMs,
+    );
+    this.owners = new BoundedCall("the group's members", () => this.ownedPartitions(), timeoutMs);
   }
 
   connect(): Promise<void> {
@@ -35,26 +58,57 @@ export class LagProbe {
   }
 
   async sample(): Promise<PartitionLag[]> {
-    const [ends, committed, groups] = await Promise.all([
-      this.admin.fetchTopicOffsets(this.topic),
-      this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
-      this.admin.describeGroups([this.groupId]),
+    const [ends, committed, owners] = await Promise.all([
+      this.ends.run(),
+      this.committed.run(),
+      this.owners.run(),
     ]);
+    return combineLag([...this.startOffsets.keys()], this.startOffsets, ends, committed, owners);
+  }
+
+  private async ownedPartitions(): Promise<Set<number>> {
+    const groups = await this.admin.describeGroups([this.groupId]);
     const owned = new Set<number>();
     for (const member of groups.groups[0]?.members ?? []) {
       if (member.memberAssignment.length === 0) continue;
       const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
       for (const partition of assignment?.assignment[this.topic] ?? []) owned.add(partition);
     }
-    const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-    return ends
-      .map((end) => {
-        const high = BigInt(end.high);
-        const commit = committedBy.get(end.partition) ?? -1n;
-        const position = commit >= 0n ? commit : (this.startOffsets.get(end.partition) ?? 0n);
-        const lag = high > position ? Number(high - position) : 0;
-        return { partition: end.partition, end: high, position, lag, owned: owned.has(end.partition) };
-      })
-      .sort((a, b) => a.partition - b.partition);
+    return owned;
   }
+}
+
+/** Puts the three answers together per partition; what one of them could not say stays unknown. */
+export function combineLag(
+  partitions: number[],
+  startOffsets: Map<number, bigint>,
+  ends: Bounded<{ partition: number; high: string }[]>,
+  committed: Bounded<{ partition: number; offset: string }[]>,
+  owners: Bounded<Set<number>>,
+): PartitionLag[] {
+  const endBy = ends.ok ? new Map(ends.value.map((e) => [e.partition, BigInt(e.high)])) : undefined;
+  const commitBy = committed.ok
+    ? new Map(committed.value.map((c) => [c.partition, BigInt(c.offset)]))
+    : undefined;
+  return [...partitions]
+    .sort((a, b) => a - b)
+    .map((partition) => {
+      const end = endBy?.get(partition) ?? null;
+      const commit = commitBy?.get(partition);
+      const position =
+        commitBy === undefined
+          ? null
+          : commit !== undefined && commit >= 0n
+            ? commit
+            : (startOffsets.get(partition) ?? 0n);
+      const owned = owners.ok ? owners.value.has(partition) : undefined;
+      const reasons = [
+        ...(ends.ok ? (end === null ? ["the broker gave no high watermark"] : []) : [ends.reason]),
+        ...(committed.ok ? [] : [committed.reason]),
+      ];
+      if (end === null || position === null) {
+        return { partition, end, position, lag: null, owned, unknown: reasons.join("; ") };
+      }
+      return { partition, end, position, lag: end > position ? Number(end - position) : 0, owned };
+    });
 }

@@ -3,12 +3,17 @@ import type { AckedBatch } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
+import { BoundedCall } from "../observe/bounded-call.ts";
+import { GapLog } from "../observe/gaps.ts";
 import type { LabMetrics } from "../observe/lab-metrics.ts";
-import { LagStatusTracker } from "../observe/lag-status.ts";
+import { groupLagSeconds, type LagSecondsReading, lagSecondsOf } from "../observe/lag-seconds.ts";
+import { LagStatusTracker, worstStatus } from "../observe/lag-status.ts";
 import { IntervalLatencyRecorder } from "../observe/latency.ts";
-import type { LagStatus, Percentiles, Series } from "../result/types.ts";
-import type { LagProbe, PartitionLag } from "./lag-probe.ts";
+import { type MemoryReading, ownMemory, pushMemory, scrapeMemory } from "../observe/memory.ts";
+import type { LagStatus, MemorySeries, Percentiles, Series } from "../result/types.ts";
+import type { PartitionLag } from "./lag-probe.ts";
 import { OffsetTimes } from "./offset-times.ts";
+import type { RecordTimestamps } from "./record-timestamps.ts";
 
 /** One second of the run as the observer saw it; also what the progress line shows. */
 export interface Snapshot {
@@ -16,8 +21,9 @@ export interface Snapshot {
   targetRate: number;
   achievedRate: number;
   aggregatedRate: number;
-  lagOffsets: number;
-  lagSeconds: number;
+  /** Null when the lag could not be measured this second. */
+  lagOffsets: number | null;
+  lagSeconds: number | null;
   lagStatus: LagStatus;
   latencyP99Ms: number;
   /** p99 over the run so far: the last second often has no window committed in it. */
@@ -32,22 +38,39 @@ const BROKER_QUERIES = {
   brokerBytesOutRate: 'sum(rate(kafka_server_brokertopicmetrics_bytesout_total{topic=""}[5s]))',
   underReplicatedPartitions: "sum(kafka_server_replicamanager_underreplicatedpartitions)",
 } as const;
+type BrokerKey = keyof typeof BROKER_QUERIES;
+
+/** Each call a sample makes answers within this, so that a second's sample ends within the second. */
+const CALL_TIMEOUT_MS = 800;
+/** The lag probe's own calls are bounded at 800 ms each; this is the bound on the whole sample. */
+const LAG_PROBE_TIMEOUT_MS = 1_000;
+/** Reading one record's timestamp may take a fetch round trip or two. */
+const RECORD_TIMESTAMP_TIMEOUT_MS = 500;
+
+/** Something lag is read from: the admin API in a run, a stand-in in tests. */
+export interface LagSource {
+  sample(): Promise<PartitionLag[]>;
+}
 
 /**
  * Everything the run measures, on one clock: the ledger's acks (achieved rate, send delay, due times by
  * offset), the analytics seen committed (aggregated rate, end-to-end latency), and once a second the
- * group's lag and the broker's metrics. Keeps the per-second series and the whole-run figures.
+ * group's lag, the broker's metrics and the memory of the lab and its aggregators. A figure it cannot
+ * measure in a second is null there, with the reason in `gaps`: never a 0 or an OK it did not see.
  */
 export class Observer {
   readonly offsetTimes = new OffsetTimes();
   readonly sendDelay = new SendDelayTracker();
   readonly latency = new IntervalLatencyRecorder();
   readonly series: Series;
+  readonly gaps = new GapLog();
+  readonly memory: Record<string, MemorySeries> = {};
   maxLagOffsets = 0;
   maxLagSeconds = 0;
   acked = 0;
   lastSnapshot: Snapshot | undefined;
   private readonly lagStatus: LagStatusTracker;
+  private readonly lagCall: BoundedCall<PartitionLag[]>;
   private ackedThisTick = 0;
   private aggregatedThisTick = 0;
   private dlqThisTick = 0;
@@ -60,17 +83,23 @@ export class Observer {
       inputTopic: string;
       inputStart: Map<number, bigint>;
       windowMs: number;
-      probe: LagProbe;
+      probe: LagSource;
+      recordTimestamps: RecordTimestamps;
       prometheus: PrometheusApi | undefined;
       labMetrics: LabMetrics;
       targetRateAt: (elapsedMs: number) => number;
+      /** The aggregators' /metrics addresses by name (`consumer-0`), read for their memory. */
+      memoryTargets: () => { name: string; address: string }[];
     },
   ) {
     this.lastTickMs = options.loadStartMs;
+    // The probe bounds each of its calls; this bounds the whole, whatever probe is given.
+    this.lagCall = new BoundedCall("the lag probe", () => options.probe.sample(), LAG_PROBE_TIMEOUT_MS);
     // Burrow needs several commits in its window; the aggregator commits once per window.
     this.lagStatus = new LagStatusTracker({
       windowMs: Math.max(30_000, options.windowMs * 5),
       allowedLag: 0,
+      staleAfterMs: 2_500,
     });
     this.series = {
       t: [],
@@ -93,6 +122,8 @@ export class Observer {
             underReplicatedPartitions: [],
           }
         : {}),
+      gaps: this.gaps.gaps,
+      memory: this.memory,
     };
   }
 
@@ -123,36 +154,54 @@ export class Observer {
     );
   };
 
-  /** Takes one sample: call once a second. */
+  /** Takes one sample: call once a second. Every call it makes is bounded, so it returns within the second. */
   async tick(): Promise<Snapshot> {
-    const { clock, probe, prometheus, labMetrics } = this.options;
-    const [partitions, broker] = await Promise.all([probe.sample(), this.brokerSample(prometheus)]);
+    const { clock, labMetrics } = this.options;
+    const [partitions, broker, memory] = await Promise.all([
+      this.lagCall.run().then((lag) => (lag.ok ? lag.value : this.allUnknown(lag.reason))),
+      this.brokerSample(),
+      this.memorySample(),
+    ]);
     const now = clock.now();
     const seconds = Math.max(0.001, (now - this.lastTickMs) / 1000);
     this.lastTickMs = now;
     const elapsedMs = now - this.options.loadStartMs;
+    const t = Math.round(elapsedMs / 100) / 10;
 
-    let lagOffsets = 0;
-    let lagSeconds = 0;
+    const statuses: LagStatus[] = [];
+    let lagOffsets: number | null = 0;
+    let unknownLag = "";
     for (const p of partitions) {
-      lagOffsets += p.lag;
+      if (p.lag === null || p.position === null) {
+        lagOffsets = null;
+        unknownLag ||= `partition ${p.partition}: ${p.unknown ?? "not measured"}`;
+        statuses.push("UNKNOWN");
+        continue;
+      }
+      if (lagOffsets !== null) lagOffsets += p.lag;
       this.lagStatus.record(p.partition, {
         atMs: now,
         committedOffset: Number(p.position),
         lag: p.lag,
-        owned: p.owned,
+        ...(p.owned === undefined ? {} : { owned: p.owned }),
       });
-      if (p.lag > 0) {
-        const due = this.offsetTimes.get(p.partition, p.position);
-        if (due !== undefined) lagSeconds = Math.max(lagSeconds, (now - due) / 1000);
-      }
       labMetrics.lagOffsets.set({ partition: String(p.partition) }, p.lag);
       // Keep one chunk below the committed offset: the analytics tail may still need those due times.
       this.offsetTimes.forgetBelow(p.partition, p.position - 65_536n);
     }
-    const lagStatus = this.lagStatus.evaluate(now).status;
-    this.maxLagOffsets = Math.max(this.maxLagOffsets, lagOffsets);
-    this.maxLagSeconds = Math.max(this.maxLagSeconds, lagSeconds);
+    const measured = new Set(partitions.filter((p) => p.lag !== null).map((p) => p.partition));
+    statuses.push(
+      ...this.lagStatus
+        .evaluate(now)
+        .partitions.filter((p) => measured.has(p.partition))
+        .map((p) => p.status),
+    );
+    const lagStatus = worstStatus(statuses);
+    const lagSeconds = await this.lagSeconds(partitions, now);
+    this.note("lag offsets", t, lagOffsets === null ? unknownLag : undefined);
+    this.note("lag seconds", t, lagSeconds.seconds === null ? lagSeconds.reason : undefined);
+    if (lagOffsets !== null) this.maxLagOffsets = Math.max(this.maxLagOffsets, lagOffsets);
+    if (lagSeconds.seconds !== null) this.maxLagSeconds = Math.max(this.maxLagSeconds, lagSeconds.seconds);
 
     const latency: Percentiles = this.latency.rollInterval();
     const sendDelay: Percentiles = this.sendDelay.rollInterval();
@@ -162,7 +211,7 @@ export class Observer {
       achievedRate: this.ackedThisTick / seconds,
       aggregatedRate: this.aggregatedThisTick / seconds,
       lagOffsets,
-      lagSeconds,
+      lagSeconds: lagSeconds.seconds,
       lagStatus,
       latencyP99Ms: latency.p99,
       latencyP99RunMs: this.latency.cumulative().p99,
@@ -170,7 +219,7 @@ export class Observer {
       partitions,
     };
     const s = this.series;
-    s.t.push(Math.round(elapsedMs / 100) / 10);
+    s.t.push(t);
     s.targetRate.push(round(snapshot.targetRate));
     s.achievedRate.push(round(snapshot.achievedRate));
     s.aggregatedRate.push(round(snapshot.aggregatedRate));
@@ -182,19 +231,28 @@ export class Observer {
       lags.push(p.lag);
       s.lagOffsetsByPartition[key] = lags;
     }
-    s.lagSeconds.push(round(lagSeconds, 2));
+    s.lagSeconds.push(lagSeconds.seconds === null ? null : round(lagSeconds.seconds, 2));
     s.lagStatus.push(lagStatus);
     s.latencyP50Ms.push(latency.count > 0 ? round(latency.p50) : null);
     s.latencyP99Ms.push(latency.count > 0 ? round(latency.p99) : null);
     s.sendDelayP99Ms.push(round(sendDelay.p99, 2));
     if (broker) {
-      for (const key of Object.keys(BROKER_QUERIES) as (keyof typeof BROKER_QUERIES)[]) {
-        s[key]?.push(round(broker[key] ?? 0));
+      for (const key of Object.keys(BROKER_QUERIES) as BrokerKey[]) {
+        const value = broker.values[key];
+        s[key]?.push(value === undefined ? null : round(value));
       }
+      this.note("broker metrics", t, broker.unknown);
+    }
+    for (const { name, reading, unknown } of memory) {
+      pushMemory(this.memory, name, s.t.length, reading);
+      this.note(`memory of ${name}`, t, unknown);
+    }
+    for (const [name, series] of Object.entries(this.memory)) {
+      if (series.rssMB.length < s.t.length) pushMemory(this.memory, name, s.t.length, null);
     }
     labMetrics.targetRate.set(snapshot.targetRate);
     labMetrics.achievedRate.set(snapshot.achievedRate);
-    labMetrics.lagSeconds.set(lagSeconds);
+    if (lagSeconds.seconds !== null) labMetrics.lagSeconds.set(lagSeconds.seconds);
     this.ackedThisTick = 0;
     this.aggregatedThisTick = 0;
     this.dlqThisTick = 0;
@@ -202,21 +260,93 @@ export class Observer {
     return snapshot;
   }
 
-  private async brokerSample(
-    prometheus: PrometheusApi | undefined,
-  ): Promise<Partial<Record<keyof typeof BROKER_QUERIES, number>> | undefined> {
+  private note(what: string, t: number, unknown: string | undefined): void {
+    if (unknown === undefined) this.gaps.measured(what);
+    else this.gaps.add(what, t, unknown);
+  }
+
+  private allUnknown(reason: string): PartitionLag[] {
+    return [...this.options.inputStart.keys()].map((partition) => ({
+      partition,
+      end: null,
+      position: null,
+      lag: null,
+      owned: undefined,
+      unknown: reason,
+    }));
+  }
+
+  /** The age of the oldest unconsumed event of each partition with a backlog, by due time or record timestamp. */
+  private async lagSeconds(partitions: PartitionLag[], now: number) {
+    const readings = await Promise.all(
+      partitions.map(async (p): Promise<{ partition: number; reading: LagSecondsReading }> => {
+        if (p.lag === null || p.position === null) {
+          return {
+            partition: p.partition,
+            reading: { seconds: null, reason: p.unknown ?? "lag not measured" },
+          };
+        }
+        const dueTimeMs = p.lag > 0 ? this.offsetTimes.get(p.partition, p.position) : undefined;
+        const recordTimestampMs =
+          p.lag > 0 && dueTimeMs === undefined
+            ? await this.options.recordTimestamps.timestampAt(
+                p.partition,
+                p.position,
+                RECORD_TIMESTAMP_TIMEOUT_MS,
+              )
+            : { unknown: "not needed" };
+        return {
+          partition: p.partition,
+          reading: lagSecondsOf(now, { lagOffsets: p.lag, dueTimeMs, recordTimestampMs }),
+        };
+      }),
+    );
+    return groupLagSeconds(readings);
+  }
+
+  private async brokerSample(): Promise<
+    { values: Partial<Record<BrokerKey, number>>; unknown: string | undefined } | undefined
+  > {
+    const { prometheus } = this.options;
     if (!prometheus) return undefined;
+    const problems: string[] = [];
     const entries = await Promise.all(
-      Object.entries(BROKER_QUERIES).map(async ([key, expr]) => {
+      (Object.entries(BROKER_QUERIES) as [BrokerKey, string][]).map(async ([key, expr]) => {
         try {
-          const [sample] = await prometheus.query(expr);
-          return [key, sample?.value ?? 0] as const;
-        } catch {
-          return [key, 0] as const;
+          const [sample] = await prometheus.query(expr, undefined, CALL_TIMEOUT_MS);
+          if (sample === undefined) {
+            problems.push(`${key}: Prometheus has no sample yet`);
+            return [];
+          }
+          return [[key, sample.value] as const];
+        } catch (error) {
+          problems.push(`${key}: ${(error as Error).message}`);
+          return [];
         }
       }),
     );
-    return Object.fromEntries(entries);
+    return {
+      values: Object.fromEntries(entries.flat()),
+      unknown: problems.length > 0 ? problems.join("; ") : undefined,
+    };
+  }
+
+  private async memorySample(): Promise<
+    { name: string; reading: MemoryReading | null; unknown: string | undefined }[]
+  > {
+    const aggregators = await Promise.all(
+      this.options.memoryTargets().map(async ({ name, address }) => {
+        try {
+          return { name, reading: await scrapeMemory(address, CALL_TIMEOUT_MS), unknown: undefined };
+        } catch (error) {
+          return { name, reading: null, unknown: `${address}: ${(error as Error).message}` };
+        }
+      }),
+    );
+    // Once every 30 s the lab collects its garbage before reading itself, so that each minute's floor is
+    // what it keeps (the memory fit works on those floors).
+    const collect = this.series.t.length % 30 === 0;
+    return [{ name: "lab", reading: ownMemory(collect), unknown: undefined }, ...aggregators];
   }
 }
 

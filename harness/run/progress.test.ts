@@ -34,6 +34,16 @@ describe("progress", () => {
     expect(line).toMatch(/p99 2[.,]5/);
   });
 
+  it("shows an unmeasured lag as unknown, never as 0 and OK", () => {
+    const line = formatProgress(
+      "smoke",
+      "load",
+      { ...snapshot, lagOffsets: null, lagSeconds: null, lagStatus: "UNKNOWN" },
+      20_000,
+    );
+    expect(line).toContain("lag ? (? s) UNKNOWN");
+  });
+
   it("says how long it has been draining once the load is over", () => {
     expect(formatProgress("smoke", "drain", { ...snapshot, elapsedMs: 23_000 }, 20_000)).toContain(
       "draining 3s",

@@ -20,7 +20,7 @@ export function formatProgress(
     `[${scenario}] ${time}`,
     `target ${formatRate(snapshot.targetRate)}`,
     `achieved ${formatRate(snapshot.achievedRate)}`,
-    `lag ${formatCount(snapshot.lagOffsets)} (${snapshot.lagSeconds.toFixed(1)} s) ${snapshot.lagStatus}`,
+    `lag ${snapshot.lagOffsets === null ? "?" : formatCount(snapshot.lagOffsets)} (${snapshot.lagSeconds === null ? "?" : snapshot.lagSeconds.toFixed(1)} s) ${snapshot.lagStatus}`,
     `p99 ${snapshot.latencyP99RunMs > 0 ? formatMs(snapshot.latencyP99RunMs) : "–"}`,
   ].join(" · ");
 }

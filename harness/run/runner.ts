@@ -14,6 +14,8 @@ import { ArrivalSchedule } from "../load/arrival-rate.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
+import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
+import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import type { FaultRecord, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
@@ -27,6 +29,7 @@ import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
 import { formatProgress, type Phase } from "./progress.ts";
+import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
@@ -50,6 +53,8 @@ export interface RunOptions {
 }
 
 const TICK_MS = 1_000;
+/** After Ctrl-C the pipeline drains for at most this long (or the scenario's own bound, if shorter). */
+export const INTERRUPTED_DRAIN_MS = 15_000;
 
 /**
  * Runs one scenario end to end: stack → topics → consumers → open-model load with faults on its timeline,
@@ -122,6 +127,7 @@ async function runOnStack(
   });
   const probe = new LagProbe(connection, groupId, topics.input, start.input);
   await probe.connect();
+  const recordTimestamps = new KafkaRecordTimestamps(connection, topics.input, [...start.input.keys()]);
   let tail: AnalyticsTail | undefined;
   try {
     log(`starting ${plural(scenario.topology.consumers, "aggregator")}: ${fleet.description}…`);
@@ -142,15 +148,31 @@ async function runOnStack(
       inputStart: start.input,
       windowMs: scenario.windowMs,
       probe,
+      recordTimestamps,
       prometheus,
       labMetrics,
       targetRateAt: (elapsedMs) => (elapsedMs < scenario.durationMs ? curve.rateAt(elapsedMs) : 0),
+      memoryTargets: () =>
+        fleet.metricsAddresses.flatMap((address, index) =>
+          address ? [{ name: `consumer-${index}`, address }] : [],
+        ),
     });
     onAnalytics = observer.onAnalytics;
 
     const schedule = new ArrivalSchedule(curve, 0);
     const stopLoad = new AbortController();
-    options.signal?.addEventListener("abort", () => stopLoad.abort(), { once: true });
+    // Ctrl-C ends the run the way k6 does: the load stops, the pipeline drains for a bounded time, and
+    // everything measured so far is verified and reported with the verdict `interrupted`.
+    let interruptedAtMs: number | undefined;
+    const interrupt = () => {
+      interruptedAtMs = clock.now() - loadStartMs;
+      stopLoad.abort();
+      log(
+        `interrupted at ${(interruptedAtMs / 1000).toFixed(1)} s: stopping the load, draining for at most ${Math.min(scenario.drainTimeoutMs, INTERRUPTED_DRAIN_MS) / 1000} s, then verifying and writing the reports (Ctrl-C again stops at once)`,
+      );
+    };
+    if (options.signal?.aborted) interrupt();
+    else options.signal?.addEventListener("abort", interrupt, { once: true });
     const ledger = new CountsBuilder();
     const client = options.client ?? defaultClient();
     log(
@@ -196,12 +218,15 @@ async function runOnStack(
     const show = (phase: Phase, snapshot: Snapshot) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));
     let sampleFailures = 0;
-    // A sample can fail while a broker is down; the run goes on and the series skips that second.
+    // The observer turns every failure it expects (a broker down, a call timed out) into a gap with its
+    // reason; anything else still costs only that second, and is listed as a gap too.
     const sample = async (): Promise<Snapshot | undefined> => {
       try {
         return await observer.tick();
       } catch (error) {
-        if (sampleFailures++ === 0) log(`a sample failed (${(error as Error).message}); the run goes on`);
+        const reason = (error as Error).message;
+        observer.gaps.add("every figure", Math.round((clock.now() - loadStartMs) / 100) / 10, reason);
+        if (sampleFailures++ === 0) log(`a sample failed (${reason}); the run goes on`);
         return undefined;
       }
     };
@@ -225,7 +250,11 @@ async function runOnStack(
 
     // Drain: the load is over; wait for the group to commit everything, within the scenario's bound.
     let drainMs: number | null = null;
-    while (clock.now() - loadEndMs < scenario.drainTimeoutMs && !options.signal?.aborted) {
+    const drainBound = () =>
+      interruptedAtMs === undefined
+        ? scenario.drainTimeoutMs
+        : Math.min(scenario.drainTimeoutMs, INTERRUPTED_DRAIN_MS);
+    while (clock.now() - loadEndMs < drainBound()) {
       await clock.sleep(TICK_MS);
       const snapshot = await sample();
       if (!snapshot) continue;
@@ -235,10 +264,9 @@ async function runOnStack(
         break;
       }
     }
-    if (options.signal?.aborted) throw new LabError("USAGE", "the run was interrupted");
     log(
       drainMs === null
-        ? `lag did not reach zero within ${scenario.drainTimeoutMs / 1000} s of the load ending`
+        ? `lag did not reach zero within ${drainBound() / 1000} s of the load ending`
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
 
@@ -289,8 +317,31 @@ async function runOnStack(
             }
           : {},
     });
-    return withFaultsChecked(result, fleet, options.consumerCommand);
+    const checked = withFaultsChecked(result, fleet, options.consumerCommand);
+    const memory = memoryFigures(observer.series.t, observer.memory, (loadEndMs - loadStartMs) / 1000);
+    const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
+    const { load } = scenario;
+    const spike =
+      load.kind === "spike"
+        ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
+        : undefined;
+    const assertions = [
+      ...checked.assertions,
+      ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
+      ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
+    ];
+    return {
+      ...checked,
+      verdict:
+        interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
+      lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
+      memory,
+      ...(spike ? { spike } : {}),
+      assertions,
+      ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
+    };
   } finally {
+    await recordTimestamps.stop();
     await tail?.stop();
     for (const index of fleet.running()) await fleet.kill(index);
     await probe.disconnect().catch(() => {});

@@ -6,6 +6,7 @@ import { lagKeptGrowing } from "./step-judge.ts";
 /** Feeds the max-rate search what each step showed, and ends the load when its hold is over. */
 export class SearchStepper {
   private lagSamples: number[] = [];
+  private seconds = 0;
   private acked = 0;
   private sendDelayP99 = 0;
 
@@ -23,7 +24,9 @@ export class SearchStepper {
     if (!search) return;
     const state = search.current();
     if (state.phase === "searching") {
-      this.lagSamples.push(snapshot.lagOffsets);
+      // A second whose lag could not be measured is left out of the judgement, not read as 0.
+      if (snapshot.lagOffsets !== null) this.lagSamples.push(snapshot.lagOffsets);
+      this.seconds += 1;
       this.acked += snapshot.achievedRate;
       this.sendDelayP99 = Math.max(this.sendDelayP99, snapshot.sendDelayP99Ms);
       if (
@@ -31,7 +34,7 @@ export class SearchStepper {
         snapshot.elapsedMs < state.stepStartedAtMs + this.scenario.load.stepMs
       )
         return;
-      const seconds = Math.max(1, this.lagSamples.length);
+      const seconds = Math.max(1, this.seconds);
       const next = search.observe({
         atMs: snapshot.elapsedMs,
         ratePerSec: this.acked / seconds,
@@ -44,6 +47,7 @@ export class SearchStepper {
           (next.phase === "holding" ? ` → holding ${Math.round(next.ratePerSec)}/s` : ""),
       );
       this.lagSamples = [];
+      this.seconds = 0;
       this.acked = 0;
       this.sendDelayP99 = 0;
       if (next.phase === "holding") this.onHoldStart();

@@ -77,6 +77,7 @@ const thresholdsSchema = z.strictObject({
   minAchievedRateShare: share().optional(),
   minAchievedRate: positive().optional(),
   maxP99LatencyMs: positive().optional(),
+  maxMemoryGrowthMBPerHour: positive().optional(),
   exact: z.boolean().default(true),
 });
 

@@ -98,6 +98,8 @@ export interface Thresholds {
   minAchievedRateShare?: number;
   minAchievedRate?: number;
   maxP99LatencyMs?: number;
+  /** Growth of each process's resident memory (the lab's, each aggregator's) over the steady part, MB/h. */
+  maxMemoryGrowthMBPerHour?: number;
   /** Zero events lost and zero counted twice. */
   exact: boolean;
 }

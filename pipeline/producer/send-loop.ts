@@ -137,9 +137,28 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
   let callbackError: unknown;
 
   const startMs = clock.now();
-  const stopped = new Promise<void>((resolve) =>
-    signal?.addEventListener("abort", () => resolve(), { once: true }),
-  );
+  // Each wait gets its own abort listener, removed when the wait ends: racing one long-lived "stopped"
+  // promise instead left a reaction on it per wait, about 45 bytes kept for every event of a run.
+  const untilStopped = async (wait: Promise<unknown>): Promise<void> => {
+    if (!signal) {
+      await wait;
+      return;
+    }
+    if (signal.aborted) return;
+    let onAbort = () => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([
+        wait.catch((error: unknown) => (signal.aborted ? undefined : Promise.reject(error))),
+        aborted,
+      ]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  };
 
   const nextPending = (due: number, nowMs: number): Pending | undefined => {
     if (carried) return carried;
@@ -254,13 +273,13 @@ export async function runSendLoop(options: SendLoopOptions, sender: RecordSender
     if (totals.sent >= limit()) break;
     if (durationMs !== undefined && elapsed >= durationMs) break;
     if (full()) {
-      await Promise.race([...inFlight, stopped]);
+      await untilStopped(Promise.race([...inFlight]));
     } else if (starved) {
       // The records due are not made yet: their send delay grows, as it would behind a slow broker.
-      await Promise.race([source.ready(), stopped]);
+      await untilStopped(source.ready());
     } else if (scheduled) {
       const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
-      await Promise.race([clock.sleep(wakeAt - elapsed, signal), stopped]);
+      await untilStopped(clock.sleep(wakeAt - elapsed, signal));
     }
   }
 

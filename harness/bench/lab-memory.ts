@@ -1,0 +1,202 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import type { PartitionMetadata } from "kafkajs";
+import type { PartitionDelivery } from "../../pipeline/kafka/record-producer.ts";
+import { constantRate } from "../../pipeline/producer/schedule.ts";
+import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
+import { systemClock } from "../core/clock.ts";
+import { LabMetrics } from "../observe/lab-metrics.ts";
+import type { PartitionLag } from "../run/lag-probe.ts";
+import { Observer } from "../run/observer.ts";
+import { CountsBuilder } from "../verify/ledger.ts";
+
+export interface LabMemoryFigures {
+  events: number;
+  /** Heap and off-heap buffers (typed arrays, Buffers) still in use after a full GC, per event, past the first sixth. */
+  heapKeptBytesPerEvent: number;
+  rssGrowthBytesPerEvent: number;
+}
+
+/** A full collection, so that what is measured is what is kept, not garbage not yet swept. */
+function collector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/**
+ * What the lab keeps per event, without Kafka: the real send loop, ledger and observer, fed by a sender that
+ * acknowledges at once and a group that commits everything acknowledged every `commitEvery` events. A
+ * bounded lab keeps ~0 bytes per event however many go through; anything kept per event shows as a slope.
+ */
+export async function measureLabMemory(
+  events: number,
+  options: { commitEvery?: number; partitions?: number } = {},
+): Promise<LabMemoryFigures> {
+  const { commitEvery = 100_000, partitions: partitionCount = 6 } = options;
+  const gc = collector();
+  const ends = new Map<number, bigint>();
+  const committed = new Map<number, bigint>();
+  const probe = {
+    sample: async (): Promise<PartitionLag[]> =>
+      [...ends].map(([partition, end]) => {
+        const position = committed.get(partition) ?? 0n;
+        return { partition, end, position, lag: Number(end - position), owned: true };
+      }),
+  };
+  const observer = new Observer({
+    clock: systemClock,
+    loadStartMs: systemClock.now(),
+    inputTopic: "user-login",
+    inputStart: new Map(Array.from({ length: partitionCount }, (_, p) => [p, 0n])),
+    windowMs: 10_000,
+    probe,
+    recordTimestamps: {
+      timestampAt: async () => ({ unknown: "not read in this bench" }),
+      stop: async () => {},
+    },
+    prometheus: undefined,
+    labMetrics: new LabMetrics(),
+    targetRateAt: () => 0,
+    memoryTargets: () => [],
+  });
+  const ledger = new CountsBuilder();
+  const marks: { events: number; heap: number; rss: number }[] = [];
+  let acked = 0;
+  let nextCommit = commitEvery;
+  const commit = async () => {
+    for (const [partition, end] of ends) {
+      const from = committed.get(partition) ?? 0n;
+      if (end > from) {
+        observer.onAnalytics(
+          {
+            source: {
+              topic: "user-login",
+              partition,
+              from_offset: String(from),
+              to_offset: String(end - 1n),
+            },
+            total: Number(end - from),
+            invalid: 0,
+          } as Parameters<Observer["onAnalytics"]>[0],
+          systemClock.now(),
+        );
+      }
+      committed.set(partition, end);
+    }
+    await observer.tick();
+    gc();
+    gc();
+    const { heapUsed, external, rss } = process.memoryUsage();
+    marks.push({ events: acked, heap: heapUsed + external, rss });
+  };
+  const partitions = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  })) as PartitionMetadata[];
+  await runSendLoop(
+    {
+      schedule: "max",
+      stopAfter: { count: events },
+      seed: 1,
+      malformed: 0.01,
+      onAck: (ack) => {
+        for (const record of ack.records) ledger.addSent(record);
+        observer.onAck(ack);
+        acked += ack.records.length;
+      },
+    },
+    {
+      topic: "user-login",
+      partitions,
+      send: async (messages): Promise<PartitionDelivery[]> => {
+        if (acked >= nextCommit) {
+          nextCommit += commitEvery;
+          await commit();
+        }
+        const counts = new Map<number, number>();
+        for (const m of messages)
+          counts.set(m.partition as number, (counts.get(m.partition as number) ?? 0) + 1);
+        return [...counts].map(([partition, n]) => {
+          const base = ends.get(partition) ?? 0n;
+          ends.set(partition, base + BigInt(n));
+          return { partition, segments: [{ count: n, baseOffset: String(base) }] };
+        });
+      },
+    },
+  );
+  await commit();
+  const steady = marks.slice(Math.floor(marks.length / 6));
+  if (steady.length < 3) throw new Error("too few commits to measure memory: give more events");
+  return {
+    events: acked,
+    heapKeptBytesPerEvent: slope(steady.map((m) => [m.events, m.heap])),
+    rssGrowthBytesPerEvent: slope(steady.map((m) => [m.events, m.rss])),
+  };
+}
+
+/** Bytes per event: the least-squares slope through (events, bytes), so one noisy sample does not decide it. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  const meanX = points.reduce((a, [x]) => a + x, 0) / n;
+  const meanY = points.reduce((a, [, y]) => a + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of points) {
+    sxy += (x - meanX) * (y - meanY);
+    sxx += (x - meanX) ** 2;
+  }
+  return Math.round((sxy / sxx) * 100) / 100;
+}
+
+/**
+ * What the open-model send loop keeps per event when it runs on a schedule with an abort signal, as a run
+ * does: every wait for the next due event used to leave a reaction on one long-lived promise.
+ */
+export async function measureScheduledSendLoop(ratePerSec: number, durationMs: number): Promise<number> {
+  const gc = collector();
+  const abort = new AbortController();
+  let acked = 0;
+  const marks: [number, number][] = [];
+  const timer = setInterval(() => {
+    gc();
+    marks.push([acked, process.memoryUsage().heapUsed]);
+  }, 1_000);
+  const partitions = [0, 1, 2].map((partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  })) as PartitionMetadata[];
+  try {
+    await runSendLoop(
+      {
+        schedule: constantRate(ratePerSec),
+        stopAfter: { durationMs },
+        seed: 1,
+        signal: abort.signal,
+        onAck: (ack) => {
+          acked += ack.records.length;
+        },
+      },
+      {
+        topic: "user-login",
+        partitions,
+        send: async (messages) => {
+          const counts = new Map<number, number>();
+          for (const m of messages) counts.set(m.partition, (counts.get(m.partition) ?? 0) + 1);
+          return [...counts].map(([partition, count]) => ({
+            partition,
+            segments: [{ count, baseOffset: "0" }],
+          }));
+        },
+      },
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  return slope(marks.slice(Math.floor(marks.length / 4)));
+}
