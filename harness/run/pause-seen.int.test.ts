@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
@@ -16,6 +15,25 @@ function within(result: RunResult, values: (number | null)[], from: number, to: 
     const v = values[i];
     return s >= from && s <= to && v !== null && v !== undefined ? [v] : [];
   });
+}
+
+/**
+ * The processes whose environment has a variable starting with `prefix` (e.g. `NAME=value-`): the
+ * aggregator and whatever it runs as (a launcher and its child both inherit it).
+ */
+function processesWithEnvironment(prefix: string): number[] {
+  const found = readdirSync("/proc").filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return readFileSync(`/proc/${entry}/environ`, "utf8")
+        .split("\0")
+        .some((v) => v.startsWith(prefix));
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  });
+  if (found.length === 0) throw new Error(`no process has ${prefix} in its environment`);
+  return found.map(Number);
 }
 
 describe("a pause of a known length", () => {
@@ -39,29 +57,23 @@ describe("a pause of a known length", () => {
       "the test",
     );
     const timers: NodeJS.Timeout[] = [];
-    let frozenPid: number | undefined;
+    let frozen: number[] = [];
+    const thaw = () => {
+      for (const pid of frozen) process.kill(pid, "SIGCONT");
+      frozen = [];
+    };
     onTestFinished(() => {
       for (const timer of timers) clearTimeout(timer);
-      if (frozenPid) process.kill(frozenPid, "SIGCONT");
+      thaw();
     });
     const freezeOnLoad = (line: string) => {
       if (!line.startsWith("load:")) return;
       timers.push(
         setTimeout(() => {
-          // The aggregator of this run, found by the group name the runner gives it.
-          const pid = Number(
-            execFileSync("pgrep", ["-f", "--", `--group=user-login-aggregator-${name}-`], {
-              encoding: "utf8",
-            }).trim(),
-          );
-          frozenPid = pid;
-          process.kill(pid, "SIGSTOP");
-          timers.push(
-            setTimeout(() => {
-              process.kill(pid, "SIGCONT");
-              frozenPid = undefined;
-            }, FREEZE_S * 1_000),
-          );
+          // The aggregator of this run, found by the group name the runner gives it in its environment.
+          frozen = processesWithEnvironment(`CONSUMER_GROUP=user-login-aggregator-${name}-`);
+          for (const pid of frozen) process.kill(pid, "SIGSTOP");
+          timers.push(setTimeout(thaw, FREEZE_S * 1_000));
         }, FREEZE_AT_S * 1_000),
       );
     };

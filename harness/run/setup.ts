@@ -46,10 +46,14 @@ export async function prepareTopics(
       stack.provider === "external" ? 1 : rf,
       { timeoutMs: TOPICS_READY_TIMEOUT_MS, signal: undefined },
     );
-    await ensureTopics(admin, specs);
-    const [input, output, dlq] = await Promise.all(
-      [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
-    );
+    // Even then a KRaft broker can answer one more request with UNKNOWN_TOPIC_OR_PARTITION while it
+    // applies the topic: retriable errors are waited out, as kafkajs's own retries are too short for it.
+    const [input, output, dlq] = await whileRetriable(async () => {
+      await ensureTopics(admin, specs);
+      return Promise.all(
+        [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
+      );
+    }, TOPICS_READY_TIMEOUT_MS);
     const inputStart = input as Map<number, bigint>;
     // On a cluster with history (external), the run's group starts where the run starts, not at offset 0.
     if ([...inputStart.values()].some((o) => o > 0n)) {
@@ -80,5 +84,18 @@ export async function waitForGroup(stack: StartedStack, groupId: string, members
     );
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Runs `work` again while it fails with an error Kafka marks retriable, until `timeoutMs` has passed. */
+async function whileRetriable<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
