@@ -38,6 +38,7 @@ export async function prepareTopics(
           numPartitions: s.partitions,
           replicationFactor: s.replicationFactor,
         })),
+        waitForLeaders: false,
       });
     }
     await waitForTopicMetadata(
