@@ -38,7 +38,7 @@ type TextFlag = {
 }[keyof ScenarioFlags];
 
 /** The flags only one kind of provider uses; given to another, they would be silently ignored. */
-const EXTERNAL_ONLY = [
+export const EXTERNAL_ONLY = [
   "brokers",
   "sasl-mechanism",
   "sasl-username",

@@ -17,7 +17,7 @@ import { runScenario } from "../run/runner.ts";
 import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { externalFrom, overridesFrom } from "./scenario-args.ts";
+import { EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
 
 function cli(argv: string[]) {
   return (
@@ -52,22 +52,7 @@ function cli(argv: string[]) {
         choices: CLIENT_NAMES,
         describe: "Kafka client of the load driver (default: librdkafka where it is built, else kafkajs)",
       })
-      .group(
-        [
-          "provider",
-          "kraft",
-          "brokers",
-          "sasl-mechanism",
-          "sasl-username",
-          "sasl-password-file",
-          "tls",
-          "tls-ca",
-          "tls-insecure",
-          "prometheus-url",
-          "grafana-url",
-        ],
-        "Stack:",
-      )
+      .group(["provider", "kraft", ...EXTERNAL_ONLY], "Stack:")
       .option("provider", {
         choices: ["local", "testcontainers", "external"] as const,
         default: "local" as ProviderName,
