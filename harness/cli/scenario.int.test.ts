@@ -6,19 +6,14 @@ import { REPO_ROOT } from "../infra/local/provision.ts";
 import { describeLoad } from "../load/profile.ts";
 import { sampleResult } from "../report/fixture.ts";
 import { renderJson } from "../report/json.ts";
-import type { RunResult } from "../result/types.ts";
 import { loadScenario } from "../scenario/registry.ts";
 import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
-import { scenarioCli } from "./spawn-scenario.ts";
+import { readResult, scenarioCli } from "../testing/scenario-cli.ts";
 
 /** A short smoke run against the integration project's shared cluster, as an external one. */
 function externalSmoke(): string[] {
   const { bootstrapServers } = inject("stack");
   return ["smoke", "--provider", "external", "--brokers", bootstrapServers.join(","), "--duration", "7s"];
-}
-
-function readResult(dir: string): RunResult {
-  return JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunResult;
 }
 
 describe("npm run scenario", () => {

@@ -2,8 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type StartedLocalStack, startLocalStack } from "../infra/local/local-stack.ts";
-import type { RunResult } from "../result/types.ts";
-import { scenarioCli } from "./spawn-scenario.ts";
+import { readResult, scenarioCli } from "../testing/scenario-cli.ts";
 
 /**
  * Smoke through `--provider external` against a broker whose listeners want SASL (PLAIN, SCRAM-SHA-256,
@@ -50,7 +49,7 @@ async function passes(args: string[], env: NodeJS.ProcessEnv = {}) {
   const run = await scenarioCli(args, env);
   expect(run.code, run.stderr.slice(-3_000)).toBe(0);
   expect(run.stderr).toContain("PASS smoke");
-  const result = JSON.parse(readFileSync(join(run.reportDir, "report.json"), "utf8")) as RunResult;
+  const result = readResult(run.reportDir);
   expect(result.aggregates.total).toBe(result.recount.valid);
   expect(result.recount.total).toBeGreaterThan(1_000);
   expect(filesUnder(run.reportDir).some((f) => f.endsWith("consumer-0.log"))).toBe(true);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { waitFor } from "../core/wait-for.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
-import type { RunResult } from "../result/types.ts";
+import { readResult } from "../testing/scenario-cli.ts";
 
 interface Cli {
   child: ChildProcess;
@@ -75,7 +75,7 @@ describe("Ctrl-C", () => {
     for (const file of ["report.json", "summary.md", "report.html", "junit.xml"]) {
       expect(existsSync(join(cli.reportDir, file)), file).toBe(true);
     }
-    const result = JSON.parse(readFileSync(join(cli.reportDir, "report.json"), "utf8")) as RunResult;
+    const result = readResult(cli.reportDir);
     expect(result.verdict).toBe("interrupted");
     expect(result.interruptedAtMs).toBeGreaterThan(7_000);
     expect(result.interruptedAtMs).toBeLessThan(20_000);

@@ -12,20 +12,28 @@ export interface CliRun {
   reportDir: string;
 }
 
-/** Runs `npm run scenario -- …` the way a user does (node runs the CLI directly so signals reach it). */
-export function scenarioCli(args: string[]): Promise<CliRun> {
+/**
+ * Runs `npm run scenario -- …` the way a user does, for the integration tests (node runs the CLI directly so
+ * signals reach it). Each run writes its reports to a fresh folder. A concurrent test passes its own
+ * context's `onTestFinished`, so the run is ended with the test that started it.
+ */
+export function scenarioCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  whenFinished: typeof onTestFinished = onTestFinished,
+): Promise<CliRun> {
   const reportDir = mkdtempSync(join(tmpdir(), "lab-report-"));
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
-      { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+      { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] },
     );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    onTestFinished(() => {
+    whenFinished(() => {
       child.kill("SIGKILL");
     });
     child.once("exit", (code) => resolve({ code, stderr, reportDir }));
