@@ -40,11 +40,11 @@ export function parseProcessMemory(metricsText: string): MemoryReading {
   };
 }
 
-/** Reads an aggregator's memory from its /metrics, within `timeoutMs`. */
-export async function scrapeMemory(address: string, timeoutMs: number): Promise<MemoryReading> {
+/** An aggregator's /metrics, read within `timeoutMs`, for its memory and CPU. */
+export async function scrapeMetrics(address: string, timeoutMs: number): Promise<string> {
   const response = await fetch(`http://${address}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`http://${address}/metrics answered HTTP ${response.status}`);
-  return parseProcessMemory(await response.text());
+  return response.text();
 }
 
 const MB = 1024 * 1024;

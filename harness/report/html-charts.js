@@ -157,4 +157,16 @@
     ),
     [axis("MB", "mb", 3, siValues)],
   );
+
+  const cpu = s.cpuCores ?? {};
+  chart(
+    "cpu",
+    [
+      ...Object.entries(cpu).map(([name, cores], i) =>
+        line(name, cores, palette[i % palette.length], { scale: "cores" }),
+      ),
+      line("lab sending thread busy (share)", s.driverThreadBusy, "#8a8f98", { scale: "cores", width: 1 }),
+    ],
+    [axis("cores", "cores", 3)],
+  );
 })();

@@ -82,15 +82,17 @@ const CHARTS: { name: string; title: string; needs?: (keyof RunResult["series"])
     needs: ["brokerMessagesInRate", "brokerBytesInRate", "brokerBytesOutRate", "underReplicatedPartitions"],
   },
   { name: "memory", title: "Memory: RSS of the lab and of each aggregator (MB)", needs: ["memory"] },
+  { name: "cpu", title: "CPU: cores used by the lab, each aggregator and each broker", needs: ["cpuCores"] },
 ];
 
 function charts(result: RunResult): string {
   const cards = CHARTS.map((c) => {
     if (c.needs && !c.needs.some((key) => result.series[key] !== undefined)) {
       const why =
-        c.name === "memory"
-          ? "No memory was sampled in this run."
-          : "No broker metrics were scraped in this run.";
+        {
+          memory: "No memory was sampled in this run.",
+          cpu: "No CPU was sampled in this run.",
+        }[c.name] ?? "No broker metrics were scraped in this run.";
       return `<div class="card chart-missing"><h3>${e(c.title)}</h3><p>${why}</p></div>`;
     }
     return `<div class="card" data-chart="${c.name}"><h3>${e(c.title)}</h3><div class="plot"></div></div>`;
@@ -171,7 +173,7 @@ function rateSearch(search: NonNullable<RunResult["rateSearch"]>): string {
   return section(
     "Rate search",
     `<p>Found <strong>${e(formatRate(search.foundRatePerSec))}</strong> · held ${e(formatRate(search.heldRatePerSec))}</p>
-${table(["Rate", "Sustained", "Reason"], rows)}`,
+${search.limit ? `<p>Limited by <strong>${e(search.limit.by)}</strong>: ${e(search.limit.evidence)}</p>\n` : ""}${table(["Rate", "Sustained", "Reason"], rows)}`,
   );
 }
 

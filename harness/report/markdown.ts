@@ -91,6 +91,7 @@ function rateSearch(search: NonNullable<RunResult["rateSearch"]>): string[] {
     "",
     `Found **${formatRate(search.foundRatePerSec)}** · held ${formatRate(search.heldRatePerSec)}`,
     "",
+    ...(search.limit ? [`Limited by **${search.limit.by}**: ${search.limit.evidence}`, ""] : []),
     ...table(["Rate", "Sustained", "Reason"], ["---:", ":---:", "---"], rows),
   ];
 }

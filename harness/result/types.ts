@@ -149,6 +149,13 @@ export interface Series {
   gaps?: SeriesGap[];
   /** The lab's own process and each aggregator (`consumer-<index>`), keyed by process name. */
   memory?: Record<string, MemorySeries>;
+  /**
+   * Cores each process used in each second: the lab (`lab`), each aggregator (`consumer-<index>`) and each
+   * broker (`broker-<id>`); null when it could not be read.
+   */
+  cpuCores?: Record<string, (number | null)[]>;
+  /** Share of each second the lab's sending thread was busy (its event-loop utilisation). */
+  driverThreadBusy?: number[];
 }
 
 export interface MemoryGrowth {
@@ -171,6 +178,16 @@ export interface MemoryFigures {
   /** Seconds from the start of the load where the fit starts (the warm-up is left out). */
   steadyFromS: number;
   byProcess: Record<string, MemoryGrowth>;
+}
+
+/**
+ * What set the highest sustainable rate: `driver` (the lab's sending thread was busy), `aggregators` (one
+ * used a whole core), `machine` (every core was busy, so every part waited), or `unknown`; `evidence` gives
+ * the symptom and the CPU each part used.
+ */
+export interface RateLimiter {
+  by: "driver" | "aggregators" | "machine" | "unknown";
+  evidence: string;
 }
 
 /** What a load spike did to the lag (scenarios with a `spike` profile). */
@@ -263,6 +280,8 @@ export interface RunResult {
     steps: { ratePerSec: number; sustained: boolean; reason: string }[];
     /** The hold alone: the run's headline target, achieved rate and send delay describe it. */
     hold?: { targetPerSec: number; achievedPerSec: number; seconds: number };
+    /** What stopped the search going higher, judged at the lowest rate it could not sustain. */
+    limit?: RateLimiter;
   };
   baseline?: { file: string; comparisons: BaselineComparison[] };
   links: { prometheus?: string; grafana?: string };

@@ -1,15 +1,23 @@
+import { performance } from "node:perf_hooks";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { AckedBatch } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
 import { BoundedCall } from "../observe/bounded-call.ts";
+import { CpuMeter, parseCpuSeconds } from "../observe/cpu.ts";
 import { GapLog } from "../observe/gaps.ts";
 import type { LabMetrics } from "../observe/lab-metrics.ts";
 import { groupLagSeconds, type LagSecondsReading, lagSecondsOf } from "../observe/lag-seconds.ts";
 import { LagStatusTracker, worstStatus } from "../observe/lag-status.ts";
 import { IntervalLatencyRecorder } from "../observe/latency.ts";
-import { type MemoryReading, ownMemory, pushMemory, scrapeMemory } from "../observe/memory.ts";
+import {
+  type MemoryReading,
+  ownMemory,
+  parseProcessMemory,
+  pushMemory,
+  scrapeMetrics,
+} from "../observe/memory.ts";
 import type { LagStatus, MemorySeries, Percentiles, Series } from "../result/types.ts";
 import type { PartitionLag } from "./lag-probe.ts";
 import { OffsetTimes } from "./offset-times.ts";
@@ -30,6 +38,10 @@ export interface Snapshot {
   latencyP99RunMs: number;
   sendDelayP99Ms: number;
   partitions: PartitionLag[];
+  /** Cores each process used this second, by series key; null where it could not be read. */
+  cpuCores: Record<string, number | null>;
+  /** Share of the second the lab's sending thread was busy. */
+  driverThreadBusy: number;
 }
 
 const BROKER_QUERIES = {
@@ -39,6 +51,8 @@ const BROKER_QUERIES = {
   underReplicatedPartitions: "sum(kafka_server_replicamanager_underreplicatedpartitions)",
 } as const;
 type BrokerKey = keyof typeof BROKER_QUERIES;
+/** Cores each broker used, from the JMX exporter's process metrics. */
+const BROKER_CPU_QUERY = 'sum by (broker_id) (rate(process_cpu_seconds_total{job="kafka"}[5s]))';
 
 /** Each call a sample makes answers within this, so that a second's sample ends within the second. */
 const CALL_TIMEOUT_MS = 800;
@@ -65,6 +79,9 @@ export class Observer {
   readonly series: Series;
   readonly gaps = new GapLog();
   readonly memory: Record<string, MemorySeries> = {};
+  readonly cpuCores: Record<string, (number | null)[]> = {};
+  private readonly cpuMeter = new CpuMeter();
+  private eventLoop = performance.eventLoopUtilization();
   maxLagOffsets = 0;
   maxLagSeconds = 0;
   acked = 0;
@@ -124,6 +141,8 @@ export class Observer {
         : {}),
       gaps: this.gaps.gaps,
       memory: this.memory,
+      cpuCores: this.cpuCores,
+      driverThreadBusy: [],
     };
   }
 
@@ -157,10 +176,11 @@ export class Observer {
   /** Takes one sample: call once a second. Every call it makes is bounded, so it returns within the second. */
   async tick(): Promise<Snapshot> {
     const { clock, labMetrics } = this.options;
-    const [partitions, broker, memory] = await Promise.all([
+    const [partitions, broker, processes, brokerCpu] = await Promise.all([
       this.lagCall.run().then((lag) => (lag.ok ? lag.value : this.allUnknown(lag.reason))),
       this.brokerSample(),
-      this.memorySample(),
+      this.processSample(),
+      this.brokerCpuSample(),
     ]);
     const now = clock.now();
     const seconds = Math.max(0.001, (now - this.lastTickMs) / 1000);
@@ -203,6 +223,15 @@ export class Observer {
     if (lagOffsets !== null) this.maxLagOffsets = Math.max(this.maxLagOffsets, lagOffsets);
     if (lagSeconds.seconds !== null) this.maxLagSeconds = Math.max(this.maxLagSeconds, lagSeconds.seconds);
 
+    const cores = new Map<string, number | null>([
+      ...processes.map(
+        ({ name, cpuSeconds }) =>
+          [name, cpuSeconds === null ? null : this.cpuMeter.cores(name, cpuSeconds, now)] as const,
+      ),
+      ...brokerCpu.cores,
+    ]);
+    const eventLoop = performance.eventLoopUtilization(this.eventLoop);
+    this.eventLoop = performance.eventLoopUtilization();
     const latency: Percentiles = this.latency.rollInterval();
     const sendDelay: Percentiles = this.sendDelay.rollInterval();
     const snapshot: Snapshot = {
@@ -217,6 +246,8 @@ export class Observer {
       latencyP99RunMs: this.latency.cumulative().p99,
       sendDelayP99Ms: sendDelay.p99,
       partitions,
+      cpuCores: Object.fromEntries(cores),
+      driverThreadBusy: eventLoop.utilization,
     };
     const s = this.series;
     s.t.push(t);
@@ -243,13 +274,22 @@ export class Observer {
       }
       this.note("broker metrics", t, broker.unknown);
     }
-    for (const { name, reading, unknown } of memory) {
+    for (const { name, reading, unknown } of processes) {
       pushMemory(this.memory, name, s.t.length, reading);
       this.note(`memory of ${name}`, t, unknown);
     }
     for (const [name, series] of Object.entries(this.memory)) {
       if (series.rssMB.length < s.t.length) pushMemory(this.memory, name, s.t.length, null);
     }
+    this.note("broker CPU", t, brokerCpu.unknown);
+    for (const name of new Set([...cores.keys(), ...Object.keys(this.cpuCores)])) {
+      const values = this.cpuCores[name] ?? [];
+      while (values.length < s.t.length - 1) values.push(null);
+      const value = cores.get(name);
+      values.push(value === undefined || value === null ? null : round(value, 2));
+      this.cpuCores[name] = values;
+    }
+    s.driverThreadBusy?.push(round(eventLoop.utilization, 2));
     labMetrics.targetRate.set(snapshot.targetRate);
     labMetrics.achievedRate.set(snapshot.achievedRate);
     if (lagSeconds.seconds !== null) labMetrics.lagSeconds.set(lagSeconds.seconds);
@@ -331,22 +371,54 @@ export class Observer {
     };
   }
 
-  private async memorySample(): Promise<
-    { name: string; reading: MemoryReading | null; unknown: string | undefined }[]
+  /** The memory and CPU seconds of the lab and of each aggregator (from its /metrics). */
+  private async processSample(): Promise<
+    { name: string; reading: MemoryReading | null; cpuSeconds: number | null; unknown: string | undefined }[]
   > {
     const aggregators = await Promise.all(
       this.options.memoryTargets().map(async ({ name, address }) => {
         try {
-          return { name, reading: await scrapeMemory(address, CALL_TIMEOUT_MS), unknown: undefined };
+          const text = await scrapeMetrics(address, CALL_TIMEOUT_MS);
+          return {
+            name,
+            reading: parseProcessMemory(text),
+            cpuSeconds: parseCpuSeconds(text),
+            unknown: undefined,
+          };
         } catch (error) {
-          return { name, reading: null, unknown: `${address}: ${(error as Error).message}` };
+          return {
+            name,
+            reading: null,
+            cpuSeconds: null,
+            unknown: `${address}: ${(error as Error).message}`,
+          };
         }
       }),
     );
     // Once every 30 s the lab collects its garbage before reading itself, so that each minute's floor is
     // what it keeps (the memory fit works on those floors).
     const collect = this.series.t.length % 30 === 0;
-    return [{ name: "lab", reading: ownMemory(collect), unknown: undefined }, ...aggregators];
+    const { user, system } = process.cpuUsage();
+    return [
+      { name: "lab", reading: ownMemory(collect), cpuSeconds: (user + system) / 1e6, unknown: undefined },
+      ...aggregators,
+    ];
+  }
+
+  /** Cores each broker used over the last seconds, by `broker-<id>`, from Prometheus. */
+  private async brokerCpuSample(): Promise<{ cores: [string, number][]; unknown: string | undefined }> {
+    const { prometheus } = this.options;
+    if (!prometheus) return { cores: [], unknown: undefined };
+    try {
+      const samples = await prometheus.query(BROKER_CPU_QUERY, undefined, CALL_TIMEOUT_MS);
+      if (samples.length === 0) return { cores: [], unknown: "Prometheus has no broker CPU sample yet" };
+      return {
+        cores: samples.map((sample) => [`broker-${sample.labels.broker_id ?? "?"}`, sample.value]),
+        unknown: undefined,
+      };
+    } catch (error) {
+      return { cores: [], unknown: (error as Error).message };
+    }
   }
 }
 

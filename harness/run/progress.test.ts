@@ -14,6 +14,8 @@ const snapshot: Snapshot = {
   latencyP99RunMs: 2_500,
   sendDelayP99Ms: 3,
   partitions: [],
+  cpuCores: {},
+  driverThreadBusy: 0,
 };
 
 function fakeStream(isTTY: boolean) {

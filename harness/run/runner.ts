@@ -16,7 +16,7 @@ import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
-import type { FaultRecord, RunResult } from "../result/types.ts";
+import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
@@ -299,7 +299,7 @@ async function runOnStack(
       loadMs: loadEndMs - loadStartMs,
       drainMs,
       faults,
-      rateSearch: search?.result(),
+      rateSearch: withLimit(search?.result(), searchSteps.limiter()),
       expectedTargetPerSec:
         search === undefined
           ? expectedCount(scenario.load, scenario.durationMs) / (scenario.durationMs / 1000)
@@ -363,4 +363,9 @@ function withFaultsChecked(result: RunResult, fleet: ConsumerFleet, command: str
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The search's outcome with what set its limit, when a step failed. */
+function withLimit(search: RunResult["rateSearch"], limit: RateLimiter | undefined): RunResult["rateSearch"] {
+  return search && limit ? { ...search, limit } : search;
 }

@@ -1,4 +1,7 @@
+import { cpus } from "node:os";
 import type { RateSearch } from "../load/rate-search.ts";
+import { rateLimiter, type StepLoad } from "../observe/cpu.ts";
+import type { RateLimiter } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Snapshot } from "./observer.ts";
 import { lagKeptGrowing } from "./step-judge.ts";
@@ -9,6 +12,10 @@ export class SearchStepper {
   private seconds = 0;
   private acked = 0;
   private sendDelayP99 = 0;
+  private cpu = new Map<string, { sum: number; seconds: number }>();
+  private threadBusy = { sum: 0, seconds: 0 };
+  /** What each judged step cost in CPU, by its rate, to say afterwards what set the limit. */
+  private readonly stepLoads = new Map<number, StepLoad>();
 
   constructor(
     private readonly search: RateSearch | undefined,
@@ -29,6 +36,15 @@ export class SearchStepper {
       this.seconds += 1;
       this.acked += snapshot.achievedRate;
       this.sendDelayP99 = Math.max(this.sendDelayP99, snapshot.sendDelayP99Ms);
+      for (const [name, cores] of Object.entries(snapshot.cpuCores)) {
+        if (cores === null) continue;
+        const sum = this.cpu.get(name) ?? { sum: 0, seconds: 0 };
+        this.cpu.set(name, { sum: sum.sum + cores, seconds: sum.seconds + 1 });
+      }
+      this.threadBusy = {
+        sum: this.threadBusy.sum + snapshot.driverThreadBusy,
+        seconds: this.threadBusy.seconds + 1,
+      };
       if (
         this.scenario.load.kind !== "search" ||
         snapshot.elapsedMs < state.stepStartedAtMs + this.scenario.load.stepMs
@@ -42,6 +58,17 @@ export class SearchStepper {
         sendDelayP99Ms: this.sendDelayP99,
       });
       const last = search.lastStep();
+      if (last && !last.sustained) {
+        this.stepLoads.set(last.ratePerSec, {
+          ratePerSec: last.ratePerSec,
+          reason: last.reason,
+          cpuCores: Object.fromEntries(
+            [...this.cpu].map(([name, { sum, seconds }]) => [name, sum / seconds]),
+          ),
+          driverThreadBusy:
+            this.threadBusy.seconds > 0 ? this.threadBusy.sum / this.threadBusy.seconds : null,
+        });
+      }
       this.log(
         `rate search: ${Math.round(state.ratePerSec)}/s ${last ? (last.sustained ? "sustained" : `not sustained (${last.reason})`) : ""}` +
           (next.phase === "holding" ? ` → holding ${Math.round(next.ratePerSec)}/s` : ""),
@@ -50,11 +77,22 @@ export class SearchStepper {
       this.seconds = 0;
       this.acked = 0;
       this.sendDelayP99 = 0;
+      this.cpu = new Map();
+      this.threadBusy = { sum: 0, seconds: 0 };
       if (next.phase === "holding") this.onHoldStart();
       if (next.phase === "done") this.endLoad();
     } else if (state.phase === "holding") {
       if (snapshot.elapsedMs >= state.endsAtMs) this.endLoad();
       else search.observeHoldSecond(snapshot.achievedRate);
     }
+  }
+
+  /**
+   * What set the limit, judged at the lowest rate the search could not sustain; undefined when every step
+   * was sustained (the search stopped at its maximum or ran out of time).
+   */
+  limiter(): RateLimiter | undefined {
+    const failing = [...this.stepLoads.values()].sort((a, b) => a.ratePerSec - b.ratePerSec)[0];
+    return failing ? rateLimiter(failing, cpus().length) : undefined;
   }
 }

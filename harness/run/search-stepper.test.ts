@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { RateSearch } from "../load/rate-search.ts";
+import type { Scenario, SearchLoad } from "../scenario/types.ts";
+import type { Snapshot } from "./observer.ts";
+import { SearchStepper } from "./search-stepper.ts";
+
+const load: SearchLoad = {
+  kind: "search",
+  startRate: 1_000,
+  factor: 2,
+  stepMs: 4_000,
+  maxRate: 64_000,
+  holdShare: 0.9,
+  holdMs: 10_000,
+};
+
+/** One second of a pipeline whose aggregator keeps up to `capacity` events/s, using a core above it. */
+function second(elapsedMs: number, target: number, capacity: number, lag: number): Snapshot {
+  const over = target > capacity;
+  return {
+    elapsedMs,
+    targetRate: target,
+    achievedRate: target,
+    aggregatedRate: Math.min(target, capacity),
+    lagOffsets: lag,
+    lagSeconds: null,
+    lagStatus: "OK",
+    latencyP99Ms: 0,
+    latencyP99RunMs: 0,
+    sendDelayP99Ms: 2,
+    partitions: [],
+    cpuCores: { lab: 0.2, "consumer-0": over ? 0.98 : 0.3, "broker-1": 0.2 },
+    driverThreadBusy: 0.3,
+  };
+}
+
+describe("SearchStepper", () => {
+  it("says what set the limit from the CPU of the lowest step that failed", () => {
+    const search = new RateSearch(load, 120_000);
+    const stepper = new SearchStepper(
+      search,
+      { load } as Scenario,
+      () => {},
+      () => {},
+    );
+    let lag = 0;
+    for (let s = 1; s <= 60 && search.current().phase === "searching"; s++) {
+      const state = search.current();
+      const target = state.phase === "searching" ? state.ratePerSec : 0;
+      lag += Math.max(0, target - 3_000);
+      stepper.afterTick(second(s * 1_000, target, 3_000, lag));
+    }
+    expect(search.current().phase).toBe("holding");
+    expect(stepper.limiter()).toEqual({
+      by: "aggregators",
+      evidence: expect.stringContaining("consumer-0 used 0.98 cores"),
+    });
+  });
+
+  it("names no limit when no step failed", () => {
+    const search = new RateSearch({ ...load, maxRate: 1_000 }, 120_000);
+    const stepper = new SearchStepper(
+      search,
+      { load } as Scenario,
+      () => {},
+      () => {},
+    );
+    for (let s = 1; s <= 5; s++) stepper.afterTick(second(s * 1_000, 1_000, 3_000, 0));
+    expect(search.current().phase).toBe("holding");
+    expect(stepper.limiter()).toBeUndefined();
+  });
+});
