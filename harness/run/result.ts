@@ -76,7 +76,10 @@ export function buildResult(input: ResultInput): RunResult {
             observed: formatCount(input.summary.failed),
             pass: false,
             detail:
-              "sends failed after the client's retries; their events may or may not be in the input topic, so the ledger cannot be exact",
+              "sends failed after the client's retries; their events may or may not be in the input topic, so the ledger cannot be exact" +
+              (input.summary.client === "kafkajs"
+                ? ". The load ran on kafkajs, whose idempotent producer does not recover from a broker's loss (out of order sequence numbers until the end); build the librdkafka client (README, Prerequisites) or run with --client librdkafka"
+                : ""),
           },
         ]
       : []),
