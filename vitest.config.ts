@@ -29,6 +29,8 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // scenarios/every-scenario.int.test.ts runs its light scenarios two at a time, one stack each.
+          maxConcurrency: 2,
         },
       },
     ],

@@ -1,0 +1,122 @@
+import { describe, expect, it, type onTestFinished } from "vitest";
+import type { RunResult } from "../harness/result/types.ts";
+import { listScenarios } from "../harness/scenario/registry.ts";
+import { failedAssertions, readResult, scenarioCli } from "../harness/testing/scenario-cli.ts";
+
+/** How CI runs one scenario: the flags that make it short, and what its report must show besides a pass. */
+interface CiRun {
+  args: string[];
+  shows?: (result: RunResult) => void;
+}
+
+const faultsHit = (result: RunResult) => {
+  expect(result.faults.length).toBeGreaterThan(0);
+  for (const fault of result.faults) {
+    expect(fault.error, `${fault.action} ${fault.target}`).toBeUndefined();
+    expect(fault.pid, `${fault.action} ${fault.target}`).toBeGreaterThan(0);
+  }
+};
+
+/**
+ * Scenarios run here, two at a time: each is light (hundreds of events a second), and the 3-broker ones spend
+ * most of their time waiting on the faults' timelines. The soak's memory fit needs 3 full minutes of steady
+ * load, so it runs 3m30s.
+ */
+const SHARED: Record<string, CiRun> = {
+  soak: {
+    args: ["--duration", "3m30s"],
+    shows: (result) => {
+      const processes = Object.keys(result.memory?.byProcess ?? {});
+      expect(processes).toEqual(expect.arrayContaining(["lab", "consumer-0", "consumer-1"]));
+      for (const [name, growth] of Object.entries(result.memory?.byProcess ?? {}))
+        expect(growth.heapGrowthMBPerHour, `${name}: ${growth.reason}`).not.toBeNull();
+    },
+  },
+  "broker-failure": {
+    args: [],
+    shows: (result) => {
+      faultsHit(result);
+      expect(result.faults[0]?.leaderOf).toEqual({ topic: "user-login", partition: 0 });
+    },
+  },
+  "broker-failure --kraft": {
+    args: ["--kraft"],
+    shows: (result) => {
+      faultsHit(result);
+      expect(result.config.kraft).toBe(true);
+    },
+  },
+  "broker-bounce": { args: [], shows: faultsHit },
+  "broker-pause": { args: [], shows: faultsHit },
+  rebalance: { args: [], shows: faultsHit },
+  "poison-pill": {
+    args: [],
+    shows: (result) => {
+      expect(result.recount.invalid).toBeGreaterThan(500);
+      expect(result.aggregates.invalid).toBe(result.recount.invalid);
+    },
+  },
+  baseline: { args: ["--duration", "20s"] },
+};
+
+/** Scenarios that measure rates or drain times, run alone. */
+const ALONE: Record<string, CiRun> = {
+  spike: {
+    args: ["--duration", "75s"],
+    shows: (result) => {
+      expect(result.spike?.peakLagOffsets).toBeGreaterThan(0);
+      expect(result.spike?.drainMs, result.spike?.reason).not.toBeNull();
+    },
+  },
+  "high-load": {
+    args: ["--duration", "80s"],
+    shows: (result) => {
+      expect(result.rateSearch?.foundRatePerSec).toBeGreaterThanOrEqual(2_000);
+      expect(result.rateSearch?.hold?.seconds).toBeGreaterThan(0);
+    },
+  },
+};
+
+/** Scenarios CI runs in another test file, on the real pipeline. */
+const ELSEWHERE: Record<string, string> = {
+  smoke: "harness/cli/scenario.int.test.ts",
+  "consumer-crash": "harness/testing/mutants/mutants.int.test.ts",
+  "consumer-freeze": "harness/testing/mutants/mutants.int.test.ts",
+};
+
+async function passes(
+  label: string,
+  run: CiRun,
+  whenFinished: typeof onTestFinished | undefined = undefined,
+): Promise<void> {
+  const [name = "", ...flags] = label.split(" ");
+  const cli = await scenarioCli([name, ...flags, ...run.args], {}, whenFinished);
+  const result = readResult(cli.reportDir);
+  expect(failedAssertions(result), cli.stderr.slice(-3_000)).toEqual([]);
+  expect(cli.code).toBe(0);
+  expect(result.verdict).toBe("pass");
+  expect(result.recount.total).toBeGreaterThan(0);
+  run.shows?.(result);
+}
+
+describe("CI runs every scenario", () => {
+  it("knows how to run each one in scenarios/", async () => {
+    const covered = [...Object.keys(SHARED), ...Object.keys(ALONE), ...Object.keys(ELSEWHERE)].map(
+      (label) => label.split(" ")[0],
+    );
+    expect(await listScenarios()).toEqual(expect.arrayContaining([...new Set(covered)]));
+    for (const name of await listScenarios()) expect(covered, `add ${name} to this file`).toContain(name);
+  });
+
+  describe.concurrent("light scenarios, two at a time", { timeout: 420_000 }, () => {
+    it.for(Object.entries(SHARED))("%s passes", async ([label, run], { onTestFinished }) => {
+      await passes(label, run, onTestFinished);
+    });
+  });
+
+  describe("scenarios that measure rates, alone", { timeout: 300_000 }, () => {
+    it.for(Object.entries(ALONE))("%s passes", async ([label, run]) => {
+      await passes(label, run);
+    });
+  });
+});
