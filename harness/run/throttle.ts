@@ -14,7 +14,7 @@ export const DEFAULT_THROTTLE_PERIOD_MS = 1_000;
  * release it early.
  */
 export async function throttleConsumers(
-  fleet: ConsumerFleet,
+  fleet: Pick<ConsumerFleet, "running" | "signallable">,
   step: FaultStep,
   active: Set<DutyCycle>,
   elapsedMs: () => number,
