@@ -54,7 +54,10 @@ describe("throttleFigures", () => {
     const figures = throttleFigures(series(lag, statuses([["OK", 12]])), 4, 10);
     expect(figures.growthOffsetsPerS).toBe(0);
     expect(figures.warnAtS).toBeNull();
-    expect(figures.gaps).toContain("the lag status was never WARN or worse during the throttle (OK 7 s)");
+    expect(figures.gaps).toContainEqual({
+      figure: "status",
+      reason: "the lag status was never WARN or worse during the throttle (OK 7 s)",
+    });
     const [warn, ok] = throttleAssertions(figures, 5_000);
     expect(warn).toMatchObject({ pass: false, observed: "never" });
     expect(ok?.pass).toBe(false);
@@ -75,11 +78,18 @@ describe("throttleFigures", () => {
     );
     expect(figures.drainMs).toBeNull();
     expect(figures.okAgainAtS).toBeNull();
-    expect(figures.gaps).toEqual([
+    expect(figures.gaps.map((g) => g.reason)).toEqual([
       "the lag never came back to 100 offsets after the release (1500 at 12 s, the last sample)",
       "the lag status never came back to OK (WARN at 12 s, the last sample)",
     ]);
-    expect(throttleAssertions(figures, 60_000).map((a) => a.pass)).toEqual([true, false, false]);
+    const [warn, ok, drain] = throttleAssertions(figures, 60_000);
+    expect([warn?.pass, ok?.pass, drain?.pass]).toEqual([true, false, false]);
+    expect(ok?.detail).toBe(
+      "the lag status never came back to OK (WARN at 12 s, the last sample); lag status over the run: 0 s OK → 7 s WARN",
+    );
+    expect(drain?.detail).toBe(
+      "the lag never came back to 100 offsets after the release (1500 at 12 s, the last sample)",
+    );
   });
 
   it("says which figures the series lacks samples for, instead of giving numbers", () => {
@@ -96,7 +106,7 @@ describe("throttleFigures", () => {
       drainMs: null,
       warnAtS: null,
     });
-    expect(figures.gaps).toEqual([
+    expect(figures.gaps.map((g) => g.reason)).toEqual([
       "the lag was measured in 1 of the throttle's 6 seconds",
       "too few lag samples during the throttle for a growth rate",
       "no lag was measured in the 10 s before the throttle: no level to drain back to",

@@ -1,3 +1,4 @@
+import { statusTimeline } from "../report/fault-effects.ts";
 import type { Assertion, LagStatus, LagStatusChange, Series, ThrottleFigures } from "../result/types.ts";
 
 /** The level before the throttle is the lag's highest over this many seconds before it (after the start-up). */
@@ -50,7 +51,7 @@ function round(value: number, digits: number): number {
  * `gaps` says why.
  */
 export function throttleFigures(series: Series, startS: number, endS: number): ThrottleFigures {
-  const gaps: string[] = [];
+  const gaps: ThrottleFigures["gaps"] = [];
   const before = known(series, series.lagOffsets, startS - BEFORE_S, startS);
   const during = known(series, series.lagOffsets, startS, endS + 0.5);
   const duringSeconds = known(series, series.lagSeconds, startS, endS + 0.5);
@@ -59,27 +60,39 @@ export function throttleFigures(series: Series, startS: number, endS: number): T
 
   const spanSeconds = Math.round(endS - startS);
   if (during.length < spanSeconds)
-    gaps.push(`the lag was measured in ${during.length} of the throttle's ${spanSeconds} seconds`);
+    gaps.push({
+      figure: "growth",
+      reason: `the lag was measured in ${during.length} of the throttle's ${spanSeconds} seconds`,
+    });
   const growthOffsets = slope(during);
   const growthSeconds = slope(duringSeconds);
-  if (growthOffsets === null) gaps.push("too few lag samples during the throttle for a growth rate");
+  if (growthOffsets === null)
+    gaps.push({ figure: "growth", reason: "too few lag samples during the throttle for a growth rate" });
   if (growthSeconds === null && growthOffsets !== null)
-    gaps.push("too few lag-in-seconds samples during the throttle for a growth rate");
+    gaps.push({
+      figure: "growth",
+      reason: "too few lag-in-seconds samples during the throttle for a growth rate",
+    });
 
   const levelBefore = before.length === 0 ? null : Math.max(...before.map(([, v]) => v));
   if (levelBefore === null)
-    gaps.push(`no lag was measured in the ${BEFORE_S} s before the throttle: no level to drain back to`);
+    gaps.push({
+      figure: "drain",
+      reason: `no lag was measured in the ${BEFORE_S} s before the throttle: no level to drain back to`,
+    });
   let drainMs: number | null = null;
   if (levelBefore !== null) {
     const released = after.filter(([t]) => t >= endS);
     const back = released.find(([, v]) => v <= levelBefore);
     if (back) drainMs = Math.round((back[0] - endS) * 1000);
-    else if (released.length === 0) gaps.push("no lag was measured after the release");
+    else if (released.length === 0)
+      gaps.push({ figure: "drain", reason: "no lag was measured after the release" });
     else {
       const [lastT, lastV] = released.at(-1) as [number, number];
-      gaps.push(
-        `the lag never came back to ${levelBefore} offsets after the release (${lastV} at ${lastT} s, the last sample)`,
-      );
+      gaps.push({
+        figure: "drain",
+        reason: `the lag never came back to ${levelBefore} offsets after the release (${lastV} at ${lastT} s, the last sample)`,
+      });
     }
   }
 
@@ -101,7 +114,7 @@ export function throttleFigures(series: Series, startS: number, endS: number): T
 }
 
 /** When the status first went WARN or worse within the throttle, and when it was first OK after that. */
-function statusEpisode(series: Series, startS: number, endS: number, gaps: string[]) {
+function statusEpisode(series: Series, startS: number, endS: number, gaps: ThrottleFigures["gaps"]) {
   const during = series.t.flatMap((t, i) => (t >= startS && t <= endS + 0.5 ? [i] : []));
   const warnIndex = during.find((i) => BEHIND.includes(series.lagStatus[i] as LagStatus));
   if (warnIndex === undefined) {
@@ -110,19 +123,22 @@ function statusEpisode(series: Series, startS: number, endS: number, gaps: strin
       const status = series.lagStatus[i] as LagStatus;
       seen.set(status, (seen.get(status) ?? 0) + 1);
     }
-    gaps.push(
-      during.length === 0
-        ? "no lag status was sampled during the throttle"
-        : `the lag status was never WARN or worse during the throttle (${[...seen].map(([s, n]) => `${s} ${n} s`).join(", ")})`,
-    );
+    gaps.push({
+      figure: "status",
+      reason:
+        during.length === 0
+          ? "no lag status was sampled during the throttle"
+          : `the lag status was never WARN or worse during the throttle (${[...seen].map(([s, n]) => `${s} ${n} s`).join(", ")})`,
+    });
     return { warnAtS: null, okAgainAtS: null };
   }
   const warnAtS = series.t[warnIndex] ?? null;
   const okIndex = series.lagStatus.findIndex((s, i) => i > warnIndex && s === "OK");
   if (okIndex < 0) {
-    gaps.push(
-      `the lag status never came back to OK (${series.lagStatus.at(-1)} at ${series.t.at(-1)} s, the last sample)`,
-    );
+    gaps.push({
+      figure: "status",
+      reason: `the lag status never came back to OK (${series.lagStatus.at(-1)} at ${series.t.at(-1)} s, the last sample)`,
+    });
     return { warnAtS, okAgainAtS: null };
   }
   return { warnAtS, okAgainAtS: series.t[okIndex] ?? null };
@@ -131,7 +147,11 @@ function statusEpisode(series: Series, startS: number, endS: number, gaps: strin
 /** The throttle's checks: WARN or worse while throttled, OK again before the run ended, drained in time. */
 export function throttleAssertions(figures: ThrottleFigures, drainWithinMs: number): Assertion[] {
   const span = `${figures.startS}–${figures.endS} s`;
-  const detail = figures.gaps.length > 0 ? { detail: figures.gaps.join("; ") } : {};
+  const detail = (figure: ThrottleFigures["gaps"][number]["figure"], ...more: string[]) => {
+    const reasons = [...figures.gaps.filter((g) => g.figure === figure).map((g) => g.reason), ...more];
+    return reasons.length > 0 ? { detail: reasons.join("; ") } : {};
+  };
+  const timeline = `lag status over the run: ${statusTimeline(figures)}`;
   return [
     {
       name: `lag status WARN or worse during the throttle (${span})`,
@@ -142,7 +162,7 @@ export function throttleAssertions(figures: ThrottleFigures, drainWithinMs: numb
       expected: `WARN, STALL or STOP by ${figures.endS} s`,
       observed: figures.warnAtS === null ? "never" : `from ${figures.warnAtS} s`,
       pass: figures.warnAtS !== null && figures.warnAtS <= figures.endS + 0.5,
-      ...detail,
+      ...detail("status", timeline),
     },
     {
       name: `lag status back to OK after the throttle (${span})`,
@@ -153,7 +173,7 @@ export function throttleAssertions(figures: ThrottleFigures, drainWithinMs: numb
       expected: "OK again before the run ended",
       observed: figures.okAgainAtS === null ? "never" : `OK at ${figures.okAgainAtS} s`,
       pass: figures.okAgainAtS !== null,
-      ...detail,
+      ...detail("status", timeline),
     },
     {
       name: `lag drained after the throttle (${span})`,
@@ -167,7 +187,7 @@ export function throttleAssertions(figures: ThrottleFigures, drainWithinMs: numb
           ? "never"
           : `${(figures.drainMs / 1000).toFixed(1)} s after a peak of ${figures.peakLagOffsets ?? "?"} offsets / ${figures.peakLagSeconds ?? "?"} s`,
       pass: figures.drainMs !== null && figures.drainMs <= drainWithinMs,
-      ...detail,
+      ...detail("drain"),
     },
   ];
 }

@@ -29,7 +29,7 @@ export function throttleRows(result: RunResult): string[][] {
       : `${formatMs(f.drainMs)} (to ${formatCount(f.levelBeforeOffsets)} offsets)`,
     f.warnAtS === null ? "never" : `${f.warnAtS} s`,
     f.okAgainAtS === null ? "never" : `${f.okAgainAtS} s`,
-    f.gaps.join("; ") || "–",
+    f.gaps.map((g) => g.reason).join("; ") || "–",
   ]);
 }
 

@@ -241,8 +241,8 @@ export interface ThrottleFigures {
   okAgainAtS: number | null;
   /** Every change of the lag status over the run. */
   statusChanges: LagStatusChange[];
-  /** Why a figure above is null: missing samples, or what the series showed instead. */
-  gaps: string[];
+  /** Why a figure above is null or rests on fewer samples than the span has: missing samples, or what the series showed instead. */
+  gaps: { figure: "growth" | "drain" | "status"; reason: string }[];
 }
 
 /** The pause one membership change (add, remove, kill, restart of an aggregator) caused. */
