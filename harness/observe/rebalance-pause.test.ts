@@ -16,6 +16,18 @@ const seconds = (n: number) => Array.from({ length: n }, (_, i) => i);
 const add: FaultRecord = { atMs: 10_000, action: "add-consumer", target: "consumer:1", pid: 42 };
 
 describe("rebalancePauses", () => {
+  it("measures the pause against the usual quiet between windows, which it leaves out", () => {
+    // A window commits every 5 s (t 0, 5, 10 …); after the join at 12 s the next commit comes at 24 s, not 15.
+    const commits = new Set([0, 5, 10, 24, 25, 30, 35]);
+    const s = series(
+      seconds(40),
+      (t) => (commits.has(t) ? 2_500 : 0),
+      () => 1_000,
+    );
+    const [pause] = rebalancePauses(s, [{ ...add, atMs: 12_000 }], 5);
+    expect(pause).toMatchObject({ rateBefore: 500, pauseS: 9, gaps: [] });
+  });
+
   it("measures the pause: nothing aggregated for 4 s after a join, and the lag it left", () => {
     const s = series(
       seconds(30),
@@ -82,7 +94,7 @@ describe("rebalancePauses", () => {
     );
     expect(early[0]).toMatchObject({ rateBefore: 0, pauseS: null });
     expect(early[0]?.gaps).toEqual([
-      "nothing was aggregated in the 5 s before the change: no level to compare the rate with",
+      "fewer than two aggregates were published in the 10 s before the change: no usual quiet to compare with",
     ]);
     const stuck = rebalancePauses(
       series(
@@ -94,8 +106,6 @@ describe("rebalancePauses", () => {
       5,
     );
     expect(stuck[0]?.pauseS).toBeNull();
-    expect(stuck[0]?.gaps).toEqual([
-      "the aggregated rate was still below half of 500/s at 19 s, the last sample",
-    ]);
+    expect(stuck[0]?.gaps).toEqual(["nothing was aggregated after the change until 19 s, the last sample"]);
   });
 });

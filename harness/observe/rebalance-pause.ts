@@ -15,10 +15,11 @@ const HOLE_S = 1.5;
 
 /**
  * The pause each membership change caused: the lag just before it, the peak lag in the `horizonS` seconds
- * after it, and how long the aggregated rate stayed below half its level before. The aggregator publishes
- * once a window, so the aggregated rate is taken as a mean over one window (`windowS`) ending at each
- * second: a stop of P seconds (P at least half a window) keeps that mean below half for about P seconds.
- * A figure the series cannot give (no sample, a hole, nothing aggregated before) is null with the reason.
+ * after it, and how much longer than usual nothing was aggregated. The aggregator publishes once a window
+ * (`windowS`), so the aggregated rate is 0 between commits anyway: the usual quiet is the longest one over
+ * the two windows before the change, and the pause is how far the longest quiet from the change on (within
+ * the horizon) exceeds it. A figure the series cannot give (no sample, a hole, too little aggregated
+ * before) is null with the reason.
  */
 export function rebalancePauses(
   series: Series,
@@ -26,18 +27,11 @@ export function rebalancePauses(
   windowS: number,
   horizonS = 10,
 ): RebalancePause[] {
-  const span = Math.max(1, windowS);
-  const meanRate = (i: number) => {
-    const t = series.t[i] ?? 0;
-    const inWindow = series.t.flatMap((u, j) =>
-      u > t - span && u <= t ? [series.aggregatedRate[j] ?? 0] : [],
-    );
-    return inWindow.reduce((a, b) => a + b, 0) / inWindow.length;
-  };
+  const before = 2 * Math.max(1, windowS);
   return faults
     .filter((f) => f.error === undefined && MEMBERSHIP_ACTIONS.includes(f.action))
     .map((fault) => {
-      const atS = fault.atMs / 1000;
+      const atS = Math.round(fault.atMs / 100) / 10;
       const gaps: string[] = [];
       const lagBefore = lastKnown(series, atS - BEFORE_S, atS);
       if (lagBefore === null) gaps.push(`no lag was measured in the ${BEFORE_S} s before the change`);
@@ -47,7 +41,7 @@ export function rebalancePauses(
       });
       if (lagAfter.length === 0) gaps.push(`no lag was measured in the ${horizonS} s after the change`);
 
-      const pause = pauseAfter(series, atS, span, horizonS, meanRate);
+      const pause = pauseAfter(series, atS, before, horizonS);
       if (pause.reason) gaps.push(pause.reason);
       return {
         atS,
@@ -76,52 +70,47 @@ function lastKnown(series: Series, from: number, to: number): number | null {
 function pauseAfter(
   series: Series,
   atS: number,
-  span: number,
+  beforeS: number,
   horizonS: number,
-  meanRate: (i: number) => number,
 ): { rateBefore: number | null; pauseS: number | null; reason?: string } {
-  const before = series.t.flatMap((t, i) => (t >= atS - span && t < atS ? [i] : []));
-  if (before.length < Math.floor(span)) {
-    return {
-      rateBefore: null,
-      pauseS: null,
-      reason: `the aggregated rate was sampled in ${before.length} of the ${span} s before the change`,
-    };
-  }
-  const hole = series.t.findIndex(
-    (t, i) =>
-      i > 0 &&
-      t > atS - span &&
-      t - (series.t[i - 1] ?? t) > HOLE_S &&
-      (series.t[i - 1] ?? t) < atS + horizonS,
+  const { t } = series;
+  const hole = t.findIndex(
+    (u, i) => i > 0 && u > atS - beforeS && u - (t[i - 1] ?? u) > HOLE_S && (t[i - 1] ?? u) < atS + horizonS,
   );
   if (hole > 0) {
     return {
       rateBefore: null,
       pauseS: null,
-      reason: `no sample between ${series.t[hole - 1]} s and ${series.t[hole]} s: the pause cannot be measured`,
+      reason: `no sample between ${t[hole - 1]} s and ${t[hole]} s: the pause cannot be measured`,
     };
   }
+  const before = t.flatMap((u, i) => (u >= atS - beforeS && u < atS ? [i] : []));
+  if (before.length === 0)
+    return { rateBefore: null, pauseS: null, reason: `no sample in the ${beforeS} s before the change` };
   const rateBefore = Math.round(
-    before.reduce((sum, i) => sum + (series.aggregatedRate[i] ?? 0), 0) / before.length,
+    before.reduce((sum, i) => sum + (series.aggregatedRate[i] ?? 0), 0) / beforeS,
   );
-  if (rateBefore <= 0) {
-    return {
-      rateBefore: 0,
-      pauseS: null,
-      reason: `nothing was aggregated in the ${span} s before the change: no level to compare the rate with`,
-    };
-  }
-  const after = series.t.flatMap((t, i) => (t >= atS ? [i] : []));
-  const low = after.find((i) => (series.t[i] ?? 0) <= atS + horizonS && meanRate(i) < rateBefore / 2);
-  if (low === undefined) return { rateBefore, pauseS: 0 };
-  const recovered = after.find((i) => i > low && meanRate(i) >= rateBefore / 2);
-  if (recovered === undefined) {
+  // Seconds at which something was aggregated; a quiet is the time between two of them.
+  const published = t.filter((_, i) => (series.aggregatedRate[i] ?? 0) > 0);
+  const quiets = published.slice(1).map((u, k) => ({ from: published[k] ?? u, to: u }));
+  const usual = quiets.filter((q) => q.from >= atS - beforeS && q.to < atS);
+  if (usual.length === 0) {
     return {
       rateBefore,
       pauseS: null,
-      reason: `the aggregated rate was still below half of ${rateBefore}/s at ${series.t.at(-1)} s, the last sample`,
+      reason: `fewer than two aggregates were published in the ${beforeS} s before the change: no usual quiet to compare with`,
     };
   }
-  return { rateBefore, pauseS: Math.round(((series.t[recovered] ?? 0) - (series.t[low] ?? 0)) * 10) / 10 };
+  const lastPublished = published.at(-1) ?? 0;
+  if (lastPublished < atS) {
+    return {
+      rateBefore,
+      pauseS: null,
+      reason: `nothing was aggregated after the change until ${t.at(-1)} s, the last sample`,
+    };
+  }
+  const longest = (list: { from: number; to: number }[]) => Math.max(0, ...list.map((q) => q.to - q.from));
+  const after = quiets.filter((q) => q.to > atS && q.from < atS + horizonS);
+  const pauseS = Math.max(0, longest(after) - longest(usual));
+  return { rateBefore, pauseS: Math.round(pauseS * 10) / 10 };
 }

@@ -46,7 +46,7 @@ export function pauseHeaders(result: RunResult): string[] {
     "Lag before",
     `Peak lag in ${horizon} s after`,
     "Aggregated before",
-    "Pause (rate < ½)",
+    "Pause (quiet beyond usual)",
     "Not measured",
   ];
 }

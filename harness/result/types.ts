@@ -254,9 +254,13 @@ export interface RebalancePause {
   /** Highest lag within `horizonS` after the change. */
   peakLagAfterOffsets: number | null;
   horizonS: number;
-  /** Aggregated events/s over the seconds before the change (a mean over one window). */
+  /** Aggregated events/s over the two windows before the change. */
   rateBefore: number | null;
-  /** How long the aggregated rate (a mean over one window) stayed below half `rateBefore`; 0 when never. */
+  /**
+   * How much longer than usual nothing was aggregated: the longest quiet (no aggregate published) from the
+   * change on, less the longest over the two windows before it (the usual quiet between window commits); 0
+   * when none was longer.
+   */
   pauseS: number | null;
   /** Why a figure above is null. */
   gaps: string[];
