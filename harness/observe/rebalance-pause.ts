@@ -10,8 +10,11 @@ const MEMBERSHIP_ACTIONS: readonly FaultRecord["action"][] = [
 
 /** How far back "just before" reaches for the lag before a change. */
 const BEFORE_S = 2;
-/** Samples further apart than this leave a hole in the series. */
-const HOLE_S = 1.5;
+/**
+ * Samples further apart than this leave a hole: what was aggregated in between lands in the next sample, so
+ * a quiet could hide in it. A slow second (a sample every 1.6 s on a busy machine) only blurs the figure.
+ */
+const HOLE_S = 2.5;
 
 /**
  * The pause each membership change caused: the lag just before it, the peak lag in the `horizonS` seconds
