@@ -39,6 +39,14 @@ describe("scenarios/", () => {
     expect(scenario.name).toBe(name);
   });
 
+  it("throttles the slow consumer for longer than the lag status's 30 s window, with load left after it", async () => {
+    const slow = await loadScenario("slow-consumer");
+    const [throttle] = slow.faults;
+    expect(throttle).toMatchObject({ action: "throttle-consumer", target: "consumer:*" });
+    expect(throttle?.forMs).toBeGreaterThan(30_000);
+    expect(slow.durationMs - (throttle?.atMs ?? 0) - (throttle?.forMs ?? 0)).toBeGreaterThanOrEqual(15_000);
+  });
+
   it("keeps smoke under a minute of load plus drain", async () => {
     const smoke = await loadScenario("smoke");
     expect(smoke.durationMs + (smoke.thresholds.drainWithinMs ?? smoke.drainTimeoutMs)).toBeLessThanOrEqual(

@@ -123,8 +123,9 @@ async function main(): Promise<number> {
   const args = await cli(hideBin(process.argv)).parseAsync();
   if (args.help) return EXIT_CODES.pass;
   if (args.list) {
-    for (const { name, summary } of await listScenarioSummaries())
-      process.stdout.write(`${name.padEnd(12)} ${summary}\n`);
+    const summaries = await listScenarioSummaries();
+    const width = Math.max(12, ...summaries.map(({ name }) => name.length));
+    for (const { name, summary } of summaries) process.stdout.write(`${name.padEnd(width)} ${summary}\n`);
     return EXIT_CODES.pass;
   }
   if (!args.name)

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { RunResult } from "../result/types.ts";
 import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
+import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import {
   baselineExpectation,
   describeConfig,
@@ -104,6 +105,24 @@ function charts(result: RunResult): string {
           FAULT_HEADER,
           result.faults.map((f) => ({ cells: faultCells(faultRow(f)) })),
         );
+  const throttles = throttleRows(result);
+  const throttleTable =
+    throttles.length === 0
+      ? ""
+      : `\n<h3>Throttles</h3>\n${table(
+          THROTTLE_HEADERS,
+          throttles.map((cells) => ({ cells })),
+          1,
+        )}${(result.throttles ?? []).map((f) => `\n<p>Lag status over the run: ${e(statusTimeline(f))}</p>`).join("")}`;
+  const pauses = pauseRows(result);
+  const pauseTable =
+    pauses.length === 0
+      ? ""
+      : `\n<h3>Rebalance pauses</h3>\n${table(
+          pauseHeaders(result),
+          pauses.map((cells) => ({ cells })),
+          2,
+        )}`;
   const gaps = result.series.gaps ?? [];
   const notMeasured =
     gaps.length === 0
@@ -120,7 +139,7 @@ function charts(result: RunResult): string {
         )}`;
   return section(
     "Over time",
-    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}${notMeasured}${memoryTable}`,
+    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}${throttleTable}${pauseTable}${notMeasured}${memoryTable}`,
   );
 }
 

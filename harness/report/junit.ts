@@ -1,4 +1,5 @@
 import type { Assertion, RunResult } from "../result/types.ts";
+import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
 
@@ -95,6 +96,18 @@ export function renderJunit(result: RunResult): string {
     ...result.faults.map(
       (f, i) =>
         `      <property name="fault.${i + 1}" value="${escapeXml(faultCells(faultRow(f)).filter(Boolean).join(" · "))}"/>`,
+    ),
+    ...throttleRows(result).map(
+      (row, i) =>
+        `      <property name="throttle.${i + 1}" value="${escapeXml(row.map((c, j) => `${THROTTLE_HEADERS[j]}: ${c}`).join(" · "))}"/>`,
+    ),
+    ...(result.throttles ?? []).map(
+      (f, i) =>
+        `      <property name="throttle.${i + 1}.lag-status" value="${escapeXml(statusTimeline(f))}"/>`,
+    ),
+    ...pauseRows(result).map(
+      (row, i) =>
+        `      <property name="rebalance-pause.${i + 1}" value="${escapeXml(row.map((c, j) => `${pauseHeaders(result)[j]}: ${c}`).join(" · "))}"/>`,
     ),
     "    </properties>",
     ...all.map((c) => testcase(c, `login-pipeline-lab.${name}`)),

@@ -1,5 +1,6 @@
 import type { RunResult } from "../result/types.ts";
 import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
+import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import {
   baselineExpectation,
   describeConfig,
@@ -65,6 +66,30 @@ function faults(result: RunResult): string[] {
   if (result.faults.length === 0) return ["## Faults", "", "No faults were injected."];
   const rows = result.faults.map((f) => faultCells(faultRow(f)));
   return ["## Faults", "", ...table(FAULT_HEADER, ["---:", "---", "---", "---", "---"], rows)];
+}
+
+function faultEffects(result: RunResult): string[] {
+  const throttles = throttleRows(result);
+  const pauses = pauseRows(result);
+  return [
+    ...(throttles.length === 0
+      ? []
+      : [
+          "## Throttles",
+          "",
+          ...table(THROTTLE_HEADERS, ["---", "---:", "---:", "---:", "---:", "---:", "---"], throttles),
+          "",
+          ...(result.throttles ?? []).map((f) => `Lag status over the run: ${cell(statusTimeline(f))}`),
+        ]),
+    ...(throttles.length > 0 && pauses.length > 0 ? [""] : []),
+    ...(pauses.length === 0
+      ? []
+      : [
+          "## Rebalance pauses",
+          "",
+          ...table(pauseHeaders(result), ["---:", "---", "---:", "---:", "---:", "---:", "---"], pauses),
+        ]),
+  ];
 }
 
 function gapsAndMemory(result: RunResult): string[] {
@@ -146,6 +171,7 @@ export function renderMarkdown(result: RunResult): string {
     exactness(result),
     assertions(result),
     faults(result),
+    faultEffects(result),
     gapsAndMemory(result),
     result.rateSearch ? rateSearch(result.rateSearch) : [],
     result.baseline ? baseline(result.baseline) : [],

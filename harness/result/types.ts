@@ -88,7 +88,8 @@ export interface FaultRecord {
     | "stop-consumer"
     | "resume-consumer"
     | "add-consumer"
-    | "remove-consumer";
+    | "remove-consumer"
+    | "throttle-consumer";
   target: string;
   pid?: number;
   signal?: string;
@@ -101,6 +102,31 @@ export interface FaultRecord {
   /** Set when the fault could not be applied; such a fault fails the run. */
   error?: string;
   note?: string;
+  /** What a `throttle-consumer` did: its duty cycle, and per process how often and how long it was stopped. */
+  throttle?: ThrottleRecord;
+}
+
+/** A SIGSTOP/SIGCONT duty cycle applied to aggregators' process groups for a span of the load. */
+export interface ThrottleRecord {
+  /** Share of each period the processes were stopped, in percent. */
+  dutyPercent: number;
+  periodMs: number;
+  /** The span asked for. */
+  forMs: number;
+  /** When every process was left running again (SIGCONT), in ms since the start of the load. */
+  releasedAtMs: number;
+  /** `span`: at the end of its span; `run end`: the load ended (or was interrupted) first. */
+  endedBy: "span" | "run end";
+  processes: {
+    consumerIndex: number;
+    pid: number | undefined;
+    /** SIGSTOPs sent. */
+    cycles: number;
+    /** Time spent stopped, measured. */
+    stoppedMs: number;
+    /** Set when the process could no longer be signalled (it exited during the throttle). */
+    lost?: string;
+  }[];
 }
 
 /**
@@ -203,6 +229,60 @@ export interface SpikeFigures {
   reason?: string;
 }
 
+/** One change of the group's lag status in the per-second series. */
+export interface LagStatusChange {
+  /** Seconds since the start of the load. */
+  t: number;
+  from: LagStatus | null;
+  to: LagStatus;
+}
+
+/** What a `throttle-consumer` fault did to the lag (the slow-consumer scenario). */
+export interface ThrottleFigures {
+  /** The throttle's span, in seconds since the start of the load. */
+  startS: number;
+  endS: number;
+  /** Least-squares slope of the lag over the span; null (with `gaps`) when too few samples. */
+  growthOffsetsPerS: number | null;
+  /** Seconds of lag gained per second of the span. */
+  growthLagSecondsPerS: number | null;
+  peakLagOffsets: number | null;
+  peakLagSeconds: number | null;
+  /** The highest lag over the seconds before the throttle: the level it must come back to. */
+  levelBeforeOffsets: number | null;
+  /** From the release until the lag was back at that level; null when it never was or was not measured. */
+  drainMs: number | null;
+  /** First second, from the throttle's start on, with status WARN or worse (WARN, STALL, STOP). */
+  warnAtS: number | null;
+  /** First second after `warnAtS` with status OK again. */
+  okAgainAtS: number | null;
+  /** Every change of the lag status over the run. */
+  statusChanges: LagStatusChange[];
+  /** Why a figure above is null or rests on fewer samples than the span has: missing samples, or what the series showed instead. */
+  gaps: { figure: "growth" | "drain" | "status"; reason: string }[];
+}
+
+/** The pause one membership change (add, remove, kill, restart of an aggregator) caused. */
+export interface RebalancePause {
+  atS: number;
+  action: FaultRecord["action"];
+  target: string;
+  lagBeforeOffsets: number | null;
+  /** Highest lag within `horizonS` after the change. */
+  peakLagAfterOffsets: number | null;
+  horizonS: number;
+  /** Aggregated events/s over the two windows before the change. */
+  rateBefore: number | null;
+  /**
+   * How much longer than usual nothing was aggregated: the longest quiet (no aggregate published) from the
+   * change on, less the longest over the two windows before it (the usual quiet between window commits); 0
+   * when none was longer.
+   */
+  pauseS: number | null;
+  /** Why a figure above is null. */
+  gaps: string[];
+}
+
 export interface BaselineComparison {
   metric: string;
   baseline: number;
@@ -269,6 +349,10 @@ export interface RunResult {
   /** Growth of each process's resident memory, fitted over the steady part of the load. */
   memory?: MemoryFigures;
   spike?: SpikeFigures;
+  /** One per `throttle-consumer` fault. */
+  throttles?: ThrottleFigures[];
+  /** One per aggregator added, removed, killed or restarted by a fault. */
+  rebalancePauses?: RebalancePause[];
   /** When the run was stopped early: milliseconds since the start of the load. */
   interruptedAtMs?: number;
   series: Series;

@@ -6,6 +6,7 @@ import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { aggregatorEnvironment } from "./aggregator-env.ts";
+import type { Signallable } from "./duty-cycle.ts";
 
 export interface FleetOptions {
   connection: KafkaConnection;
@@ -129,6 +130,11 @@ export class ConsumerFleet {
     const member = this.runningMember(index);
     if (!member.signal("SIGCONT")) throw new LabError("KAFKA", `consumer-${index} could not be sent SIGCONT`);
     return this.record("thaw", index, member.pid, "SIGCONT");
+  }
+
+  /** A running consumer's process group, for a signal pattern of the caller's (a throttle's duty cycle). */
+  signallable(index: number): Signallable {
+    return this.runningMember(index);
   }
 
   /** SIGTERM: the consumer commits its open windows, leaves the group and must exit 0. */

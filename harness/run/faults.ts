@@ -7,6 +7,8 @@ import { formatCount } from "../report/format.ts";
 import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
+import type { DutyCycle } from "./duty-cycle.ts";
+import { describeThrottle, throttleConsumers } from "./throttle.ts";
 
 /** When each fault fires, in ms after the load starts: `atMs`, plus a seeded draw below `jitterMs`. */
 export function faultTimes(steps: readonly FaultStep[], seed: number): number[] {
@@ -45,9 +47,22 @@ export function scheduleFaults(
   const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
+  const throttles = new Set<DutyCycle>();
 
   const apply = async (step: FaultStep): Promise<Applied> => {
     const [kind, rest = ""] = step.target.split(":");
+    if (step.action === "throttle-consumer") {
+      const throttle = await throttleConsumers(fleet, step, throttles, () => clock.now() - loadStartMs);
+      const [only] = throttle.processes;
+      return {
+        ...(throttle.processes.length === 1 && only
+          ? { consumerIndex: only.consumerIndex, ...(only.pid ? { pid: only.pid } : {}) }
+          : {}),
+        signal: "SIGSTOP/SIGCONT",
+        throttle,
+        note: describeThrottle(throttle),
+      };
+    }
     if (kind === "consumer") return applyToConsumer(fleet, step, Number(rest));
     let brokerId = Number(rest);
     let leaderOf: { topic: string; partition: number } | undefined;
@@ -105,6 +120,8 @@ export function scheduleFaults(
   return {
     finish: async () => {
       for (const timer of timers) clearTimeout(timer);
+      // A throttle still running when the load ends leaves every process it holds running.
+      await Promise.all([...throttles].map((cycle) => cycle.release()));
       scenario.faults.forEach((step, i) => {
         if (fired.has(i)) return;
         faults.push({

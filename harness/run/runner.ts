@@ -23,6 +23,7 @@ import { CountsBuilder } from "../verify/ledger.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
+import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
@@ -325,10 +326,12 @@ async function runOnStack(
       load.kind === "spike"
         ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
         : undefined;
+    const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, checked.faults, scenario);
     const assertions = [
       ...checked.assertions,
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
+      ...faultChecks,
     ];
     return {
       ...checked,
@@ -337,6 +340,7 @@ async function runOnStack(
       lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
       memory,
       ...(spike ? { spike } : {}),
+      ...byFault,
       assertions,
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     };

@@ -118,6 +118,47 @@ describe("validateScenario", () => {
     ]);
   });
 
+  it("takes a throttle of one or every consumer, with its duty, period and span", () => {
+    const scenario = validateScenario(
+      {
+        ...valid,
+        faults: [
+          { atMs: 1_000, action: "throttle-consumer", target: "consumer:*", dutyPercent: 70, forMs: 5_000 },
+          {
+            atMs: 6_000,
+            action: "throttle-consumer",
+            target: "consumer:0",
+            dutyPercent: 50,
+            periodMs: 500,
+            forMs: 4_000,
+          },
+        ],
+      },
+      "scenarios/sample.ts",
+    );
+    expect(scenario.faults[0]).toMatchObject({ target: "consumer:*", dutyPercent: 70, forMs: 5_000 });
+  });
+
+  it("rejects a throttle without a duty or a span, one past the load, and throttle fields on other faults", () => {
+    const found = problems({
+      ...valid,
+      faults: [
+        { atMs: 1_000, action: "throttle-consumer", target: "consumer:0" },
+        { atMs: 1_000, action: "throttle-consumer", target: "consumer:0", dutyPercent: 100, forMs: 1_000 },
+        { atMs: 6_000, action: "throttle-consumer", target: "consumer:0", dutyPercent: 70, forMs: 5_000 },
+        { atMs: 1_000, action: "kill-consumer", target: "consumer:*", forMs: 1_000 },
+      ],
+    });
+    expect(found).toEqual([
+      "scenarios/sample.ts: faults[1].dutyPercent: expected a percentage above 0, below 100",
+      "scenarios/sample.ts: faults[0].dutyPercent: a throttle needs the share of each period its aggregators are stopped, e.g. 70",
+      "scenarios/sample.ts: faults[0].forMs: a throttle needs how long it lasts, e.g. 20000",
+      "scenarios/sample.ts: faults[2].forMs: the throttle would last until 11s, but the load lasts 10s: the lag could not drain under load after it",
+      'scenarios/sample.ts: faults[3].forMs: only a throttle-consumer takes forMs, not "kill-consumer"',
+      'scenarios/sample.ts: faults[3].target: "kill-consumer" needs a consumer:<index>; only a throttle takes consumer:*',
+    ]);
+  });
+
   it("checks that a search fits its duration and that its start is below its maximum", () => {
     const found = problems({
       ...valid,

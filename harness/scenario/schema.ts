@@ -64,10 +64,17 @@ const faultSchema = z.strictObject({
   action: z.enum([...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS], {
     error: `expected one of ${[...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS].join(", ")}`,
   }),
-  target: z.string().regex(/^(broker:\d+|consumer:\d+|leader:[A-Za-z0-9._-]+\/\d+)$/, {
+  target: z.string().regex(/^(broker:\d+|consumer:(\d+|\*)|leader:[A-Za-z0-9._-]+\/\d+)$/, {
     error: 'expected "broker:<id>", "leader:<topic>/<partition>" or "consumer:<index>"',
   }),
   jitterMs: durationMs().optional(),
+  dutyPercent: z
+    .number()
+    .gt(0, { error: "expected a percentage above 0, below 100" })
+    .lt(100, { error: "expected a percentage above 0, below 100" })
+    .optional(),
+  periodMs: durationMs().optional(),
+  forMs: durationMs().optional(),
 });
 
 const thresholdsSchema = z.strictObject({
@@ -166,7 +173,8 @@ function checkFaults(s: Scenario, issue: Issue) {
           `there is no partition ${partition} of ${topic}: it has ${s.topology.partitions}`,
         );
     }
-    if (kind !== "consumer") return;
+    checkThrottle(fault, i, s.durationMs, issue);
+    if (kind !== "consumer" || rest === "*") return;
     const index = Number(rest);
     const existing = consumersAt.get(i) ?? s.topology.consumers;
     if (fault.action === "add-consumer") {
@@ -176,6 +184,35 @@ function checkFaults(s: Scenario, issue: Issue) {
       issue(["faults", i, "target"], `there is no consumer ${index}: indexes run from 0 to ${existing - 1}`);
     }
   });
+}
+
+/** A throttle says how hard and how long, and ends within the load; no other fault takes those fields. */
+function checkThrottle(fault: Scenario["faults"][number], i: number, durationMs: number, issue: Issue) {
+  const fields = ["dutyPercent", "periodMs", "forMs"] as const;
+  if (fault.action !== "throttle-consumer") {
+    for (const field of fields)
+      if (fault[field] !== undefined)
+        issue(["faults", i, field], `only a throttle-consumer takes ${field}, not "${fault.action}"`);
+    if (fault.target === "consumer:*" && (CONSUMER_FAULT_ACTIONS as readonly string[]).includes(fault.action))
+      issue(
+        ["faults", i, "target"],
+        `"${fault.action}" needs a consumer:<index>; only a throttle takes consumer:*`,
+      );
+    return;
+  }
+  if (fault.dutyPercent === undefined)
+    issue(
+      ["faults", i, "dutyPercent"],
+      "a throttle needs the share of each period its aggregators are stopped, e.g. 70",
+    );
+  if (fault.forMs === undefined)
+    issue(["faults", i, "forMs"], "a throttle needs how long it lasts, e.g. 20000");
+  const end = fault.atMs + (fault.jitterMs ?? 0) + (fault.forMs ?? 0);
+  if (fault.forMs !== undefined && end > durationMs)
+    issue(
+      ["faults", i, "forMs"],
+      `the throttle would last until ${formatDuration(end)}, but the load lasts ${formatDuration(durationMs)}: the lag could not drain under load after it`,
+    );
 }
 
 function checkLoad(

@@ -55,7 +55,8 @@ export const BROKER_FAULT_ACTIONS = ["kill", "stop", "pause", "resume", "restart
 /**
  * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs),
  * `stop-consumer` SIGSTOP (a freeze), `resume-consumer` SIGCONT, `add-consumer` start one more
- * aggregator, `remove-consumer` SIGTERM (it commits, leaves the group and must exit 0).
+ * aggregator, `remove-consumer` SIGTERM (it commits, leaves the group and must exit 0),
+ * `throttle-consumer` a SIGSTOP/SIGCONT duty cycle for `forMs` (stopped `dutyPercent` of each `periodMs`).
  */
 export const CONSUMER_FAULT_ACTIONS = [
   "kill-consumer",
@@ -64,6 +65,7 @@ export const CONSUMER_FAULT_ACTIONS = [
   "resume-consumer",
   "add-consumer",
   "remove-consumer",
+  "throttle-consumer",
 ] as const;
 
 /**
@@ -72,13 +74,18 @@ export const CONSUMER_FAULT_ACTIONS = [
  * with the same target hits the same broker, so a `resume` follows its `pause`). For consumer actions it
  * is `consumer:<index>` (indexes start at 0; `add-consumer` names the index the new one gets, the next
  * free one). With `jitterMs`, the fault fires at a moment drawn from the scenario's seed in
- * [atMs, atMs + jitterMs).
+ * [atMs, atMs + jitterMs). `throttle-consumer` also takes `consumer:*` (every aggregator running then),
+ * and needs `dutyPercent` and `forMs`; `periodMs` is 1 s unless given.
  */
 export interface FaultStep {
   atMs: number;
   action: FaultAction;
   target: string;
   jitterMs?: number;
+  /** Share of each period the throttled aggregators are stopped, in percent (above 0, below 100). */
+  dutyPercent?: number;
+  periodMs?: number;
+  forMs?: number;
 }
 
 export interface Topology {
