@@ -48,7 +48,22 @@ const SHARED: Record<string, CiRun> = {
   },
   "broker-bounce": { args: [], shows: faultsHit },
   "broker-pause": { args: [], shows: faultsHit },
-  rebalance: { args: [], shows: faultsHit },
+  rebalance: {
+    args: [],
+    shows: (result) => {
+      faultsHit(result);
+      expect(result.rebalancePauses?.length).toBe(result.faults.length);
+    },
+  },
+  "slow-consumer": {
+    args: [],
+    shows: (result) => {
+      const [throttle] = result.throttles ?? [];
+      expect(throttle?.growthOffsetsPerS).toBeGreaterThan(0);
+      expect(throttle?.warnAtS).not.toBeNull();
+      expect(throttle?.okAgainAtS).not.toBeNull();
+    },
+  },
   "poison-pill": {
     args: [],
     shows: (result) => {
