@@ -9,6 +9,7 @@ const FAULT_SCENARIOS = [
   "broker-bounce",
   "broker-pause",
   "broker-failure",
+  "controller-failure",
   "poison-pill",
 ];
 
@@ -32,6 +33,21 @@ describe("scenarios/", () => {
     const kills = crash.faults.filter((f) => f.action === "kill-consumer");
     expect(kills.length).toBeGreaterThanOrEqual(3);
     expect(kills.every((f) => (f.jitterMs ?? 0) > 0)).toBe(true);
+  });
+
+  it("bounces the brokers as a rolling restart that waits for every partition in sync", async () => {
+    const bounce = await loadScenario("broker-bounce");
+    expect(bounce.faults).toEqual([expect.objectContaining({ action: "rolling-restart", target: "broker:*" })]);
+    expect(bounce.thresholds.urpZeroWithinMs).toBeGreaterThan(0);
+  });
+
+  it("kills the active KRaft controller and restarts the same broker", async () => {
+    const scenario = await loadScenario("controller-failure");
+    expect(scenario.topology.kraft).toBe(true);
+    expect(scenario.faults.map((f) => [f.action, f.target])).toEqual([
+      ["kill", "controller"],
+      ["restart", "controller"],
+    ]);
   });
 
   it.each(names)("%s validates and is named after its file", async (name) => {

@@ -7,6 +7,8 @@ import { formatCount } from "../report/format.ts";
 import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
+import { clusterSyncProbe } from "./in-sync.ts";
+import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 
 /** When each fault fires, in ms after the load starts: `atMs`, plus a seeded draw below `jitterMs`. */
 export function faultTimes(steps: readonly FaultStep[], seed: number): number[] {
@@ -42,6 +44,7 @@ export function scheduleFaults(
 ): FaultSchedule {
   const times = faultTimes(scenario.faults, scenario.seed);
   const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
+  let controller: Promise<number> | undefined;
   const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
@@ -62,6 +65,11 @@ export function scheduleFaults(
       brokerId = leader.brokerId;
       leaderOf = { topic: leader.topic, partition: leader.partition };
     }
+    if (kind === "controller") {
+      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+      controller ??= resolveController(stack, scenario.topology.kraft);
+      brokerId = await controller;
+    }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
     return {
       ...(done.pid ? { pid: done.pid } : {}),
@@ -70,7 +78,53 @@ export function scheduleFaults(
       ...(leaderOf
         ? { leaderOf, note: `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}` }
         : {}),
+      ...(kind === "controller" ? { note: `the active controller was broker ${brokerId}` } : {}),
+      doneAtMs: clock.now() - loadStartMs,
     };
+  };
+
+  const applyRolling = async (step: FaultStep): Promise<void> => {
+    const probe = clusterSyncProbe(stack.connection(), stack.brokerIds());
+    const since = (epochMs: number) => epochMs - loadStartMs;
+    try {
+      await rollingRestart(
+        {
+          brokerIds: stack.brokerIds(),
+          restart: (id) => stack.faults.apply("restart", id),
+          outOfSync: probe.outOfSync,
+          clock,
+          timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
+        },
+        (s) => {
+          const atMs = since(s.atMs);
+          faults.push({
+            atMs,
+            action: step.action,
+            target: step.target,
+            brokerId: s.brokerId,
+            ...(s.pid ? { pid: s.pid } : {}),
+            ...(s.signal ? { signal: s.signal } : {}),
+            ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
+            ...(s.inSyncWaitMs === undefined
+              ? {}
+              : {
+                  inSyncWaitMs: s.inSyncWaitMs,
+                  note: `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`,
+                }),
+            ...(s.error === undefined ? {} : { error: s.error }),
+          });
+          log(
+            `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
+              s.error === undefined
+                ? `, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
+                : ` failed: ${s.error}`
+            }`,
+          );
+        },
+      );
+    } finally {
+      await probe.close();
+    }
   };
 
   const timers = scenario.faults.map((step, i) =>
@@ -79,6 +133,12 @@ export function scheduleFaults(
         fired.add(i);
         const atMs = clock.now() - loadStartMs;
         const previous = queues.get(step.target) ?? Promise.resolve();
+        if (step.action === "rolling-restart") {
+          const rolling = previous.then(() => applyRolling(step));
+          queues.set(step.target, rolling);
+          inFlight.push(rolling);
+          return;
+        }
         const run = previous.then(() =>
           apply(step).then(
             (applied) => {
@@ -160,6 +220,30 @@ async function applyToConsumer(fleet: ConsumerFleet, step: FaultStep, index: num
     ...(event.pid ? { pid: event.pid } : {}),
     ...(event.signal ? { signal: event.signal } : {}),
   };
+}
+
+/**
+ * The broker id of the active controller right now: from the stack where it can tell (the local one reads
+ * each broker's ActiveControllerCount), else from the Metadata API, which names the controller only in
+ * ZooKeeper mode (a KRaft cluster answers with a random broker there).
+ */
+async function resolveController(stack: StartedStack, kraft: boolean): Promise<number> {
+  if (stack.activeController) return stack.activeController();
+  if (kraft)
+    throw new LabError(
+      "USAGE",
+      `the ${stack.provider} provider cannot tell which KRaft controller is active`,
+      { hint: "use --provider local, or a broker:<id> target" },
+    );
+  const admin = createKafka(stack.connection(), "lab-fault-controller").admin();
+  try {
+    await admin.connect();
+    const { controller } = await admin.describeCluster();
+    if (controller === null) throw new LabError("KAFKA", "the cluster names no controller");
+    return controller;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** The broker leading `<topic>/<partition>` right now. */

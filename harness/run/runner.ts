@@ -16,6 +16,7 @@ import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
+import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { FaultRecord, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
@@ -325,10 +326,14 @@ async function runOnStack(
       load.kind === "spike"
         ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
         : undefined;
+    const urpRows = urpRecovery(observer.series, checked.faults);
+    const urpWithin = scenario.thresholds.urpZeroWithinMs;
+    const urpCheck = urpWithin === undefined ? undefined : urpRecoveryAssertion(urpRows, urpWithin);
     const assertions = [
       ...checked.assertions,
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
+      ...(urpCheck ? [urpCheck] : []),
     ];
     return {
       ...checked,
@@ -337,6 +342,7 @@ async function runOnStack(
       lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
       memory,
       ...(spike ? { spike } : {}),
+      ...(urpRows.length > 0 ? { urpRecovery: urpRows } : {}),
       assertions,
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     };
