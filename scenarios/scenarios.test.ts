@@ -37,7 +37,9 @@ describe("scenarios/", () => {
 
   it("bounces the brokers as a rolling restart that waits for every partition in sync", async () => {
     const bounce = await loadScenario("broker-bounce");
-    expect(bounce.faults).toEqual([expect.objectContaining({ action: "rolling-restart", target: "broker:*" })]);
+    expect(bounce.faults).toEqual([
+      expect.objectContaining({ action: "rolling-restart", target: "broker:*" }),
+    ]);
     expect(bounce.thresholds.urpZeroWithinMs).toBeGreaterThan(0);
   });
 

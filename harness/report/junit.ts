@@ -1,6 +1,7 @@
 import type { Assertion, RunResult } from "../result/types.ts";
 import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
+import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
 interface Case {
   name: string;
@@ -95,6 +96,10 @@ export function renderJunit(result: RunResult): string {
     ...result.faults.map(
       (f, i) =>
         `      <property name="fault.${i + 1}" value="${escapeXml(faultCells(faultRow(f)).filter(Boolean).join(" · "))}"/>`,
+    ),
+    ...urpRows(result).map(
+      (cells, i) =>
+        `      <property name="urp.${i + 1}" value="${escapeXml(cells.map((c, j) => `${URP_HEADERS[j]}: ${c}`).join(" · "))}"/>`,
     ),
     "    </properties>",
     ...all.map((c) => testcase(c, `login-pipeline-lab.${name}`)),
