@@ -32,7 +32,11 @@ export function clusterSyncProbe(connection: KafkaConnection, expected: readonly
   const admin = createKafka(connection, "lab-in-sync").admin();
   let connected: Promise<void> | undefined;
   const ask = async (): Promise<string[]> => {
-    connected ??= admin.connect();
+    // A failed connect is tried again on the next call, not remembered as failed.
+    connected ??= admin.connect().catch((error: unknown) => {
+      connected = undefined;
+      throw error;
+    });
     await connected;
     const cluster = await admin.describeCluster();
     const meta = await admin.fetchTopicMetadata();
