@@ -144,7 +144,7 @@ export function scheduleFaults(
             (applied) => {
               faults.push({ atMs, action: step.action, target: step.target, ...applied });
               log(
-                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied)}`,
+                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
               );
             },
             (error: Error) => {
@@ -181,10 +181,12 @@ export function scheduleFaults(
 }
 
 /** " (pid 123, broker 2)": what a fault hit, for the log. */
-function describeApplied(applied: Applied): string {
+function describeApplied(applied: Applied, target: string): string {
   const parts = [
     ...(applied.pid ? [`pid ${applied.pid}`] : []),
-    ...(applied.leaderOf ? [`broker ${applied.brokerId}`] : []),
+    ...(applied.brokerId !== undefined && target !== `broker:${applied.brokerId}`
+      ? [`broker ${applied.brokerId}`]
+      : []),
   ];
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
