@@ -34,6 +34,7 @@ import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
+import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -270,6 +271,15 @@ async function runOnStack(
         ? `lag did not reach zero within ${drainBound() / 1000} s of the load ending`
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
+    const urpDeadline = urpSettleDeadline(faults, scenario.thresholds.urpZeroWithinMs, loadStartMs);
+    if (urpDeadline !== undefined && interruptedAtMs === undefined)
+      await sampleUntilUrpZero(
+        () => observer.series.underReplicatedPartitions,
+        sample,
+        urpDeadline,
+        clock,
+        (now) => log(`waiting for under-replicated partitions to reach 0 (${now ?? "not measured"} now)…`),
+      );
 
     if (!fleet.allServeMetrics())
       log("the Fetch pipeline's Prometheus counters are not compared: an aggregator serves no /metrics");
