@@ -246,7 +246,16 @@ async function runOnStack(
       }
       show("load", snapshot);
     }
-    await faultSchedule.finish();
+    // A fault may outlast the load (a rolling restart waits for every partition in sync): sample meanwhile.
+    let faultsDone = false;
+    const faultsFinished = faultSchedule.finish().finally(() => {
+      faultsDone = true;
+    });
+    while (!faultsDone) {
+      await Promise.race([faultsFinished, clock.sleep(TICK_MS)]);
+      const snapshot = faultsDone ? undefined : await sample();
+      if (snapshot) show("drain", snapshot);
+    }
     const summary = await producerSummary;
     const loadEndMs = clock.now();
 
