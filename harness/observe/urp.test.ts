@@ -60,6 +60,7 @@ describe("urpRecovery", () => {
       upAtS: 9.5,
       peakUrp: 6,
       timeToZeroMs: 2_500,
+      measuredBy: "metric",
       peakLatencyP99Ms: 9_000,
       peakSendDelayP99Ms: 2_000,
       latencyP99BeforeMs: 500,
@@ -89,6 +90,13 @@ describe("urpRecovery", () => {
     ]);
     expect(rows[0]?.reason).toBe("URP was still 3 when the next broker fault began at 7.0 s");
     expect(rows[1]?.timeToZeroMs).toBe(2_000);
+  });
+
+  it("takes a rolling restart's own in-sync wait, asked of the brokers, over the lagging gauge", () => {
+    const urp = [0, 0, 29, 29, 29, 29, 29, 29, 13, 29, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const step = { ...fault(2_000, "rolling-restart", 1, 3_000), inSyncWaitMs: 5_500 };
+    const [row] = urpRecovery(series(urp), [step, fault(9_000, "rolling-restart", 2, 9_500)]);
+    expect(row).toMatchObject({ peakUrp: 29, timeToZeroMs: 5_500, measuredBy: "metadata" });
   });
 
   it("gives a gap with its reason, not a 0, when URP was not sampled after the return", () => {

@@ -10,6 +10,8 @@ interface Outage {
   actions: string;
   downAtS: number;
   upAtS: number | null;
+  /** A rolling restart's own wait, asked of the brokers, until every partition was fully in sync. */
+  inSyncWaitMs?: number;
 }
 
 /**
@@ -36,7 +38,13 @@ export function brokerOutages(faults: readonly FaultRecord[]): Outage[] {
         pending.upAtS = doneS;
         open.delete(brokerId);
       } else {
-        outages.push({ brokerId, actions: fault.action, downAtS: atS, upAtS: doneS });
+        outages.push({
+          brokerId,
+          actions: fault.action,
+          downAtS: atS,
+          upAtS: doneS,
+          ...(fault.inSyncWaitMs === undefined ? {} : { inSyncWaitMs: fault.inSyncWaitMs }),
+        });
       }
     }
   }
@@ -86,10 +94,17 @@ export function urpRecovery(series: Series, faults: readonly FaultRecord[]): Urp
         timeToZeroMs: null,
         reason: `broker ${outage.brokerId} was not brought back before the run ended`,
       };
+    // The lab waited for it itself, asking every broker's metadata: more direct than a scraped gauge.
+    if (outage.inSyncWaitMs !== undefined)
+      return { ...figures, timeToZeroMs: outage.inSyncWaitMs, measuredBy: "metadata" as const };
     if (!urp)
       return { ...figures, timeToZeroMs: null, reason: "no broker metrics in this run (no Prometheus)" };
     if (zero?.atS !== undefined)
-      return { ...figures, timeToZeroMs: Math.max(0, Math.round((zero.atS - outage.upAtS) * 1000)) };
+      return {
+        ...figures,
+        timeToZeroMs: Math.max(0, Math.round((zero.atS - outage.upAtS) * 1000)),
+        measuredBy: "metric" as const,
+      };
     return { ...figures, timeToZeroMs: null, reason: zero?.reason ?? "" };
   });
 }

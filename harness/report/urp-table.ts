@@ -22,7 +22,7 @@ export function urpCells(row: UrpRecovery): string[] {
     row.peakUrp === null ? "not measured" : formatCount(row.peakUrp),
     row.timeToZeroMs === null
       ? `not measured: ${row.reason ?? ""}`
-      : `${formatMs(row.timeToZeroMs)} after its return`,
+      : `${formatMs(row.timeToZeroMs)} after its return${row.measuredBy === "metadata" ? " (every ISR full, asked of the brokers)" : ""}`,
     `${formatMs(row.peakLatencyP99Ms)} (${formatMs(row.latencyP99BeforeMs)})`,
     formatMs(row.peakSendDelayP99Ms),
   ];

@@ -206,6 +206,11 @@ export interface UrpRecovery {
   peakUrp: number | null;
   /** From the broker's return to the first second URP was 0 and stayed 0; null with the reason when not seen. */
   timeToZeroMs: number | null;
+  /**
+   * `metric`: the brokers' URP gauge, sampled from Prometheus once a second; `metadata`: a rolling restart's
+   * own wait until every partition's ISR held all its replicas, asked of the brokers.
+   */
+  measuredBy?: "metric" | "metadata";
   /** The highest p99 end-to-end latency and send delay from the outage until URP was back at 0. */
   peakLatencyP99Ms: number | null;
   peakSendDelayP99Ms: number | null;

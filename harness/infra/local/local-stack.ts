@@ -226,6 +226,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       activeController: () =>
         readActiveController(
           new Map(layout.brokers.map((b) => [b.id, `http://127.0.0.1:${b.jmxExporterPort}/metrics`])),
+          prometheus?.api,
         ),
       secureEndpoints: () =>
         secure && {
