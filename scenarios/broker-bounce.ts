@@ -19,5 +19,5 @@ export default defineScenario({
   malformed: 0.02,
   seed: 14,
   faults: [{ atMs: 3_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 60_000 }],
-  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 60_000, exact: true },
+  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });
