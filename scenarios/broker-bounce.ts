@@ -18,6 +18,6 @@ export default defineScenario({
   windowMs: 5_000,
   malformed: 0.02,
   seed: 14,
-  faults: [{ atMs: 3_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 60_000 }],
+  faults: [{ atMs: 3_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 120_000 }],
   thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });
