@@ -23,7 +23,7 @@ describe("scenarios/", () => {
     async (name) => {
       const scenario = await loadScenario(name);
       expect(scenario.thresholds.exact).toBe(true);
-      // A rolling restart lasts as long as each broker takes to be back in sync: 45–55 s each, measured.
+      // A rolling restart lasts as long as each broker takes to be back in sync: 32–71 s each, measured.
       expect(scenario.durationMs).toBeLessThanOrEqual(name === "broker-bounce" ? 150_000 : 45_000);
       if (name !== "poison-pill") expect(scenario.faults.length).toBeGreaterThan(0);
     },
