@@ -3,23 +3,21 @@ import { defineScenario } from "../harness/scenario/types.ts";
 export default defineScenario({
   name: "broker-bounce",
   description:
-    "A rolling restart under load: 3 brokers (RF 3, min ISR 2), 500 logins/s for 45 s, and each broker in " +
-    "turn stopped cleanly (SIGTERM, controlled shutdown) and started again, 12 s apart.",
-  summary: "clean stop and start of each of 3 brokers in turn under load; every event counted once",
+    "A rolling restart under load: 3 brokers (RF 3, min ISR 2), 500 logins/s for 150 s (on a busy 2-core machine each broker took 32–71 s to be back in sync); from 3 s each broker " +
+    "in turn is stopped cleanly (SIGTERM, controlled shutdown) and started again, and the next one only once " +
+    "every partition is fully in sync (its ISR holds all its replicas, asked of the brokers), as an operator does.",
+  summary: "rolling restart of 3 brokers under load, waiting for every partition in sync between them",
   proves:
     "A rolling restart, the way an operator upgrades a cluster, loses no acknowledged event and counts " +
-    "none twice; the broker series show under-replicated partitions return to 0 after each restart.",
+    "none twice; the report gives, per broker, how long the partitions took to be in sync again and the " +
+    "under-replicated partitions' time back to 0.",
   load: { kind: "constant", rate: 500 },
-  durationMs: 45_000,
+  durationMs: 150_000,
   drainTimeoutMs: 90_000,
   topology: { partitions: 6, consumers: 2, brokers: 3, kraft: false },
   windowMs: 5_000,
   malformed: 0.02,
   seed: 14,
-  faults: [
-    { atMs: 5_000, action: "restart", target: "broker:1" },
-    { atMs: 17_000, action: "restart", target: "broker:2" },
-    { atMs: 29_000, action: "restart", target: "broker:3" },
-  ],
-  thresholds: { drainWithinMs: 90_000, exact: true },
+  faults: [{ atMs: 3_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 120_000 }],
+  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

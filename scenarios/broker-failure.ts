@@ -21,5 +21,5 @@ export default defineScenario({
     { atMs: 8_000, action: "kill", target: "leader:user-login/0" },
     { atMs: 22_000, action: "restart", target: "leader:user-login/0" },
   ],
-  thresholds: { drainWithinMs: 90_000, exact: true },
+  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

@@ -20,5 +20,5 @@ export default defineScenario({
     { atMs: 5_000, action: "pause", target: "broker:2" },
     { atMs: 27_000, action: "resume", target: "broker:2" },
   ],
-  thresholds: { drainWithinMs: 90_000, exact: true },
+  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

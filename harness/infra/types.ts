@@ -47,5 +47,7 @@ export interface StartedStack {
   /** Adds a /metrics endpoint for Prometheus to scrape (a consumer, the lab itself). */
   registerScrapeTarget(job: "login-consumer" | "lab", address: string): Promise<void>;
   readonly faults: FaultControls;
+  /** The broker id of the active controller (ZooKeeper or KRaft), where the provider can tell. */
+  activeController?(): Promise<number>;
   stop(): Promise<void>;
 }

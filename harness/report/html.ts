@@ -14,6 +14,7 @@ import {
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
 import { describeGap, MEMORY_HEADERS, memoryRows, VERDICT_LABEL } from "./gaps-memory.ts";
+import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -123,6 +124,14 @@ function charts(result: RunResult): string {
           pauses.map((cells) => ({ cells })),
           2,
         )}`;
+  const urp = urpRows(result);
+  const urpTable =
+    urp.length === 0
+      ? ""
+      : `\n<h3>Under-replicated partitions after each broker outage</h3>\n${table(
+          URP_HEADERS,
+          urp.map((cells) => ({ cells })),
+        )}`;
   const gaps = result.series.gaps ?? [];
   const notMeasured =
     gaps.length === 0
@@ -139,7 +148,7 @@ function charts(result: RunResult): string {
         )}`;
   return section(
     "Over time",
-    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}${throttleTable}${pauseTable}${notMeasured}${memoryTable}`,
+    `<div class="charts">\n${cards.join("\n")}\n</div>\n<h3>Faults (dashed red lines)</h3>\n${faults}${urpTable}${throttleTable}${pauseTable}${notMeasured}${memoryTable}`,
   );
 }
 

@@ -2,6 +2,7 @@ import type { Assertion, RunResult } from "../result/types.ts";
 import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
+import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
 interface Case {
   name: string;
@@ -108,6 +109,10 @@ export function renderJunit(result: RunResult): string {
     ...pauseRows(result).map(
       (row, i) =>
         `      <property name="rebalance-pause.${i + 1}" value="${escapeXml(row.map((c, j) => `${pauseHeaders(result)[j]}: ${c}`).join(" · "))}"/>`,
+    ),
+    ...urpRows(result).map(
+      (cells, i) =>
+        `      <property name="urp.${i + 1}" value="${escapeXml(cells.map((c, j) => `${URP_HEADERS[j]}: ${c}`).join(" · "))}"/>`,
     ),
     "    </properties>",
     ...all.map((c) => testcase(c, `login-pipeline-lab.${name}`)),

@@ -12,6 +12,7 @@ import {
 } from "./figures.ts";
 import { formatCount, formatNumber, formatRate } from "./format.ts";
 import { describeGap, MEMORY_HEADERS, memoryRows, VERDICT_LABEL } from "./gaps-memory.ts";
+import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
 const mark = (pass: boolean | null): string => (pass === null ? "" : pass ? "✅" : "❌");
 
@@ -65,7 +66,20 @@ function assertions(result: RunResult): string[] {
 function faults(result: RunResult): string[] {
   if (result.faults.length === 0) return ["## Faults", "", "No faults were injected."];
   const rows = result.faults.map((f) => faultCells(faultRow(f)));
-  return ["## Faults", "", ...table(FAULT_HEADER, ["---:", "---", "---", "---", "---"], rows)];
+  const urp = urpRows(result);
+  return [
+    "## Faults",
+    "",
+    ...table(FAULT_HEADER, ["---:", "---", "---", "---", "---"], rows),
+    ...(urp.length === 0
+      ? []
+      : [
+          "",
+          "## Under-replicated partitions after each broker outage",
+          "",
+          ...table(URP_HEADERS, ["---", "---", "---:", "---:", "---:", "---", "---:", "---:"], urp),
+        ]),
+  ];
 }
 
 function faultEffects(result: RunResult): string[] {

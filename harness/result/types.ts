@@ -83,6 +83,7 @@ export interface FaultRecord {
     | "pause"
     | "resume"
     | "restart"
+    | "rolling-restart"
     | "kill-consumer"
     | "restart-consumer"
     | "stop-consumer"
@@ -104,6 +105,10 @@ export interface FaultRecord {
   note?: string;
   /** What a `throttle-consumer` did: its duty cycle, and per process how often and how long it was stopped. */
   throttle?: ThrottleRecord;
+  /** Milliseconds since the start of the load when the action was done (a restarted broker launched again). */
+  doneAtMs?: number;
+  /** A `rolling-restart` step: how long after this broker started every partition was fully in sync. */
+  inSyncWaitMs?: number;
 }
 
 /** A SIGSTOP/SIGCONT duty cycle applied to aggregators' process groups for a span of the load. */
@@ -283,6 +288,34 @@ export interface RebalancePause {
   gaps: string[];
 }
 
+/**
+ * One broker outage (kill, stop or pause until its restart or resume; or a restart on its own) and how the
+ * cluster's under-replicated partitions (URP) went through it.
+ */
+export interface UrpRecovery {
+  brokerId: number;
+  /** "kill → restart", "pause → resume", "restart", "rolling-restart". */
+  actions: string;
+  /** Seconds since the start of the load: when the broker went down, and when it was back (null: never). */
+  downAtS: number;
+  upAtS: number | null;
+  /** The highest URP sampled from the outage until the next broker fault (or the end of the series). */
+  peakUrp: number | null;
+  /** From the broker's return to the first second URP was 0 and stayed 0; null with the reason when not seen. */
+  timeToZeroMs: number | null;
+  /**
+   * `metric`: the brokers' URP gauge, sampled from Prometheus once a second; `metadata`: a rolling restart's
+   * own wait until every partition's ISR held all its replicas, asked of the brokers.
+   */
+  measuredBy?: "metric" | "metadata";
+  /** The highest p99 end-to-end latency and send delay from the outage until URP was back at 0. */
+  peakLatencyP99Ms: number | null;
+  peakSendDelayP99Ms: number | null;
+  /** The highest p99 end-to-end latency over the 10 s before the outage: what the spike compares with. */
+  latencyP99BeforeMs: number | null;
+  reason?: string;
+}
+
 export interface BaselineComparison {
   metric: string;
   baseline: number;
@@ -353,6 +386,8 @@ export interface RunResult {
   throttles?: ThrottleFigures[];
   /** One per aggregator added, removed, killed or restarted by a fault. */
   rebalancePauses?: RebalancePause[];
+  /** One row per broker outage: peak under-replicated partitions and their time back to 0. */
+  urpRecovery?: UrpRecovery[];
   /** When the run was stopped early: milliseconds since the start of the load. */
   interruptedAtMs?: number;
   series: Series;

@@ -8,6 +8,8 @@ import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
+import { clusterSyncProbe } from "./in-sync.ts";
+import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
 
 /** When each fault fires, in ms after the load starts: `atMs`, plus a seeded draw below `jitterMs`. */
@@ -44,6 +46,7 @@ export function scheduleFaults(
 ): FaultSchedule {
   const times = faultTimes(scenario.faults, scenario.seed);
   const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
+  let controller: Promise<number> | undefined;
   const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
@@ -77,6 +80,11 @@ export function scheduleFaults(
       brokerId = leader.brokerId;
       leaderOf = { topic: leader.topic, partition: leader.partition };
     }
+    if (kind === "controller") {
+      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+      controller ??= resolveController(stack, scenario.topology.kraft);
+      brokerId = await controller;
+    }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
     return {
       ...(done.pid ? { pid: done.pid } : {}),
@@ -85,7 +93,53 @@ export function scheduleFaults(
       ...(leaderOf
         ? { leaderOf, note: `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}` }
         : {}),
+      ...(kind === "controller" ? { note: `the active controller was broker ${brokerId}` } : {}),
+      doneAtMs: clock.now() - loadStartMs,
     };
+  };
+
+  const applyRolling = async (step: FaultStep): Promise<void> => {
+    const probe = clusterSyncProbe(stack.connection(), stack.brokerIds());
+    const since = (epochMs: number) => epochMs - loadStartMs;
+    try {
+      await rollingRestart(
+        {
+          brokerIds: stack.brokerIds(),
+          restart: (id) => stack.faults.apply("restart", id),
+          outOfSync: probe.outOfSync,
+          clock,
+          timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
+        },
+        (s) => {
+          const atMs = since(s.atMs);
+          faults.push({
+            atMs,
+            action: step.action,
+            target: step.target,
+            brokerId: s.brokerId,
+            ...(s.pid ? { pid: s.pid } : {}),
+            ...(s.signal ? { signal: s.signal } : {}),
+            ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
+            ...(s.inSyncWaitMs === undefined
+              ? {}
+              : {
+                  inSyncWaitMs: s.inSyncWaitMs,
+                  note: `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`,
+                }),
+            ...(s.error === undefined ? {} : { error: s.error }),
+          });
+          log(
+            `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
+              s.error === undefined
+                ? `, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
+                : ` failed: ${s.error}`
+            }`,
+          );
+        },
+      );
+    } finally {
+      await probe.close();
+    }
   };
 
   const timers = scenario.faults.map((step, i) =>
@@ -94,12 +148,18 @@ export function scheduleFaults(
         fired.add(i);
         const atMs = clock.now() - loadStartMs;
         const previous = queues.get(step.target) ?? Promise.resolve();
+        if (step.action === "rolling-restart") {
+          const rolling = previous.then(() => applyRolling(step));
+          queues.set(step.target, rolling);
+          inFlight.push(rolling);
+          return;
+        }
         const run = previous.then(() =>
           apply(step).then(
             (applied) => {
               faults.push({ atMs, action: step.action, target: step.target, ...applied });
               log(
-                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied)}`,
+                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
               );
             },
             (error: Error) => {
@@ -138,10 +198,12 @@ export function scheduleFaults(
 }
 
 /** " (pid 123, broker 2)": what a fault hit, for the log. */
-function describeApplied(applied: Applied): string {
+function describeApplied(applied: Applied, target: string): string {
   const parts = [
     ...(applied.pid ? [`pid ${applied.pid}`] : []),
-    ...(applied.leaderOf ? [`broker ${applied.brokerId}`] : []),
+    ...(applied.brokerId !== undefined && target !== `broker:${applied.brokerId}`
+      ? [`broker ${applied.brokerId}`]
+      : []),
   ];
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
@@ -177,6 +239,30 @@ async function applyToConsumer(fleet: ConsumerFleet, step: FaultStep, index: num
     ...(event.pid ? { pid: event.pid } : {}),
     ...(event.signal ? { signal: event.signal } : {}),
   };
+}
+
+/**
+ * The broker id of the active controller right now: from the stack where it can tell (the local one reads
+ * each broker's ActiveControllerCount), else from the Metadata API, which names the controller only in
+ * ZooKeeper mode (a KRaft cluster answers with a random broker there).
+ */
+async function resolveController(stack: StartedStack, kraft: boolean): Promise<number> {
+  if (stack.activeController) return stack.activeController();
+  if (kraft)
+    throw new LabError(
+      "USAGE",
+      `the ${stack.provider} provider cannot tell which KRaft controller is active`,
+      { hint: "use --provider local, or a broker:<id> target" },
+    );
+  const admin = createKafka(stack.connection(), "lab-fault-controller").admin();
+  try {
+    await admin.connect();
+    const { controller } = await admin.describeCluster();
+    if (controller === null) throw new LabError("KAFKA", "the cluster names no controller");
+    return controller;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** The broker leading `<topic>/<partition>` right now. */

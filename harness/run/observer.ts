@@ -48,7 +48,9 @@ const BROKER_QUERIES = {
   brokerMessagesInRate: 'sum(rate(kafka_server_brokertopicmetrics_messagesin_total{topic=""}[5s]))',
   brokerBytesInRate: 'sum(rate(kafka_server_brokertopicmetrics_bytesin_total{topic=""}[5s]))',
   brokerBytesOutRate: 'sum(rate(kafka_server_brokertopicmetrics_bytesout_total{topic=""}[5s]))',
-  underReplicatedPartitions: "sum(kafka_server_replicamanager_underreplicatedpartitions)",
+  // Each broker's latest sample within 5 s: under load one scrape of a broker's exporter can time out, and a
+  // plain sum would then leave that broker's URP out and read a false 0.
+  underReplicatedPartitions: "sum(last_over_time(kafka_server_replicamanager_underreplicatedpartitions[5s]))",
 } as const;
 type BrokerKey = keyof typeof BROKER_QUERIES;
 /** Cores each broker used, from the JMX exporter's process metrics. */

@@ -16,6 +16,7 @@ import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
+import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
@@ -34,6 +35,7 @@ import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
+import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -245,7 +247,16 @@ async function runOnStack(
       }
       show("load", snapshot);
     }
-    await faultSchedule.finish();
+    // A fault may outlast the load (a rolling restart waits for every partition in sync): sample meanwhile.
+    let faultsDone = false;
+    const faultsFinished = faultSchedule.finish().finally(() => {
+      faultsDone = true;
+    });
+    while (!faultsDone) {
+      await Promise.race([faultsFinished, clock.sleep(TICK_MS)]);
+      const snapshot = faultsDone ? undefined : await sample();
+      if (snapshot) show("drain", snapshot);
+    }
     const summary = await producerSummary;
     const loadEndMs = clock.now();
 
@@ -270,6 +281,15 @@ async function runOnStack(
         ? `lag did not reach zero within ${drainBound() / 1000} s of the load ending`
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
+    const urpDeadline = urpSettleDeadline(faults, scenario.thresholds.urpZeroWithinMs, loadStartMs);
+    if (urpDeadline !== undefined && interruptedAtMs === undefined)
+      await sampleUntilUrpZero(
+        () => observer.series.underReplicatedPartitions,
+        sample,
+        urpDeadline,
+        clock,
+        (now) => log(`waiting for under-replicated partitions to reach 0 (${now ?? "not measured"} now)…`),
+      );
 
     if (!fleet.allServeMetrics())
       log("the Fetch pipeline's Prometheus counters are not compared: an aggregator serves no /metrics");
@@ -327,11 +347,15 @@ async function runOnStack(
         ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
         : undefined;
     const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, checked.faults, scenario);
+    const urpRows = urpRecovery(observer.series, checked.faults);
+    const urpWithin = scenario.thresholds.urpZeroWithinMs;
+    const urpCheck = urpWithin === undefined ? undefined : urpRecoveryAssertion(urpRows, urpWithin);
     const assertions = [
       ...checked.assertions,
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
       ...faultChecks,
+      ...(urpCheck ? [urpCheck] : []),
     ];
     return {
       ...checked,
@@ -341,6 +365,7 @@ async function runOnStack(
       memory,
       ...(spike ? { spike } : {}),
       ...byFault,
+      ...(urpRows.length > 0 ? { urpRecovery: urpRows } : {}),
       assertions,
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     };

@@ -159,6 +159,24 @@ describe("validateScenario", () => {
     ]);
   });
 
+  it("takes broker:* only for a rolling restart, and an in-sync timeout only with it", () => {
+    const found = problems({
+      ...valid,
+      faults: [
+        { atMs: 1_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 30_000 },
+        { atMs: 1_000, action: "kill", target: "controller" },
+        { atMs: 2_000, action: "rolling-restart", target: "broker:1" },
+        { atMs: 3_000, action: "restart", target: "broker:*" },
+        { atMs: 4_000, action: "restart", target: "broker:1", inSyncTimeoutMs: 30_000 },
+      ],
+    });
+    expect(found).toEqual([
+      'scenarios/sample.ts: faults[2].target: "rolling-restart" takes the target "broker:*"',
+      'scenarios/sample.ts: faults[3].target: "broker:*" is only for "rolling-restart"',
+      'scenarios/sample.ts: faults[4].inSyncTimeoutMs: only a "rolling-restart" waits for partitions to be in sync',
+    ]);
+  });
+
   it("checks that a search fits its duration and that its start is below its maximum", () => {
     const found = problems({
       ...valid,

@@ -64,9 +64,12 @@ const faultSchema = z.strictObject({
   action: z.enum([...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS], {
     error: `expected one of ${[...BROKER_FAULT_ACTIONS, ...CONSUMER_FAULT_ACTIONS].join(", ")}`,
   }),
-  target: z.string().regex(/^(broker:\d+|consumer:(\d+|\*)|leader:[A-Za-z0-9._-]+\/\d+)$/, {
-    error: 'expected "broker:<id>", "leader:<topic>/<partition>" or "consumer:<index>"',
-  }),
+  target: z
+    .string()
+    .regex(/^(broker:\d+|broker:\*|controller|consumer:(\d+|\*)|leader:[A-Za-z0-9._-]+\/\d+)$/, {
+      error:
+        'expected "broker:<id>", "broker:*", "controller", "leader:<topic>/<partition>", "consumer:<index>" or "consumer:*"',
+    }),
   jitterMs: durationMs().optional(),
   dutyPercent: z
     .number()
@@ -75,6 +78,7 @@ const faultSchema = z.strictObject({
     .optional(),
   periodMs: durationMs().optional(),
   forMs: durationMs().optional(),
+  inSyncTimeoutMs: durationMs().optional(),
 });
 
 const thresholdsSchema = z.strictObject({
@@ -85,6 +89,7 @@ const thresholdsSchema = z.strictObject({
   minAchievedRate: positive().optional(),
   maxP99LatencyMs: positive().optional(),
   maxMemoryGrowthMBPerHour: positive().optional(),
+  urpZeroWithinMs: durationMs().optional(),
   exact: z.boolean().default(true),
 });
 
@@ -150,6 +155,16 @@ function checkFaults(s: Scenario, issue: Issue) {
     }
     const [kind, rest = ""] = fault.target.split(":");
     const brokerAction = (BROKER_FAULT_ACTIONS as readonly string[]).includes(fault.action);
+    const rolling = fault.action === "rolling-restart";
+    if (rolling !== (fault.target === "broker:*"))
+      issue(
+        ["faults", i, "target"],
+        rolling
+          ? '"rolling-restart" takes the target "broker:*"'
+          : '"broker:*" is only for "rolling-restart"',
+      );
+    if (!rolling && fault.inSyncTimeoutMs !== undefined)
+      issue(["faults", i, "inSyncTimeoutMs"], 'only a "rolling-restart" waits for partitions to be in sync');
     if (brokerAction && kind === "consumer")
       issue(
         ["faults", i, "target"],
@@ -157,7 +172,7 @@ function checkFaults(s: Scenario, issue: Issue) {
       );
     if (!brokerAction && kind !== "consumer")
       issue(["faults", i, "target"], `"${fault.action}" needs a consumer:<index> target`);
-    if (kind === "broker") {
+    if (kind === "broker" && rest !== "*") {
       const id = Number(rest);
       if (id < 1 || id > s.topology.brokers)
         issue(

@@ -51,7 +51,14 @@ export type FixedLoad = Exclude<LoadProfile, SearchLoad>;
 
 export type FaultAction = FaultRecord["action"];
 
-export const BROKER_FAULT_ACTIONS = ["kill", "stop", "pause", "resume", "restart"] as const;
+export const BROKER_FAULT_ACTIONS = [
+  "kill",
+  "stop",
+  "pause",
+  "resume",
+  "restart",
+  "rolling-restart",
+] as const;
 /**
  * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs),
  * `stop-consumer` SIGSTOP (a freeze), `resume-consumer` SIGCONT, `add-consumer` start one more
@@ -71,7 +78,9 @@ export const CONSUMER_FAULT_ACTIONS = [
 /**
  * One fault on the run's timeline. `target` is, for broker actions, `broker:<id>` (ids start at 1) or
  * `leader:<topic>/<partition>`: the broker leading that partition when the fault fires (a later fault
- * with the same target hits the same broker, so a `resume` follows its `pause`). For consumer actions it
+ * with the same target hits the same broker, so a `resume` follows its `pause`), or `controller`: the active
+ * controller when the fault fires (resolved once the same way). `rolling-restart` takes `broker:*`: each
+ * broker in turn stopped cleanly and started, the next only once every partition is in sync. For consumer actions it
  * is `consumer:<index>` (indexes start at 0; `add-consumer` names the index the new one gets, the next
  * free one). With `jitterMs`, the fault fires at a moment drawn from the scenario's seed in
  * [atMs, atMs + jitterMs). `throttle-consumer` also takes `consumer:*` (every aggregator running then),
@@ -86,6 +95,11 @@ export interface FaultStep {
   dutyPercent?: number;
   periodMs?: number;
   forMs?: number;
+  /**
+   * `rolling-restart` (target `broker:*`) only: how long to wait, after each broker starts, for every
+   * partition to be fully in sync before the next broker; default 60 s. Past it the restart stops and fails.
+   */
+  inSyncTimeoutMs?: number;
 }
 
 export interface Topology {
@@ -107,6 +121,8 @@ export interface Thresholds {
   maxP99LatencyMs?: number;
   /** Growth of each process's resident memory (the lab's, each aggregator's) over the steady part, MB/h. */
   maxMemoryGrowthMBPerHour?: number;
+  /** Under-replicated partitions back at 0 within this long after each broker outage ends. */
+  urpZeroWithinMs?: number;
   /** Zero events lost and zero counted twice. */
   exact: boolean;
 }

@@ -66,6 +66,13 @@ describe("broker properties", () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
+  it("never makes a cluster id that kafka-storage would take for an option", () => {
+    // 0xF8 puts 62, base64url's "-", in the first character.
+    const id = randomClusterId(new Uint8Array(16).fill(0xf8));
+    expect(Buffer.from(new Uint8Array(16).fill(0xf8)).toString("base64url")).toMatch(/^-/);
+    expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+  });
+
   it("adds SASL_PLAINTEXT and SSL listeners on request, keeping brokers talking plaintext among themselves", () => {
     const layout: ClusterLayout = {
       mode: "kraft",

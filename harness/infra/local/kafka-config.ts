@@ -156,7 +156,12 @@ export const LOG4J_PROPERTIES = toProperties({
   "log4j.logger.org.apache.zookeeper": "WARN",
 });
 
-/** A random cluster id in Kafka's format (16 bytes, URL-safe base64 without padding). */
+/**
+ * A random cluster id in Kafka's format (16 bytes, URL-safe base64 without padding). Never one starting with
+ * "-", which `kafka-storage format -t` takes for an option (1 id in 64, failing a KRaft start at random);
+ * Kafka's own Uuid.randomUuid() draws again for the same reason.
+ */
 export function randomClusterId(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("base64url");
+  const id = Buffer.from(bytes).toString("base64url");
+  return id.startsWith("-") ? `A${id.slice(1)}` : id;
 }

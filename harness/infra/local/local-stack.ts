@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
 import { RULE_FILES } from "../../../infra/prometheus/rules.ts";
 import { EnvironmentError, LabError } from "../../core/errors.ts";
+import { readActiveController } from "../active-controller.ts";
 import { PrometheusApi } from "../prometheus-api.ts";
 import { waitForKafka, waitForPrometheusTargets } from "../readiness.ts";
 import type { FaultAction, FaultControls, InfraFault, StackOptions, StartedStack } from "../types.ts";
@@ -222,6 +223,11 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
         await prometheus.api.reload();
       },
       faults,
+      activeController: () =>
+        readActiveController(
+          new Map(layout.brokers.map((b) => [b.id, `http://127.0.0.1:${b.jmxExporterPort}/metrics`])),
+          prometheus?.api,
+        ),
       secureEndpoints: () =>
         secure && {
           sasl: layout.brokers.map((b) => `127.0.0.1:${b.saslPort}`),

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { sampleResult } from "../report/fixture.ts";
+import type { FaultRecord, Series } from "../result/types.ts";
+import { brokerOutages, urpRecovery, urpRecoveryAssertion } from "./urp.ts";
+
+function series(urp: (number | null)[] | undefined, extra: Partial<Series> = {}): Series {
+  const length = urp?.length ?? 20;
+  return {
+    ...sampleResult().series,
+    t: Array.from({ length }, (_, i) => i),
+    latencyP99Ms: Array.from({ length }, (_, i) => (i >= 5 && i < 10 ? 9_000 : 500)),
+    sendDelayP99Ms: Array.from({ length }, (_, i) => (i === 5 ? 2_000 : 3)),
+    underReplicatedPartitions: urp,
+    gaps: [],
+    ...extra,
+  };
+}
+
+const fault = (
+  atMs: number,
+  action: FaultRecord["action"],
+  brokerId: number,
+  doneAtMs?: number,
+): FaultRecord => ({
+  atMs,
+  action,
+  target: `broker:${brokerId}`,
+  brokerId,
+  ...(doneAtMs === undefined ? {} : { doneAtMs }),
+});
+
+describe("brokerOutages", () => {
+  it("pairs a kill with the restart of the same broker, and takes a lone restart as its own outage", () => {
+    const outages = brokerOutages([
+      fault(5_000, "kill", 1),
+      fault(6_000, "pause", 2),
+      fault(9_000, "restart", 1, 9_600),
+      fault(11_000, "resume", 2),
+      fault(14_000, "restart", 3, 15_000),
+      { atMs: 16_000, action: "kill-consumer", target: "consumer:0", consumerIndex: 0 },
+      { atMs: 17_000, action: "kill", target: "broker:2", brokerId: 2, error: "not running" },
+    ]);
+    expect(outages).toEqual([
+      { brokerId: 1, actions: "kill → restart", downAtS: 5, upAtS: 9.6 },
+      { brokerId: 2, actions: "pause → resume", downAtS: 6, upAtS: 11 },
+      { brokerId: 3, actions: "restart", downAtS: 14, upAtS: 15 },
+    ]);
+  });
+});
+
+describe("urpRecovery", () => {
+  it("measures the peak and the time from the broker's return until URP is 0 and stays 0", () => {
+    // Killed at 5 s, back at 9.5 s; URP dips to 0 once at 10 s, rises again, and is 0 for good from 12 s.
+    const urp = [0, 0, 0, 0, 0, 4, 6, 6, 6, 6, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0];
+    const [row] = urpRecovery(series(urp), [fault(5_000, "kill", 1), fault(9_000, "restart", 1, 9_500)]);
+    expect(row).toEqual({
+      brokerId: 1,
+      actions: "kill → restart",
+      downAtS: 5,
+      upAtS: 9.5,
+      peakUrp: 6,
+      timeToZeroMs: 2_500,
+      measuredBy: "metric",
+      peakLatencyP99Ms: 9_000,
+      peakSendDelayP99Ms: 2_000,
+      latencyP99BeforeMs: 500,
+    });
+    expect(urpRecoveryAssertion(row ? [row] : [], 5_000)?.pass).toBe(true);
+    expect(urpRecoveryAssertion(row ? [row] : [], 2_000)?.pass).toBe(false);
+  });
+
+  it("fails the assertion, with the reason, when URP never returns to 0", () => {
+    const urp = [0, 0, 0, 0, 0, 4, 6, 6, 6, 6, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3];
+    const rows = urpRecovery(series(urp), [fault(5_000, "kill", 1), fault(9_000, "restart", 1)]);
+    expect(rows[0]?.timeToZeroMs).toBeNull();
+    expect(rows[0]?.reason).toBe("URP was still 3 at 19 s, the last sample");
+    expect(urpRecoveryAssertion(rows, 60_000)).toMatchObject({
+      pass: false,
+      observedValue: null,
+      observed: "not back to 0 after 1 of 1 outages",
+      detail: "broker 1 (kill → restart at 5.0 s): URP was still 3 at 19 s, the last sample",
+    });
+  });
+
+  it("ends each outage's window where the next one begins: a bounce that did not wait says so", () => {
+    const urp = [0, 0, 3, 3, 3, 3, 3, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const rows = urpRecovery(series(urp), [
+      fault(2_000, "restart", 1, 3_000),
+      fault(7_000, "restart", 2, 8_000),
+    ]);
+    expect(rows[0]?.reason).toBe("URP was still 3 when the next broker fault began at 7.0 s");
+    expect(rows[1]?.timeToZeroMs).toBe(2_000);
+  });
+
+  it("takes a rolling restart's own in-sync wait, asked of the brokers, over the lagging gauge", () => {
+    const urp = [0, 0, 29, 29, 29, 29, 29, 29, 13, 29, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const step = { ...fault(2_000, "rolling-restart", 1, 3_000), inSyncWaitMs: 5_500 };
+    const [row] = urpRecovery(series(urp), [step, fault(9_000, "rolling-restart", 2, 9_500)]);
+    expect(row).toMatchObject({ peakUrp: 29, timeToZeroMs: 5_500, measuredBy: "metadata" });
+  });
+
+  it("gives a gap with its reason, not a 0, when URP was not sampled after the return", () => {
+    const urp = [
+      0,
+      0,
+      0,
+      0,
+      0,
+      4,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ];
+    const gaps = [
+      { what: "broker metrics", fromS: 6, toS: 19, samples: 14, reason: "Prometheus did not answer" },
+    ];
+    const rows = urpRecovery(series(urp, { gaps }), [fault(5_000, "pause", 2), fault(8_000, "resume", 2)]);
+    expect(rows[0]).toMatchObject({
+      peakUrp: 4,
+      timeToZeroMs: null,
+      reason: "URP was not measured from 8.0 s to 20.0 s (6–19 s: Prometheus did not answer)",
+    });
+    expect(urpRecoveryAssertion(rows, 60_000)?.pass).toBe(false);
+  });
+
+  it("says why when the run had no broker metrics or the broker never came back", () => {
+    expect(urpRecovery(series(undefined), [fault(5_000, "restart", 1)])[0]?.reason).toBe(
+      "no broker metrics in this run (no Prometheus)",
+    );
+    expect(urpRecovery(series(Array(20).fill(0)), [fault(5_000, "kill", 3)])[0]).toMatchObject({
+      upAtS: null,
+      timeToZeroMs: null,
+      reason: "broker 3 was not brought back before the run ended",
+    });
+  });
+
+  it("makes no assertion when no broker was hit", () => {
+    expect(urpRecoveryAssertion([], 60_000)).toBeUndefined();
+  });
+});
