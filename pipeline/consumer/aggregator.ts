@@ -234,7 +234,7 @@ export class Aggregator {
     }
     // A claim can take long (its coordinator hung): commit only while still surely a member.
     const due = this.windows.get(partition)?.isDue(clock.now()) && this.membership.mayCommit(clock.now());
-    if (due && (await this.flushDue()).has(partition)) return;
+    if (due && !(await this.flush(partition))) return;
     metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
     // The loop awaits nothing, so whether the batch is still wanted cannot change inside it: ask once.
     const last = isRunning() && !isStale() ? messages[messages.length - 1] : undefined;
@@ -276,19 +276,12 @@ export class Aggregator {
     }
   }
 
-  /**
-   * Commits every due window at once: each partition has a producer of its own, so their transactions can
-   * overlap instead of queueing (windows share a grid, so they fall due together). Returns the partitions
-   * whose commit failed.
-   */
-  private async flushDue(): Promise<Set<number>> {
+  private async flushDue(): Promise<void> {
     const now = this.options.clock.now();
-    if (this.stopping || !this.membership.mayCommit(now)) return new Set();
-    const due = [...this.windows].filter(([, window]) => window.isDue(now)).map(([partition]) => partition);
-    const flushed = await Promise.all(
-      due.map(async (partition) => ({ partition, ok: await this.flush(partition) })),
-    );
-    return new Set(flushed.filter((f) => !f.ok).map((f) => f.partition));
+    for (const [partition, window] of [...this.windows]) {
+      if (this.stopping || !this.membership.mayCommit(now)) return;
+      if (window.isDue(now)) await this.flush(partition);
+    }
   }
 
   /**
