@@ -9,12 +9,57 @@ import { LabMetrics } from "../observe/lab-metrics.ts";
 import type { PartitionLag } from "../run/lag-probe.ts";
 import { Observer } from "../run/observer.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
+import { slope } from "./stats.ts";
 
 export interface LabMemoryFigures {
   events: number;
   /** Heap and off-heap buffers (typed arrays, Buffers) still in use after a full GC, per event, past the first sixth. */
   heapKeptBytesPerEvent: number;
   rssGrowthBytesPerEvent: number;
+}
+
+/** The aims the bench prints beside the figures: 130 B an event was the complaint; due times never forgotten would cost 8. */
+export const LAB_MEMORY_AIM_BYTES_PER_EVENT = 3;
+/** The scheduled send loop kept about 45 B an event before its fix. */
+export const SCHEDULED_LOOP_AIM_BYTES_PER_EVENT = 10;
+const RUN_EVENTS = 300_000;
+const RUN_COMMIT_EVERY = 20_000;
+const SCHEDULED_RATE_PER_SEC = 5_000;
+const SCHEDULED_DURATION_MS = 8_000;
+
+export interface LabMemoryBench {
+  run: LabMemoryFigures;
+  aimRunBytesPerEvent: number;
+  scheduledSendLoopBytesPerEvent: number;
+  scheduledRatePerSec: number;
+  scheduledDurationMs: number;
+  aimScheduledBytesPerEvent: number;
+}
+
+/**
+ * `npm run bench -- --only lab-memory`: what the lab keeps per event, without Kafka. One partition, so that
+ * the run spans several of the due-time chunks (65,536 offsets each).
+ */
+export async function benchLabMemory(log: (line: string) => void): Promise<LabMemoryBench> {
+  log(`lab memory: ${RUN_EVENTS} events through the send loop, ledger and observer…`);
+  const run = await measureLabMemory(RUN_EVENTS, { commitEvery: RUN_COMMIT_EVERY, partitions: 1 });
+  log(
+    `lab memory: the scheduled send loop at ${SCHEDULED_RATE_PER_SEC}/s for ${SCHEDULED_DURATION_MS / 1000} s…`,
+  );
+  const scheduled = await measureScheduledSendLoop(SCHEDULED_RATE_PER_SEC, SCHEDULED_DURATION_MS);
+  return {
+    run,
+    aimRunBytesPerEvent: LAB_MEMORY_AIM_BYTES_PER_EVENT,
+    scheduledSendLoopBytesPerEvent: scheduled,
+    scheduledRatePerSec: SCHEDULED_RATE_PER_SEC,
+    scheduledDurationMs: SCHEDULED_DURATION_MS,
+    aimScheduledBytesPerEvent: SCHEDULED_LOOP_AIM_BYTES_PER_EVENT,
+  };
+}
+
+/** Bytes per event, rounded to hundredths. */
+function bytesPerEvent(points: [number, number][]): number {
+  return Math.round(slope(points) * 100) / 100;
 }
 
 /** A full collection, so that what is measured is what is kept, not garbage not yet swept. */
@@ -132,23 +177,9 @@ export async function measureLabMemory(
   if (steady.length < 3) throw new Error("too few commits to measure memory: give more events");
   return {
     events: acked,
-    heapKeptBytesPerEvent: slope(steady.map((m) => [m.events, m.heap])),
-    rssGrowthBytesPerEvent: slope(steady.map((m) => [m.events, m.rss])),
+    heapKeptBytesPerEvent: bytesPerEvent(steady.map((m) => [m.events, m.heap])),
+    rssGrowthBytesPerEvent: bytesPerEvent(steady.map((m) => [m.events, m.rss])),
   };
-}
-
-/** Bytes per event: the least-squares slope through (events, bytes), so one noisy sample does not decide it. */
-function slope(points: [number, number][]): number {
-  const n = points.length;
-  const meanX = points.reduce((a, [x]) => a + x, 0) / n;
-  const meanY = points.reduce((a, [, y]) => a + y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of points) {
-    sxy += (x - meanX) * (y - meanY);
-    sxx += (x - meanX) ** 2;
-  }
-  return Math.round((sxy / sxx) * 100) / 100;
 }
 
 /**
@@ -198,5 +229,5 @@ export async function measureScheduledSendLoop(ratePerSec: number, durationMs: n
   } finally {
     clearInterval(timer);
   }
-  return slope(marks.slice(Math.floor(marks.length / 4)));
+  return bytesPerEvent(marks.slice(Math.floor(marks.length / 4)));
 }

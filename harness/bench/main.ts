@@ -11,12 +11,16 @@ import { ensureKafkaDistribution, REPO_ROOT } from "../infra/local/provision.ts"
 import type { StartedStack } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import { benchAggregator } from "./aggregator.ts";
+import { benchLabMemory } from "./lab-memory.ts";
+import { benchOverhead } from "./lab-overhead.ts";
 import { benchProducer } from "./producer.ts";
 import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
 import { benchStartup } from "./startup.ts";
 import { formatTable } from "./table.ts";
 
-const BENCHES = ["startup", "producer", "aggregator"] as const;
+const BENCHES = ["startup", "producer", "aggregator", "overhead", "lab-memory"] as const;
+/** The benches that share one broker. */
+const ON_ONE_BROKER = new Set<string>(["producer", "aggregator", "overhead"]);
 
 /**
  * `npm run bench`: prints speed figures, each beside a reference taken in the same run on the same
@@ -26,7 +30,7 @@ const BENCHES = ["startup", "producer", "aggregator"] as const;
 async function main(): Promise<number> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName("npm run bench --")
-    .usage("$0 [options]\n\nDefault run: about 3 minutes on 2 cores.")
+    .usage("$0 [options]\n\nDefault run: about 4 minutes on 2 cores.")
     .option("only", {
       choices: BENCHES,
       array: true,
@@ -36,7 +40,7 @@ async function main(): Promise<number> {
     .option("events", {
       type: "number",
       default: 300_000,
-      describe: "events for the producer and aggregator benches",
+      describe: "events for the producer, aggregator and overhead benches",
     })
     .option("startup-repeats", { type: "number", default: 2, describe: "starts of each stack shape" })
     .option("rounds", {
@@ -81,10 +85,10 @@ async function main(): Promise<number> {
 
   const figures: BenchFigures = {};
   if (only.has("startup")) figures.startup = await benchStartup(argv["startup-repeats"], log);
-  if (only.has("producer") || only.has("aggregator")) {
+  if ([...only].some((bench) => ON_ONE_BROKER.has(bench))) {
     const logDir = mkdtempSync(join(tmpdir(), "lab-bench-"));
     log(
-      `starting 1 broker + ZooKeeper for the producer and aggregator benches; tool and consumer logs in ${logDir}`,
+      `starting 1 broker + ZooKeeper for the ${[...only].filter((b) => ON_ONE_BROKER.has(b)).join(", ")} bench(es); tool and consumer logs in ${logDir}`,
     );
     const dist = await ensureKafkaDistribution(log);
     let stack: StartedStack | undefined;
@@ -95,10 +99,13 @@ async function main(): Promise<number> {
       if (only.has("producer")) figures.producer = await benchProducer(context, argv.events, argv.rounds);
       if (only.has("aggregator"))
         figures.aggregator = await benchAggregator(context, argv.events, argv.rounds);
+      if (only.has("overhead")) figures.overhead = await benchOverhead(context, argv.events, argv.rounds);
     } finally {
       await stack.stop();
     }
   }
+
+  if (only.has("lab-memory")) figures.labMemory = await benchLabMemory(log);
 
   const loadAtEnd = loadavg();
   const elapsedMs = systemClock.monotonic() - began;

@@ -97,3 +97,47 @@ describe("busyMachineNote", () => {
     expect(busyMachineNote(1.5, 4.9, 2)).toMatch(/load 1\.5 at start, 4\.9 at end, on 2 cores/);
   });
 });
+
+describe("benchRows for the lab's own overhead and memory", () => {
+  const overhead = (offPerSec: number[], onPerSec: number[]): BenchFigures["overhead"] => {
+    const [off, on] = summarise(
+      new Map([
+        ["observers off", offPerSec],
+        ["observers on", onPerSec],
+      ]),
+      "observers off",
+    ) as [Contender, Contender];
+    return { events: 1_000, partitions: 6, client: "librdkafka", off, on, overhead: 1 - on.ratio, aim: 0.05 };
+  };
+
+  it("gives observed against unobserved with the overhead, and judges the 5 % aim", () => {
+    const [met] = benchRows({ overhead: overhead([100, 104, 98], [97, 99, 95]) });
+    expect(met?.slice(0, 6)).toEqual([
+      "lab overhead, driver on librdkafka, 6 partitions",
+      "97 ev/s observed (95–99)",
+      "unobserved 100 ev/s (98–104)",
+      "0.97× (3.0 % overhead)",
+      "< 5.0 %",
+      "✔",
+    ]);
+    const [missed] = benchRows({ overhead: overhead([100, 100, 100], [90, 90, 90]) });
+    expect(missed?.slice(3, 6)).toEqual(["0.90× (10.0 % overhead)", "< 5.0 %", "✘"]);
+  });
+
+  it("gives bytes kept per event against each aim", () => {
+    const rows = benchRows({
+      labMemory: {
+        run: { events: 300_000, heapKeptBytesPerEvent: 4.2, rssGrowthBytesPerEvent: 1 },
+        aimRunBytesPerEvent: 3,
+        scheduledSendLoopBytesPerEvent: 0.5,
+        scheduledRatePerSec: 5_000,
+        scheduledDurationMs: 8_000,
+        aimScheduledBytesPerEvent: 10,
+      },
+    });
+    expect(rows.map((r) => [r[1], r[4], r[5]])).toEqual([
+      ["4.2 B/event", "< 3 B", "✘"],
+      ["0.5 B/event", "< 10 B", "✔"],
+    ]);
+  });
+});

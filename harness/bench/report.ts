@@ -1,6 +1,8 @@
 import { formatCount } from "../report/format.ts";
 import type { AggregatorFigures } from "./aggregator.ts";
 import type { Contender } from "./alternate.ts";
+import type { LabMemoryBench } from "./lab-memory.ts";
+import type { OverheadFigures } from "./lab-overhead.ts";
 import { PRODUCER_PERFORMANCE, type ProducerFigures } from "./producer.ts";
 import type { StartupFigures } from "./startup.ts";
 
@@ -8,6 +10,8 @@ export interface BenchFigures {
   startup?: StartupFigures[];
   producer?: ProducerFigures;
   aggregator?: AggregatorFigures;
+  overhead?: OverheadFigures;
+  labMemory?: LabMemoryBench;
 }
 
 export const TABLE_HEADERS = ["figure", "measured", "Kafka's tool, same run", "ratio", "aim", "met", "exact"];
@@ -63,7 +67,50 @@ export function benchRows(figures: BenchFigures): string[][] {
       mark(c.problems.length === 0),
     ]);
   }
+  rows.push(...overheadRows(figures.overhead), ...labMemoryRows(figures.labMemory));
   return rows;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+function overheadRows(overhead: OverheadFigures | undefined): string[][] {
+  if (!overhead) return [];
+  const { on, off } = overhead;
+  return [
+    [
+      `lab overhead, driver on ${overhead.client}, ${plural(overhead.partitions, "partition")}`,
+      `${formatCount(on.medianPerSec)} ev/s observed ${range(on)}`,
+      `unobserved ${formatCount(off.medianPerSec)} ev/s ${range(off)}`,
+      `${times(on.ratio)} (${percent(overhead.overhead)} overhead)`,
+      `< ${percent(overhead.aim)}`,
+      mark(overhead.overhead < overhead.aim),
+      "",
+    ],
+  ];
+}
+
+function labMemoryRows(memory: LabMemoryBench | undefined): string[][] {
+  if (!memory) return [];
+  return [
+    [
+      `lab heap kept per event (send loop, ledger, observer)`,
+      `${memory.run.heapKeptBytesPerEvent} B/event`,
+      "",
+      "",
+      `< ${memory.aimRunBytesPerEvent} B`,
+      mark(memory.run.heapKeptBytesPerEvent < memory.aimRunBytesPerEvent),
+      "",
+    ],
+    [
+      `lab heap kept per event (scheduled send loop)`,
+      `${memory.scheduledSendLoopBytesPerEvent} B/event`,
+      "",
+      "",
+      `< ${memory.aimScheduledBytesPerEvent} B`,
+      mark(memory.scheduledSendLoopBytesPerEvent < memory.aimScheduledBytesPerEvent),
+      "",
+    ],
+  ];
 }
 
 /** How each figure was taken, printed under the table so the rows stay short. */
@@ -93,6 +140,18 @@ export function benchNotes(figures: BenchFigures): string[] {
     for (const c of aggregator.cases.filter((c) => c.problems.length > 0)) {
       notes.push(`NOT EXACT: ${c.partitions}p × ${c.consumers}c: ${c.problems.join("; ")}`);
     }
+  }
+  const overhead = figures.overhead;
+  if (overhead) {
+    notes.push(
+      `lab overhead: our driver at full speed on ${overhead.client}, ${formatCount(overhead.events)} events a run on a fresh topic, observers off and on alternating; "on" adds what a run adds on the driver's process (the observer fed every acknowledgement, its send-delay tracker and histograms, the lag probe and record timestamps sampled every second); both keep the ledger; no aggregator runs`,
+    );
+  }
+  const memory = figures.labMemory;
+  if (memory) {
+    notes.push(
+      `lab memory: no Kafka; the real send loop, ledger and observer fed ${formatCount(memory.run.events)} events by a sender that acknowledges at once; heap and buffers after a full GC, least-squares slope per event past the first sixth (RSS ${memory.run.rssGrowthBytesPerEvent} B/event); the scheduled loop at ${formatCount(memory.scheduledRatePerSec)}/s for ${seconds(memory.scheduledDurationMs)}`,
+    );
   }
   return notes;
 }

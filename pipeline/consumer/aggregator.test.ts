@@ -52,7 +52,9 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
         if (!initialised) log.push(`${name} init`);
         initialised = true;
         return {
-          send: async ({ topic }: { topic: string }) => log.push(`${name} send ${topic}`),
+          sendBatch: async ({ topicMessages }: { topicMessages: { topic: string }[] }) => {
+            for (const { topic } of topicMessages) log.push(`${name} send ${topic}`);
+          },
           sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) =>
             log.push(`${name} offsets ${topics[0]?.partitions[0]?.offset}`),
           commit: async () => {

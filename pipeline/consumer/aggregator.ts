@@ -236,14 +236,16 @@ export class Aggregator {
     const due = this.windows.get(partition)?.isDue(clock.now()) && this.membership.mayCommit(clock.now());
     if (due && !(await this.flush(partition))) return;
     metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
-    let last: KafkaMessage | undefined;
-    for (const message of messages) {
-      if (!isRunning() || isStale()) break;
-      last = message;
-      if (BigInt(message.offset) >= claim.committed) this.count(partition, message);
-      resolveOffset(message.offset);
-    }
+    // The loop awaits nothing, so whether the batch is still wanted cannot change inside it: ask once.
+    const last = isRunning() && !isStale() ? messages[messages.length - 1] : undefined;
     if (last) {
+      // Offsets rise through a batch: when its first is not yet committed, none is.
+      const allNew = BigInt(firstMessage.offset) >= claim.committed;
+      for (const message of messages) {
+        if (allNew || BigInt(message.offset) >= claim.committed) this.count(partition, message);
+      }
+      // kafkajs turns each resolved offset into a Long and back; resolving the last one alone is the same.
+      resolveOffset(last.offset);
       recordLag(metrics, inputTopic, partition, {
         highWatermark: batch.highWatermark,
         lastOffset: last.offset,

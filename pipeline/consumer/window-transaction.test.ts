@@ -29,8 +29,8 @@ function fakeProducer(failAt?: "send" | "sendOffsets" | "commit", abortFails = f
     if (failAt === step) throw error;
   };
   const txn: Transaction = {
-    async send({ topic, messages }) {
-      calls.push(`send ${topic} ${messages.length}`);
+    async sendBatch({ topicMessages }) {
+      calls.push(`send ${topicMessages.map((t) => `${t.topic} ${t.messages.length}`).join(" + ")}`);
       fail("send", new Error("The request included a message larger than the max message size"));
     },
     async sendOffsets({ topics: offsets }) {
@@ -51,7 +51,7 @@ function fakeProducer(failAt?: "send" | "sendOffsets" | "commit", abortFails = f
 }
 
 describe("commitWindow", () => {
-  it("sends each aggregate alone, dead letters in bounded requests, then the offsets, then commits", async () => {
+  it("sends each aggregate alone, dead letters in bounded requests (the first of each together), then the offsets, then commits", async () => {
     const { calls, producer } = fakeProducer();
     await commitWindow(
       producer,
@@ -63,7 +63,24 @@ describe("commitWindow", () => {
       },
       topics,
     );
-    expect(calls).toEqual(["send out 1", "send out 1", "send dlq 1", "send dlq 2", "offsets 1@30", "commit"]);
+    expect(calls).toEqual(["send out 1 + dlq 1", "send out 1", "send dlq 2", "offsets 1@30", "commit"]);
+  });
+
+  it("sends a window of dead letters only, or of aggregates only, without an empty request", async () => {
+    const letters = fakeProducer();
+    await commitWindow(
+      letters.producer,
+      { partition: 1, records: [], deadLetters: [letter(10)], nextOffset: "1" },
+      topics,
+    );
+    expect(letters.calls).toEqual(["send dlq 1", "offsets 1@1", "commit"]);
+    const aggregates = fakeProducer();
+    await commitWindow(
+      aggregates.producer,
+      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
+      topics,
+    );
+    expect(aggregates.calls).toEqual(["send out 1", "offsets 1@2", "commit"]);
   });
 
   it("aborts on a failure and says whether the producer was fenced", async () => {

@@ -4,7 +4,7 @@ import { byteChunks, type DeadLetter, DLQ_REQUEST_BYTES } from "./dead-letters.t
 
 /** The part of a kafkajs transaction this uses; a fake of it unit-tests the sequence. */
 export interface Transaction {
-  send(request: { topic: string; acks: -1; messages: Message[] }): Promise<unknown>;
+  sendBatch(request: { acks: -1; topicMessages: { topic: string; messages: Message[] }[] }): Promise<unknown>;
   sendOffsets(request: {
     consumerGroupId: string;
     topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
@@ -51,11 +51,38 @@ export function isFenced(error: unknown): boolean {
 }
 
 /**
- * Publishes a window's aggregates and dead letters and commits its input offsets, all in one Kafka
- * transaction. Each aggregate goes in a request of its own (each is bounded; several together may not
- * be), dead letters in bounded requests. On any failure it tries to abort and throws `WindowCommitError`;
- * the producer may then be unusable (kafkajs leaves it mid-commit when EndTxn fails), so the caller must
- * replace it and read the window again.
+ * What a window's transaction sends, request by request. Each aggregate goes in a request of its own and dead
+ * letters in bounded ones: each is bounded, several in one batch may not be. The first aggregate and the
+ * first run of dead letters share a request — one batch per topic, each under the broker's limit — which
+ * saves a window one AddPartitionsToTxn and one Produce round trip.
+ */
+export function windowRequests(
+  output: Pick<WindowOutput, "records" | "deadLetters">,
+  topics: Pick<WindowTopics, "outputTopic" | "dlqTopic">,
+): { topic: string; messages: Message[] }[][] {
+  const aggregates = output.records.map((record) => ({
+    topic: topics.outputTopic,
+    messages: [{ key: analyticsKey(record.source), value: encodeAnalyticsRecord(record) }],
+  }));
+  const letters = [...byteChunks(output.deadLetters, DLQ_REQUEST_BYTES)].map((chunk) => ({
+    topic: topics.dlqTopic,
+    messages: chunk,
+  }));
+  const [firstAggregate, ...otherAggregates] = aggregates;
+  const [firstLetters, ...otherLetters] = letters;
+  const first = [firstAggregate, firstLetters].filter((r) => r !== undefined);
+  return [
+    ...(first.length > 0 ? [first] : []),
+    ...otherAggregates.map((r) => [r]),
+    ...otherLetters.map((r) => [r]),
+  ];
+}
+
+/**
+ * Publishes a window's aggregates and dead letters (see `windowRequests`) and commits its input offsets, all
+ * in one Kafka transaction. On any failure it tries to abort and throws `WindowCommitError`; the producer
+ * may then be unusable (kafkajs leaves it mid-commit when EndTxn fails), so the caller must replace it and
+ * read the window again.
  */
 export async function commitWindow(
   producer: TransactionalProducer,
@@ -65,15 +92,8 @@ export async function commitWindow(
   let txn: Transaction | undefined;
   try {
     txn = await producer.transaction();
-    for (const record of output.records) {
-      await txn.send({
-        topic: topics.outputTopic,
-        acks: -1,
-        messages: [{ key: analyticsKey(record.source), value: encodeAnalyticsRecord(record) }],
-      });
-    }
-    for (const chunk of byteChunks(output.deadLetters, DLQ_REQUEST_BYTES)) {
-      await txn.send({ topic: topics.dlqTopic, acks: -1, messages: chunk });
+    for (const topicMessages of windowRequests(output, topics)) {
+      await txn.sendBatch({ acks: -1, topicMessages });
     }
     await txn.sendOffsets({
       consumerGroupId: topics.groupId,

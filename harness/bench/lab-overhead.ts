@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { createKafka } from "../../pipeline/kafka/client.ts";
+import { defaultClient } from "../../pipeline/kafka/client-choice.ts";
+import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
+import { runProducer } from "../../pipeline/producer/producer.ts";
+import { ensureTopics } from "../../pipeline/topics.ts";
+import { systemClock } from "../core/clock.ts";
+import { LabError } from "../core/errors.ts";
+import { LabMetrics } from "../observe/lab-metrics.ts";
+import { LagProbe } from "../run/lag-probe.ts";
+import { Observer } from "../run/observer.ts";
+import { KafkaRecordTimestamps } from "../run/record-timestamps.ts";
+import { CountsBuilder } from "../verify/ledger.ts";
+import { alternate, type Contender, summarise } from "./alternate.ts";
+import type { BenchContext } from "./context.ts";
+
+/** The issue's aim: what the lab's own observing costs the driver, as a share of its achieved rate. */
+export const OVERHEAD_AIM = 0.05;
+export const OVERHEAD_PARTITIONS = 6;
+export const LAB_OFF = "observers off";
+export const LAB_ON = "observers on";
+/** As the runner samples: once a second. */
+const TICK_MS = 1_000;
+const SEED = 1;
+const MALFORMED_SHARE = 0.02;
+
+export interface OverheadFigures {
+  events: number;
+  partitions: number;
+  client: ClientName;
+  /** The driver alone (with the ledger, which the verdict needs), and with the observers as a run has them. */
+  off: Contender;
+  /** `ratio` is on over off. */
+  on: Contender;
+  /** 1 − on/off, medians: the share of the driver's rate the observers cost. */
+  overhead: number;
+  aim: number;
+}
+
+/**
+ * The lab's own cost: the driver at full speed on a fresh topic, with and without what a run adds on the
+ * driver's process — the observer fed every acknowledgement (due times per offset, send-delay tracker and
+ * histogram), the lag probe and record timestamps sampled every second, the lab's Prometheus metrics —
+ * alternating off and on. Both keep the ledger. No aggregator runs, so the broker does the same work in both.
+ */
+export async function benchOverhead(
+  context: BenchContext,
+  events: number,
+  rounds: number,
+): Promise<OverheadFigures> {
+  const { stack, log } = context;
+  const connection = stack.connection();
+  const client = defaultClient();
+  const runName = `bench-overhead-${randomBytes(4).toString("hex")}`;
+  const admin = createKafka(connection, `${runName}-admin`).admin();
+  await admin.connect();
+  let samples: Map<string, number[]>;
+  try {
+    samples = await alternate([LAB_OFF, LAB_ON], rounds, async (who, round) => {
+      const topic = `${runName}-${who === LAB_ON ? "on" : "off"}-${round}`;
+      await ensureTopics(admin, [{ topic, partitions: OVERHEAD_PARTITIONS, replicationFactor: 1 }]);
+      log(`overhead: driver on ${client} with ${who}, ${events} events, round ${round} of ${rounds}…`);
+      const perSec =
+        who === LAB_ON
+          ? await driveObserved(context, topic, events, client)
+          : await drive(context, topic, events, client);
+      log(`overhead: ${who}, round ${round}: ${Math.round(perSec)} events/s`);
+      return perSec;
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const summary = summarise(samples, LAB_OFF);
+  const off = summary.find((c) => c.name === LAB_OFF) as Contender;
+  const on = summary.find((c) => c.name === LAB_ON) as Contender;
+  return {
+    events,
+    partitions: OVERHEAD_PARTITIONS,
+    client,
+    off,
+    on,
+    overhead: 1 - on.ratio,
+    aim: OVERHEAD_AIM,
+  };
+}
+
+async function drive(
+  context: BenchContext,
+  topic: string,
+  events: number,
+  client: ClientName,
+  onAck: (ack: Parameters<Observer["onAck"]>[0]) => void = () => {},
+): Promise<number> {
+  const ledger = new CountsBuilder();
+  const run = await runProducer({
+    client,
+    connection: context.stack.connection(),
+    topic,
+    schedule: "max",
+    stopAfter: { count: events },
+    seed: SEED,
+    malformed: MALFORMED_SHARE,
+    onAck: (ack) => {
+      for (const record of ack.records) ledger.addSent(record);
+      onAck(ack);
+    },
+  });
+  if (run.acked !== events) throw new LabError("KAFKA", `the driver acked ${run.acked} of ${events} events`);
+  return run.achievedPerSec;
+}
+
+/** `drive` with the observer wired as the runner wires it, sampled every second until the driver is done. */
+async function driveObserved(
+  context: BenchContext,
+  topic: string,
+  events: number,
+  client: ClientName,
+): Promise<number> {
+  const connection = context.stack.connection();
+  const partitions = Array.from({ length: OVERHEAD_PARTITIONS }, (_, p) => p);
+  const inputStart = new Map(partitions.map((p) => [p, 0n]));
+  const probe = new LagProbe(connection, `${topic}-group`, topic, inputStart);
+  await probe.connect();
+  const recordTimestamps = new KafkaRecordTimestamps(connection, topic, partitions);
+  const labMetrics = new LabMetrics();
+  const loadStartMs = systemClock.now();
+  const observer = new Observer({
+    clock: systemClock,
+    loadStartMs,
+    inputTopic: topic,
+    inputStart,
+    windowMs: 5_000,
+    probe,
+    recordTimestamps,
+    prometheus: undefined,
+    labMetrics,
+    targetRateAt: () => 0,
+    memoryTargets: () => [],
+  });
+  let done = false;
+  const failures: string[] = [];
+  const sampling = (async () => {
+    while (!done) {
+      await systemClock.sleep(TICK_MS - ((systemClock.now() - loadStartMs) % TICK_MS));
+      // As in a run, a failed sample costs its second and the sampling goes on.
+      if (!done) await observer.tick().catch((error: Error) => failures.push(error.message));
+    }
+  })();
+  try {
+    return await drive(context, topic, events, client, observer.onAck);
+  } finally {
+    done = true;
+    await sampling;
+    await recordTimestamps.stop();
+    await probe.disconnect();
+    if (failures.length > 0)
+      context.log(`overhead: ${failures.length} sample(s) failed, first: ${failures[0]}`);
+  }
+}
