@@ -12,7 +12,11 @@ const CHUNK = 10;
  * processes would have acknowledged. `skipChunk` leaves one chunk's offsets unacknowledged.
  */
 function simulate(drivers: number, options: { skipChunk?: number } = {}) {
-  const generator = createLoginGenerator({ seed: 9, malformed: 0.1, clock: { now: () => 1_700_000_000_000 } });
+  const generator = createLoginGenerator({
+    seed: 9,
+    malformed: 0.1,
+    clock: { now: () => 1_700_000_000_000 },
+  });
   const whole = new CountsBuilder();
   const ledgers = Array.from({ length: drivers }, (_, i) => new DriverLedger(i));
   const nextOffset = [0n, 0n];
@@ -21,7 +25,13 @@ function simulate(drivers: number, options: { skipChunk?: number } = {}) {
     const partition = chunk % 2;
     const records = Array.from({ length: CHUNK }, (_, k) => {
       const record = generator.next();
-      return { index: chunk * CHUNK + k, kind: record.kind, expected: record.expected, dueTimeMs: 0, sentAtMs: 0 };
+      return {
+        index: chunk * CHUNK + k,
+        kind: record.kind,
+        expected: record.expected,
+        dueTimeMs: 0,
+        sentAtMs: 0,
+      };
     });
     const batch = { partition, baseOffset: String(nextOffset[partition]), records, ackedAtMs: 0 };
     nextOffset[partition] = (nextOffset[partition] as bigint) + BigInt(CHUNK);

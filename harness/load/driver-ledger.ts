@@ -58,12 +58,14 @@ export function mergeDriverLedgers(parts: readonly DriverLedgerPart[]): MergedLe
   const partitions = [...new Set(parts.flatMap((part) => [...part.acked.keys()]))].sort((a, b) => a - b);
   for (const partition of partitions) {
     const ranges = parts
-      .flatMap((part) => (part.acked.get(partition) ?? []).map((range) => ({ ...range, driver: part.driver })))
+      .flatMap((part) =>
+        (part.acked.get(partition) ?? []).map((range) => ({ ...range, driver: part.driver })),
+      )
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
     let last: (OffsetRange & { driver: number }) | undefined;
     for (const range of ranges) {
       if (last && range.from <= last.to) {
-        const to = range.to < last.to ? range.to : last.to;
+        const to = smaller(range.to, last.to);
         overlaps.push(
           `partition ${partition} offsets ${range.from}–${to}: acked by driver ${last.driver} and driver ${range.driver}`,
         );
@@ -93,6 +95,12 @@ export function driverLedgerAssertion(merged: MergedLedger, processes: number): 
     pass: problems.length === 0,
     ...(problems.length > 0 ? { detail: problems.slice(0, 5).join("; ") } : {}),
   };
+}
+
+/** Math.min for offsets, which are bigints. */
+function smaller(a: bigint, b: bigint): bigint {
+  if (a < b) return a;
+  return b;
 }
 
 function joinAdjacent(ranges: readonly OffsetRange[]): OffsetRange[] {

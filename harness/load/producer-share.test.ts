@@ -8,7 +8,10 @@ const ramp = new ArrivalSchedule(
   new RateCurve([{ startMs: 0, endMs: 10_000, fromRate: 10, toRate: 900 }]),
   0,
 );
-const rampSchedule = { dueCount: (ms: number) => ramp.dueBefore(ms), dueTime: (i: number) => ramp.dueTime(i) };
+const rampSchedule = {
+  dueCount: (ms: number) => ramp.dueBefore(ms),
+  dueTime: (i: number) => ramp.dueTime(i),
+};
 
 describe("shareOf", () => {
   for (const processes of [1, 2, 3, 7]) {
@@ -32,7 +35,10 @@ describe("shareOf", () => {
           }
         }
         expect(seen.size, name).toBe(total);
-        expect([...seen.values()].every((n) => n === 1), name).toBe(true);
+        expect(
+          [...seen.values()].every((n) => n === 1),
+          name,
+        ).toBe(true);
         expect(Math.max(...seen.keys()), name).toBe(total - 1);
       }
     });
