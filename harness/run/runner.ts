@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { defaultClient, librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
-import { type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
+import { type ProducerOptions, type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
@@ -11,6 +11,8 @@ import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
 import type { ProviderName, StartedStack } from "../infra/types.ts";
 import { ArrivalSchedule } from "../load/arrival-rate.ts";
+import type { FleetRun } from "../load/driver-fleet.ts";
+import { driverLedgerAssertion } from "../load/driver-ledger.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
@@ -25,6 +27,7 @@ import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
+import { runFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
@@ -50,6 +53,8 @@ export interface RunOptions {
   consumerCommand?: string;
   /** The load driver's Kafka client; default the fastest installed. */
   client?: ClientName;
+  /** Load driver processes, each with its share of the schedule (see fleet-load.ts); default 1, this one. */
+  producers?: number;
 }
 
 const TICK_MS = 1_000;
@@ -181,7 +186,8 @@ async function runOnStack(
           ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
           : ""),
     );
-    const producing: Promise<ProducerRun> = runProducer({
+    const producers = options.producers ?? 1;
+    const producerOptions: ProducerOptions = {
       client,
       connection,
       topic: topics.input,
@@ -199,7 +205,20 @@ async function runOnStack(
       onSendError: (failure) => {
         log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
       },
-    });
+    };
+    const producing: Promise<ProducerRun | FleetRun> =
+      producers > 1
+        ? runFleetLoad({
+            processes: producers,
+            scenario,
+            connection,
+            topic: topics.input,
+            client,
+            signal: stopLoad.signal,
+            onAck: observer.onAck,
+            log,
+          })
+        : runProducer(producerOptions);
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
@@ -291,7 +310,7 @@ async function runOnStack(
       provider: options.provider,
       startedAt,
       finishedAt: new Date(clock.now()),
-      ledger: ledger.build(),
+      ledger: "ledger" in summary ? summary.ledger.counts : ledger.build(),
       collected,
       fetchCounters,
       observer,
@@ -329,11 +348,13 @@ async function runOnStack(
       ...checked.assertions,
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
+      ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, producers)] : []),
     ];
     return {
       ...checked,
       verdict:
         interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
+      config: { ...checked.config, loadProcesses: producers },
       lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
       memory,
       ...(spike ? { spike } : {}),
