@@ -10,10 +10,20 @@ export interface DriverFleetOptions {
   processes: number;
   /** What every process is told; each gets its own slot. */
   init: Omit<DriverInit, "slot">;
+  log: (line: string) => void;
+}
+
+/** Where the processes' news goes once they run, and what stops them. */
+export interface FleetHooks {
   signal?: AbortSignal;
   onAck?: (ack: AckTimes) => void;
   onSendError?: (failure: { error: Error; records: number }) => void;
-  log: (line: string) => void;
+}
+
+/** Processes connected and waiting, so that the run's clock can start before their schedule does. */
+export interface ReadyFleet {
+  /** Starts every process's schedule at one shared time, now, and resolves when all are done. */
+  run(hooks?: FleetHooks): Promise<FleetRun>;
 }
 
 /** What the processes did together: their summaries added up, and their ledgers merged. */
@@ -32,40 +42,61 @@ interface Driver {
   exited: Promise<void>;
 }
 
+/** Starts the processes and runs them at once (see `startDriverFleet`). */
+export async function runDriverFleet(options: DriverFleetOptions, hooks: FleetHooks = {}): Promise<FleetRun> {
+  return (await startDriverFleet(options)).run(hooks);
+}
+
 /**
  * Runs the load as N child processes (not threads: a process is what could run on another machine), each
- * with its share of the schedule and its own ledger (driver-process.ts). They start on one shared time;
- * Ctrl-C (the signal) stops them all; if one dies, the others are killed and the run fails naming it.
+ * with its share of the schedule and its own ledger (driver-process.ts). Resolves once every process is
+ * connected and ready; `run` then starts them on one shared time. Ctrl-C (the signal) stops them all; if
+ * one dies, the others are killed and the run fails naming it.
  */
-export async function runDriverFleet(options: DriverFleetOptions): Promise<FleetRun> {
+export async function startDriverFleet(options: DriverFleetOptions): Promise<ReadyFleet> {
   const { processes } = options;
-  const drivers = Array.from({ length: processes }, (_, index) => startDriver(index, options));
+  const hooks: FleetHooks = {};
+  const drivers = Array.from({ length: processes }, (_, index) => startDriver(index, options, hooks));
   options.log(
     `load driver processes: ${processes} (pids ${drivers.map((d) => d.child.pid).join(", ")}), event i sent by process i mod ${processes}`,
   );
   const tell = (message: ToDriver) => {
     for (const { child } of drivers) if (child.connected) child.send(message);
   };
-  const onAbort = () => tell({ type: "stop" });
+  const killAll = async () => {
+    for (const { child } of drivers) {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    await Promise.all(drivers.map((d) => d.exited));
+  };
   try {
     await Promise.all(drivers.map((d) => d.ready));
-    tell({ type: "start", atMs: Date.now() + START_MARGIN_MS });
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener("abort", onAbort, { once: true });
-    const results = await Promise.all(drivers.map((d) => d.done));
-    await Promise.all(drivers.map((d) => d.exited));
-    return combine(results, processes);
   } catch (error) {
-    for (const { child } of drivers)
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await Promise.all(drivers.map((d) => d.exited));
+    await killAll();
     throw error;
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
   }
+  return {
+    run: async (given = {}) => {
+      Object.assign(hooks, given);
+      const onAbort = () => tell({ type: "stop" });
+      try {
+        tell({ type: "start", atMs: Date.now() + START_MARGIN_MS });
+        if (hooks.signal?.aborted) onAbort();
+        else hooks.signal?.addEventListener("abort", onAbort, { once: true });
+        const results = await Promise.all(drivers.map((d) => d.done));
+        await Promise.all(drivers.map((d) => d.exited));
+        return combine(results, processes);
+      } catch (error) {
+        await killAll();
+        throw error;
+      } finally {
+        hooks.signal?.removeEventListener("abort", onAbort);
+      }
+    },
+  };
 }
 
-function startDriver(index: number, options: DriverFleetOptions): Driver {
+function startDriver(index: number, options: DriverFleetOptions, hooks: FleetHooks): Driver {
   const { processes } = options;
   const child = fork(DRIVER_ENTRY, [], {
     cwd: REPO_ROOT,
@@ -92,10 +123,10 @@ function startDriver(index: number, options: DriverFleetOptions): Driver {
       case "ready":
         return markReady();
       case "acks":
-        for (const ack of message.acks) options.onAck?.(ack);
+        for (const ack of message.acks) hooks.onAck?.(ack);
         return;
       case "send-error":
-        return options.onSendError?.({ error: new Error(message.message), records: message.records });
+        return hooks.onSendError?.({ error: new Error(message.message), records: message.records });
       case "done":
         finished = true;
         return markDone({ run: message.run, ledger: message.ledger });

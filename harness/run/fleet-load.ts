@@ -1,7 +1,7 @@
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { LabError } from "../core/errors.ts";
-import { type FleetRun, runDriverFleet } from "../load/driver-fleet.ts";
+import { type FleetRun, startDriverFleet } from "../load/driver-fleet.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { AckedTimes } from "./observer.ts";
 
@@ -11,23 +11,27 @@ export interface FleetLoadInput {
   connection: KafkaConnection;
   topic: string;
   client: ClientName;
-  signal: AbortSignal;
-  onAck: (ack: AckedTimes) => void;
   log: (line: string) => void;
 }
 
+/** Ready processes; `run` starts their schedules now and feeds every ack's times to `onAck`. */
+export interface FleetLoad {
+  run(signal: AbortSignal, onAck: (ack: AckedTimes) => void): Promise<FleetRun>;
+}
+
 /**
- * A run's load from `--producers N` driver processes, each with its share of the scenario's fixed profile;
- * every ack's times come back for the observer (so its send delay and latency histograms see every record,
- * exactly as from one process), and the processes' ledgers come back merged.
+ * A run's load from `--producers N` driver processes, each with its share of the scenario's fixed profile,
+ * started and connected before the run's clock starts (a process takes seconds to load on a busy machine).
+ * Every ack's times come back for the observer, so its send delay and latency histograms see every record
+ * exactly as from one process; the processes' ledgers come back merged.
  */
-export function runFleetLoad(input: FleetLoadInput): Promise<FleetRun> {
+export async function prepareFleetLoad(input: FleetLoadInput): Promise<FleetLoad> {
   const { scenario, log } = input;
   const { load } = scenario;
   if (load.kind === "search") {
     throw new LabError("INTERNAL", "a max-rate search runs on one driver process (checked with the flags)");
   }
-  return runDriverFleet({
+  const fleet = await startDriverFleet({
     processes: input.processes,
     init: {
       connection: input.connection,
@@ -39,18 +43,23 @@ export function runFleetLoad(input: FleetLoadInput): Promise<FleetRun> {
       load: { kind: "profile", profile: load, durationMs: scenario.durationMs },
       forwardAcks: true,
     },
-    signal: input.signal,
-    onAck: (ack) =>
-      input.onAck({
-        partition: ack.partition,
-        baseOffset: ack.baseOffset,
-        records: Array.from(ack.dueTimeMs, (dueTimeMs, i) => ({
-          dueTimeMs,
-          sentAtMs: ack.sentAtMs[i] as number,
-        })),
-      }),
-    onSendError: (failure) =>
-      log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`),
     log,
   });
+  return {
+    run: (signal, onAck) =>
+      fleet.run({
+        signal,
+        onAck: (ack) =>
+          onAck({
+            partition: ack.partition,
+            baseOffset: ack.baseOffset,
+            records: Array.from(ack.dueTimeMs, (dueTimeMs, i) => ({
+              dueTimeMs,
+              sentAtMs: ack.sentAtMs[i] as number,
+            })),
+          }),
+        onSendError: (failure) =>
+          log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`),
+      }),
+  };
 }

@@ -27,7 +27,7 @@ import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
-import { runFleetLoad } from "./fleet-load.ts";
+import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
@@ -145,6 +145,18 @@ async function runOnStack(
     let onAnalytics: (record: AnalyticsRecord, seenAtMs: number) => void = () => {};
     tail = new AnalyticsTail(connection, topics.output, (record, seenAtMs) => onAnalytics(record, seenAtMs));
     await tail.start();
+    const producers = options.producers ?? 1;
+    const fleetLoad =
+      producers > 1
+        ? await prepareFleetLoad({
+            processes: producers,
+            scenario,
+            connection,
+            topic: topics.input,
+            client: options.client ?? defaultClient(),
+            log,
+          })
+        : undefined;
     const loadStartMs = clock.now();
     const observer = new Observer({
       clock,
@@ -186,7 +198,6 @@ async function runOnStack(
           ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
           : ""),
     );
-    const producers = options.producers ?? 1;
     const producerOptions: ProducerOptions = {
       client,
       connection,
@@ -206,19 +217,9 @@ async function runOnStack(
         log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
       },
     };
-    const producing: Promise<ProducerRun | FleetRun> =
-      producers > 1
-        ? runFleetLoad({
-            processes: producers,
-            scenario,
-            connection,
-            topic: topics.input,
-            client,
-            signal: stopLoad.signal,
-            onAck: observer.onAck,
-            log,
-          })
-        : runProducer(producerOptions);
+    const producing: Promise<ProducerRun | FleetRun> = fleetLoad
+      ? fleetLoad.run(stopLoad.signal, observer.onAck)
+      : runProducer(producerOptions);
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
