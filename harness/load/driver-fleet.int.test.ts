@@ -62,6 +62,17 @@ async function noneAlive(pids: number[]): Promise<void> {
   });
 }
 
+/** Waits until the load has run for about `seconds` (the processes are ready before it starts). */
+async function loadRuns(cli: Cli, seconds: number): Promise<void> {
+  await waitFor(() => (/load: constant/.test(cli.stderr()) ? true : undefined), {
+    what: "the load to start",
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    describe: () => cli.stderr().slice(-500),
+  });
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+}
+
 const report = (cli: Cli) =>
   JSON.parse(readFileSync(join(cli.reportDir, "report.json"), "utf8")) as RunResult;
 
@@ -86,12 +97,7 @@ describe("--producers 2", () => {
   it("fails the run naming the process that died, and leaves no process behind", async () => {
     const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
     const pids = await driverPids(cli);
-    await waitFor(() => (/load: constant/.test(cli.stderr()) ? true : undefined), {
-      what: "the load to start",
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await loadRuns(cli, 5);
     process.kill(pids[1] as number, "SIGKILL");
     const code = await cli.exited;
     expect(code, cli.stderr().slice(-3_000)).toBe(2);
@@ -102,7 +108,7 @@ describe("--producers 2", () => {
   it("stops every driver process on Ctrl-C and verifies what they sent", async () => {
     const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
     const pids = await driverPids(cli);
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await loadRuns(cli, 6);
     cli.child.kill("SIGINT");
     const code = await cli.exited;
     expect(code, cli.stderr().slice(-3_000)).toBe(130);

@@ -227,6 +227,8 @@ async function runOnStack(
     const producerSummary = producing.finally(() => {
       producerDone = true;
     });
+    // Awaited after the tick that sees it done; until then a failure (a driver process died) is not unhandled.
+    producerSummary.catch(() => {});
     const searchSteps = new SearchStepper(
       search,
       scenario,
