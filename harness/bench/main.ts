@@ -48,6 +48,11 @@ async function main(): Promise<number> {
       default: 3,
       describe: "rounds of each alternating comparison with Kafka's tools",
     })
+    .option("producers", {
+      type: "number",
+      default: 2,
+      describe: "driver processes of the extra producer contender on the fastest client (1: none)",
+    })
     .option("json", {
       type: "string",
       describe: "file to write the figures to [default: reports/bench/<time>.json]",
@@ -60,6 +65,7 @@ async function main(): Promise<number> {
     ["--events", argv.events, 1_000],
     ["--startup-repeats", argv["startup-repeats"], 1],
     ["--rounds", argv.rounds, 1],
+    ["--producers", argv.producers, 1],
   ] as const) {
     if (!(Number.isInteger(value) && value >= least)) {
       throw new UsageError(`${flag} must be a whole number of at least ${least}, got ${value}`);
@@ -96,7 +102,8 @@ async function main(): Promise<number> {
     stack = await startLocalStack({ brokers: 1, kraft: false, prometheus: false, log });
     try {
       const context = { stack, dist, logDir, log };
-      if (only.has("producer")) figures.producer = await benchProducer(context, argv.events, argv.rounds);
+      if (only.has("producer"))
+        figures.producer = await benchProducer(context, argv.events, argv.rounds, argv.producers);
       if (only.has("aggregator"))
         figures.aggregator = await benchAggregator(context, argv.events, argv.rounds);
       if (only.has("overhead")) figures.overhead = await benchOverhead(context, argv.events, argv.rounds);

@@ -8,6 +8,7 @@ import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { runProducer } from "../../pipeline/producer/producer.ts";
 import { ensureTopics } from "../../pipeline/topics.ts";
 import { LabError } from "../core/errors.ts";
+import { runDriverFleet } from "../load/driver-fleet.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
 import { runProducerPerformance } from "./kafka-tools.ts";
@@ -26,6 +27,8 @@ export interface ProducerFigures {
   rounds: number;
   meanValueBytes: number;
   cases: ProducerCase[];
+  /** Driver processes of the extra contender on the fastest client (1: no extra contender). */
+  processes: number;
   /** Why ours on librdkafka is missing, when it is. */
   librdkafkaMissing?: string;
 }
@@ -35,17 +38,20 @@ const SEED = 1;
 const PAYLOAD_LINES = 10_000;
 
 const ours = (client: ClientName) => `ours on ${client}`;
+const oursIn = (client: ClientName, processes: number) => `${ours(client)}, ${processes} processes`;
 
 /**
  * Our driver at full speed on each client against Kafka's ProducerPerformance, on the same broker, with the
  * same count of the same login events (valid JSON of ~200 B; ProducerPerformance picks them from a payload
  * file), acks=all and idempotence, on 1 and 6 partitions. The contenders alternate round by round; every
- * run writes a fresh topic.
+ * run writes a fresh topic. With `processes` > 1, ours on the fastest client also runs as that many driver
+ * processes (`--producers`), each sending its share of the count, timed from their shared start.
  */
 export async function benchProducer(
   context: BenchContext,
   events: number,
   rounds: number,
+  processes = 1,
 ): Promise<ProducerFigures> {
   const { stack, log } = context;
   const connection = stack.connection();
@@ -54,9 +60,11 @@ export async function benchProducer(
   if (missing) log(`producer: ours on librdkafka left out: ${missing}`);
   const payload = writePayloadFile(context.logDir);
   const name = `bench-producer-${randomBytes(4).toString("hex")}`;
+  const fastest = clients.at(-1) as ClientName;
+  const fleet = processes > 1 ? [oursIn(fastest, processes)] : [];
   const cases: ProducerCase[] = [];
   for (const partitions of PRODUCER_PARTITIONS) {
-    const names = [...clients.map(ours), PRODUCER_PERFORMANCE];
+    const names = [...clients.map(ours), ...fleet, PRODUCER_PERFORMANCE];
     const samples = await alternate(names, rounds, async (who, round) => {
       const topic = `${name}-${partitions}p-${round}-${who.replace(/\W+/g, "-")}`;
       await createTopic(connection, topic, partitions);
@@ -67,16 +75,30 @@ export async function benchProducer(
           await runProducerPerformance({ ...run, logDir: context.logDir }, { payloadFile: payload.file })
         ).perSec;
       }
-      const client = clients.find((c) => ours(c) === who) as ClientName;
-      const run = await runProducer({
-        client,
-        connection,
-        topic,
-        schedule: "max",
-        stopAfter: { count: events },
-        seed: SEED,
-        malformed: 0,
-      });
+      const client = clients.find((c) => ours(c) === who) ?? fastest;
+      const run = fleet.includes(who)
+        ? await runDriverFleet({
+            processes,
+            init: {
+              connection,
+              topic,
+              client,
+              seed: SEED,
+              malformed: 0,
+              load: { kind: "max", count: events },
+              forwardAcks: false,
+            },
+            log,
+          })
+        : await runProducer({
+            client,
+            connection,
+            topic,
+            schedule: "max",
+            stopAfter: { count: events },
+            seed: SEED,
+            malformed: 0,
+          });
       if (run.acked !== events) {
         throw new LabError("KAFKA", `${who} had ${run.acked} of ${events} records acknowledged`);
       }
@@ -89,6 +111,7 @@ export async function benchProducer(
     rounds,
     meanValueBytes: payload.meanBytes,
     cases,
+    processes,
     ...(missing ? { librdkafkaMissing: missing } : {}),
   };
 }

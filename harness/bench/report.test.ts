@@ -61,7 +61,13 @@ describe("benchRows for the driver", () => {
       "ProducerPerformance",
     );
     const rows = benchRows({
-      producer: { events: 1_000, rounds: 3, meanValueBytes: 200, cases: [{ partitions: 6, contenders }] },
+      producer: {
+        events: 1_000,
+        rounds: 3,
+        meanValueBytes: 200,
+        cases: [{ partitions: 6, contenders }],
+        processes: 1,
+      },
     });
     expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[5]])).toEqual([
       [

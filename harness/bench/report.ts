@@ -128,6 +128,10 @@ export function benchNotes(figures: BenchFigures): string[] {
     notes.push(
       `driver: ${formatCount(producer.events)} events a run, each on a fresh topic, ${producer.rounds} rounds alternating the contenders; medians with (min–max) of the rounds; schedule "max", acks=all, idempotent; values are login-event JSON of ~${Math.round(producer.meanValueBytes)} B, ours with a 36 B key, ProducerPerformance's picked from a file of the same events, without keys, and the Java producer's defaults otherwise`,
     );
+    if (producer.processes > 1)
+      notes.push(
+        `driver, ${producer.processes} processes: ${producer.processes} child processes (--producers ${producer.processes}), process k sending the events i with i mod ${producer.processes} = k, all starting at one shared time; the rate is every ack over the time from that start to the last process's last ack`,
+      );
     if (producer.librdkafkaMissing)
       notes.push(`driver on librdkafka not measured: ${producer.librdkafkaMissing}`);
   }

@@ -17,6 +17,7 @@ import { runScenario } from "../run/runner.ts";
 import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { producersFrom } from "./producers-flag.ts";
 import { EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
 
 function cli(argv: string[]) {
@@ -52,6 +53,7 @@ function cli(argv: string[]) {
         choices: CLIENT_NAMES,
         describe: "Kafka client of the load driver (default: librdkafka where it is built, else kafkajs)",
       })
+      .option("producers", value("load driver processes, each sending its share of the schedule (default 1)"))
       .group(["provider", "kraft", ...EXTERNAL_ONLY], "Stack:")
       .option("provider", {
         choices: ["local", "testcontainers", "external"] as const,
@@ -142,6 +144,7 @@ async function main(): Promise<number> {
       'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
     );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  const producers = producersFrom(args.producers, scenario.load);
   const baseline = args.baseline ? await readBaseline(args.baseline, scenario) : undefined;
 
   const startedAt = new Date();
@@ -156,6 +159,7 @@ async function main(): Promise<number> {
     provider: args.provider,
     ...(external ? { external } : {}),
     ...(args.client ? { client: args.client } : {}),
+    producers,
     log,
     progress: (line) => printer.update(line, Date.now()),
     logDir: join(reportDir, "logs"),

@@ -346,6 +346,8 @@ export interface RunResult {
     aggregatorCommand?: string;
     /** The Kafka client library that drove the load (absent in reports written before it was recorded). */
     loadClient?: "kafkajs" | "librdkafka";
+    /** Load driver processes, each sending its share of the schedule (absent before `--producers`). */
+    loadProcesses?: number;
   };
   environment: {
     hostname: string;

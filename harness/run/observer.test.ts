@@ -106,11 +106,7 @@ describe("Observer", () => {
     o.onAck({
       partition: 0,
       baseOffset: "0",
-      ackedAtMs: LOAD_START + 10,
       records: [0, 1].map((index) => ({
-        index,
-        kind: "valid",
-        expected: { ok: false, reason: "empty" },
         dueTimeMs: LOAD_START + index,
         sentAtMs: LOAD_START + 5,
       })),

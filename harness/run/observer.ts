@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
-import type { AckedBatch } from "../../pipeline/producer/producer.ts";
+import type { AckedBatch, SentRecord } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
@@ -22,6 +22,11 @@ import type { LagStatus, MemorySeries, Percentiles, Series } from "../result/typ
 import type { PartitionLag } from "./lag-probe.ts";
 import { OffsetTimes } from "./offset-times.ts";
 import type { RecordTimestamps } from "./record-timestamps.ts";
+
+/** What the observer reads of an acked batch, whichever process sent it: where it landed, and its times. */
+export type AckedTimes = Pick<AckedBatch, "partition" | "baseOffset"> & {
+  records: readonly Pick<SentRecord, "dueTimeMs" | "sentAtMs">[];
+};
 
 /** One second of the run as the observer saw it; also what the progress line shows. */
 export interface Snapshot {
@@ -148,7 +153,7 @@ export class Observer {
     };
   }
 
-  onAck = (ack: AckedBatch): void => {
+  onAck = (ack: AckedTimes): void => {
     let offset = BigInt(ack.baseOffset);
     for (const record of ack.records) {
       this.offsetTimes.set(ack.partition, offset, record.dueTimeMs);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { defaultClient, librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
-import { type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
+import { type ProducerOptions, type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
@@ -11,6 +11,8 @@ import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
 import type { ProviderName, StartedStack } from "../infra/types.ts";
 import { ArrivalSchedule } from "../load/arrival-rate.ts";
+import type { FleetRun } from "../load/driver-fleet.ts";
+import { driverLedgerAssertion } from "../load/driver-ledger.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
@@ -27,6 +29,7 @@ import { ConsumerFleet } from "./consumer-fleet.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
+import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Observer, type Snapshot } from "./observer.ts";
@@ -53,6 +56,8 @@ export interface RunOptions {
   consumerCommand?: string;
   /** The load driver's Kafka client; default the fastest installed. */
   client?: ClientName;
+  /** Load driver processes, each with its share of the schedule (see fleet-load.ts); default 1, this one. */
+  producers?: number;
 }
 
 const TICK_MS = 1_000;
@@ -143,6 +148,18 @@ async function runOnStack(
     let onAnalytics: (record: AnalyticsRecord, seenAtMs: number) => void = () => {};
     tail = new AnalyticsTail(connection, topics.output, (record, seenAtMs) => onAnalytics(record, seenAtMs));
     await tail.start();
+    const producers = options.producers ?? 1;
+    const fleetLoad =
+      producers > 1
+        ? await prepareFleetLoad({
+            processes: producers,
+            scenario,
+            connection,
+            topic: topics.input,
+            client: options.client ?? defaultClient(),
+            log,
+          })
+        : undefined;
     const loadStartMs = clock.now();
     const observer = new Observer({
       clock,
@@ -184,7 +201,7 @@ async function runOnStack(
           ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
           : ""),
     );
-    const producing: Promise<ProducerRun> = runProducer({
+    const producerOptions: ProducerOptions = {
       client,
       connection,
       topic: topics.input,
@@ -202,7 +219,10 @@ async function runOnStack(
       onSendError: (failure) => {
         log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
       },
-    });
+    };
+    const producing: Promise<ProducerRun | FleetRun> = fleetLoad
+      ? fleetLoad.run(stopLoad.signal, observer.onAck)
+      : runProducer(producerOptions);
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
@@ -210,6 +230,8 @@ async function runOnStack(
     const producerSummary = producing.finally(() => {
       producerDone = true;
     });
+    // Awaited after the tick that sees it done; until then a failure (a driver process died) is not unhandled.
+    producerSummary.catch(() => {});
     const searchSteps = new SearchStepper(
       search,
       scenario,
@@ -312,7 +334,7 @@ async function runOnStack(
       provider: options.provider,
       startedAt,
       finishedAt: new Date(clock.now()),
-      ledger: ledger.build(),
+      ledger: "ledger" in summary ? summary.ledger.counts : ledger.build(),
       collected,
       fetchCounters,
       observer,
@@ -356,11 +378,13 @@ async function runOnStack(
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
       ...faultChecks,
       ...(urpCheck ? [urpCheck] : []),
+      ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, producers)] : []),
     ];
     return {
       ...checked,
       verdict:
         interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
+      config: { ...checked.config, loadProcesses: producers },
       lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
       memory,
       ...(spike ? { spike } : {}),

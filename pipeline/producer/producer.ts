@@ -19,6 +19,11 @@ export interface ProducerOptions extends SendLoopOptions {
   clientId?: string;
   /** The client library; default the fastest one installed (see `defaultClient`). */
   client?: ClientName;
+  /**
+   * Awaited once the client is connected and the records are ready, just before the first send: several
+   * processes wait here for one shared start time, so that one schedule holds for all of them.
+   */
+  beforeStart?: () => Promise<void>;
 }
 
 /** What the send loop counted, and which client library sent it. */
@@ -64,6 +69,7 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerRun
       maxInFlight: options.maxInFlight ?? producer.inFlight.calls,
       maxOutstanding: options.maxOutstanding ?? producer.inFlight.records,
     };
+    await options.beforeStart?.();
     return { ...(await runSendLoop(loop, sender)), client: producer.client };
   } finally {
     await producer.close();

@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { waitFor } from "../core/wait-for.ts";
+import { REPO_ROOT } from "../infra/local/provision.ts";
+import type { RunResult } from "../result/types.ts";
+
+interface Cli {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  reportDir: string;
+}
+
+/** The scenario CLI as a user runs it, with node as the direct parent so that a signal reaches it alone. */
+function startCli(args: string[]): Cli {
+  const reportDir = mkdtempSync(join(tmpdir(), "lab-producers-"));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
+    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  onTestFinished(() => {
+    child.kill("SIGKILL");
+  });
+  return { child, stderr: () => stderr, exited, reportDir };
+}
+
+/** The driver processes' pids, as the run names them once it has started them. */
+async function driverPids(cli: Cli): Promise<number[]> {
+  const line = await waitFor(() => /load driver processes: \d+ \(pids ([\d, ]+)\)/.exec(cli.stderr())?.[1], {
+    what: "the driver processes to start",
+    timeoutMs: 150_000,
+    intervalMs: 200,
+    describe: () => cli.stderr().slice(-500),
+  });
+  return line.split(",").map((pid) => Number(pid.trim()));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function noneAlive(pids: number[]): Promise<void> {
+  await waitFor(() => (pids.every((pid) => !alive(pid)) ? true : undefined), {
+    what: "every driver process gone",
+    timeoutMs: 5_000,
+    intervalMs: 200,
+    describe: () => `still alive: ${pids.filter(alive).join(", ")}`,
+  });
+}
+
+/** Waits until the load has run for about `seconds` (the processes are ready before it starts). */
+async function loadRuns(cli: Cli, seconds: number): Promise<void> {
+  await waitFor(() => (/load: constant/.test(cli.stderr()) ? true : undefined), {
+    what: "the load to start",
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    describe: () => cli.stderr().slice(-500),
+  });
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+}
+
+const report = (cli: Cli) =>
+  JSON.parse(readFileSync(join(cli.reportDir, "report.json"), "utf8")) as RunResult;
+
+describe("--producers 2", () => {
+  it("drives smoke from two processes whose merged ledger the verifier finds exact", async () => {
+    const cli = startCli(["smoke", "--producers", "2"]);
+    const pids = await driverPids(cli);
+    expect(pids).toHaveLength(2);
+    const code = await cli.exited;
+    expect(code, cli.stderr().slice(-3_000)).toBe(0);
+    const result = report(cli);
+    expect(result.verdict).toBe("pass");
+    expect(result.config.loadProcesses).toBe(2);
+    // 200/s for 20 s: the two shares add up to the one schedule.
+    expect(result.ledger.total).toBe(3_999);
+    expect(result.recount).toEqual(result.ledger);
+    const tiled = result.assertions.find((a) => a.name.startsWith("acked offsets of the 2 driver processes"));
+    expect(tiled?.pass).toBe(true);
+    await noneAlive(pids);
+  });
+
+  it("fails the run naming the process that died, and leaves no process behind", async () => {
+    const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
+    const pids = await driverPids(cli);
+    await loadRuns(cli, 5);
+    process.kill(pids[1] as number, "SIGKILL");
+    const code = await cli.exited;
+    expect(code, cli.stderr().slice(-3_000)).toBe(2);
+    expect(cli.stderr()).toContain(`load driver process 1 of 2 (pid ${pids[1]}) was killed by SIGKILL`);
+    await noneAlive(pids);
+  });
+
+  it("stops every driver process on Ctrl-C and verifies what they sent", async () => {
+    const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
+    const pids = await driverPids(cli);
+    await loadRuns(cli, 6);
+    cli.child.kill("SIGINT");
+    const code = await cli.exited;
+    expect(code, cli.stderr().slice(-3_000)).toBe(130);
+    const result = report(cli);
+    expect(result.verdict).toBe("interrupted");
+    expect(result.ledger.total).toBeGreaterThan(500);
+    expect(result.recount).toEqual(result.ledger);
+    await noneAlive(pids);
+  });
+});
