@@ -17,7 +17,7 @@ import { runScenario } from "../run/runner.ts";
 import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
+import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
 
 function cli(argv: string[]) {
   return (
@@ -75,6 +75,16 @@ function cli(argv: string[]) {
         "consumer-command",
         value(
           "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
+        ),
+      )
+      .option("driver", {
+        choices: ["lab", "external"] as const,
+        describe: "what writes the load: the lab's own driver (default), or --driver-command",
+      })
+      .option(
+        "driver-command",
+        value(
+          "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (README: bring your own driver)",
         ),
       )
       .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
@@ -135,6 +145,7 @@ async function main(): Promise<number> {
     );
   // Every argument is checked before anything starts: no stack, no process, not even a log line.
   const external = externalFrom(args, process.env);
+  const driverCommand = driverCommandFrom(args);
   const consumerCommand = args["consumer-command"];
   if (consumerCommand !== undefined && consumerCommand.trim() === "")
     throw new UsageError(
@@ -161,6 +172,7 @@ async function main(): Promise<number> {
     logDir: join(reportDir, "logs"),
     signal: abort.signal,
     ...(consumerCommand ? { consumerCommand } : {}),
+    ...(driverCommand ? { driverCommand } : {}),
   });
   // Ctrl-C: the run stops its load, drains briefly and returns what it measured; wait for the reports too.
   onShutdownSignal(async () => {

@@ -313,6 +313,12 @@ export interface RunResult {
     aggregatorCommand?: string;
     /** The Kafka client library that drove the load (absent in reports written before it was recorded). */
     loadClient?: "kafkajs" | "librdkafka";
+    /**
+     * Set when a command of one's own drove the load (`--driver external`): it keeps no ledger, so `ledger`
+     * is the recount of the input topic over the run's offsets, and what was lost before Kafka is not known.
+     */
+    driver?: "external";
+    driverCommand?: string;
   };
   environment: {
     hostname: string;

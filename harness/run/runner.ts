@@ -19,10 +19,18 @@ import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
+import { driverExitAssertion } from "../verify/driver-exit.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
+import type { ExternalDriverRun } from "./external-driver.ts";
+import {
+  checkExternalDriverFits,
+  EXTERNAL_NOT_MEASURED,
+  type ExternalLoad,
+  startExternalLoad,
+} from "./external-load.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
@@ -51,6 +59,8 @@ export interface RunOptions {
   consumerCommand?: string;
   /** The load driver's Kafka client; default the fastest installed. */
   client?: ClientName;
+  /** A shell command that drives the load instead of the lab's driver (see external-load.ts). */
+  driverCommand?: string;
 }
 
 const TICK_MS = 1_000;
@@ -65,6 +75,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const { scenario, log } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now());
+  if (options.driverCommand) checkExternalDriverFits(scenario);
   const unavailable = librdkafkaUnavailable();
   if (options.client === "librdkafka" && unavailable) {
     throw new LabError("USAGE", `--client librdkafka cannot be used: ${unavailable}`, {
@@ -130,6 +141,7 @@ async function runOnStack(
   await probe.connect();
   const recordTimestamps = new KafkaRecordTimestamps(connection, topics.input, [...start.input.keys()]);
   let tail: AnalyticsTail | undefined;
+  let externalLoad: ExternalLoad | undefined;
   try {
     log(`starting ${plural(scenario.topology.consumers, "aggregator")}: ${fleet.description}…`);
     for (let i = 0; i < scenario.topology.consumers; i += 1) await fleet.add();
@@ -157,6 +169,7 @@ async function runOnStack(
         fleet.metricsAddresses.flatMap((address, index) =>
           address ? [{ name: `consumer-${index}`, address }] : [],
         ),
+      ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
     });
     onAnalytics = observer.onAnalytics;
 
@@ -176,31 +189,49 @@ async function runOnStack(
     else options.signal?.addEventListener("abort", interrupt, { once: true });
     const ledger = new CountsBuilder();
     const client = options.client ?? defaultClient();
-    log(
-      `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
-        (client === "kafkajs" && librdkafkaUnavailable()
-          ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
-          : ""),
-    );
-    const producing: Promise<ProducerRun> = runProducer({
-      client,
-      connection,
-      topic: topics.input,
-      schedule: { dueCount: (ms) => schedule.dueBefore(ms), dueTime: (i) => schedule.dueTime(i) },
-      stopAfter: { durationMs: scenario.durationMs },
-      seed: scenario.seed,
-      malformed: scenario.malformed,
-      malformedKinds: scenario.malformedKinds,
-      clock,
-      signal: stopLoad.signal,
-      onAck: (ack) => {
-        for (const record of ack.records) ledger.addSent(record);
-        observer.onAck(ack);
-      },
-      onSendError: (failure) => {
-        log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
-      },
-    });
+    if (options.driverCommand) {
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`,
+      );
+      externalLoad = await startExternalLoad({
+        command: options.driverCommand,
+        scenario,
+        connection,
+        topic: topics.input,
+        start: start.input,
+        logDir: options.logDir,
+        clock,
+        signal: stopLoad.signal,
+        onRecord: observer.onRecordSeen,
+      });
+    } else
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
+          (client === "kafkajs" && librdkafkaUnavailable()
+            ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
+            : ""),
+      );
+    const producing: Promise<ProducerRun | ExternalDriverRun> =
+      externalLoad?.run ??
+      runProducer({
+        client,
+        connection,
+        topic: topics.input,
+        schedule: { dueCount: (ms) => schedule.dueBefore(ms), dueTime: (i) => schedule.dueTime(i) },
+        stopAfter: { durationMs: scenario.durationMs },
+        seed: scenario.seed,
+        malformed: scenario.malformed,
+        malformedKinds: scenario.malformedKinds,
+        clock,
+        signal: stopLoad.signal,
+        onAck: (ack) => {
+          for (const record of ack.records) ledger.addSent(record);
+          observer.onAck(ack);
+        },
+        onSendError: (failure) => {
+          log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
+        },
+      });
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
@@ -301,6 +332,7 @@ async function runOnStack(
       drainMs,
       faults,
       rateSearch: withLimit(search?.result(), searchSteps.limiter()),
+      ...(options.driverCommand ? { driverCommand: options.driverCommand } : {}),
       expectedTargetPerSec:
         search === undefined
           ? expectedCount(scenario.load, scenario.durationMs) / (scenario.durationMs / 1000)
@@ -332,6 +364,7 @@ async function runOnStack(
       ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
       ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
       ...faultChecks,
+      ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
     ];
     return {
       ...checked,
@@ -346,6 +379,7 @@ async function runOnStack(
     };
   } finally {
     await recordTimestamps.stop();
+    await externalLoad?.stop();
     await tail?.stop();
     for (const index of fleet.running()) await fleet.kill(index);
     await probe.disconnect().catch(() => {});
