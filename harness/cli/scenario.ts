@@ -18,6 +18,7 @@ import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
+import { writeK6Script } from "./write-k6.ts";
 
 function cli(argv: string[]) {
   return (
@@ -87,6 +88,12 @@ function cli(argv: string[]) {
           "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (README: bring your own driver)",
         ),
       )
+      .option(
+        "write-k6",
+        value(
+          'write a k6 script (TypeScript, for k6 with xk6-kafka) of the scenario\'s load to FILE.ts and exit; run it with --driver external --driver-command "k6 run FILE.ts"',
+        ),
+      )
       .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
       .option("report-dir", value("where to write the reports (default reports/<scenario>/<time>/)"))
       .option(
@@ -153,6 +160,10 @@ async function main(): Promise<number> {
       'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
     );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  if (args["write-k6"] !== undefined) {
+    await writeK6Script(scenario, args["write-k6"]);
+    return EXIT_CODES.pass;
+  }
   const baseline = args.baseline ? await readBaseline(args.baseline, scenario) : undefined;
 
   const startedAt = new Date();

@@ -14,7 +14,7 @@ export interface ExternalDriverOptions {
   env: Record<string, string>;
   logDir: string;
   clock: Clock;
-  /** The load's duration: a driver still running then is stopped (SIGTERM, then SIGKILL). */
+  /** The load's duration: a driver still running `LATE_GRACE_MS` after it is stopped (SIGTERM, then SIGKILL). */
   durationMs: number;
   /** Aborted on Ctrl-C: the driver is stopped the same way. */
   signal: AbortSignal;
@@ -25,14 +25,16 @@ export interface ExternalDriverOptions {
 /** What the send loop would have counted, read from the topic, with how the driver ended. */
 export type ExternalDriverRun = ProducerSummary & { exit: DriverExit };
 
+/** A driver that times the load itself starts a moment late (k6, a JVM): it may end this much late too. */
+const LATE_GRACE_MS = 10_000;
 /** A driver that does not stop on SIGTERM gets this long before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
 /** `/bin/sh`'s exit codes for a command it could not run: not executable, not found. */
 const COULD_NOT_START = new Set([126, 127]);
 
 /**
- * Runs a load driver of one's own in place of the lab's: until it exits, or until the load's duration is
- * over or the run is interrupted, when the lab stops it. It keeps no ledger, so the summary counts what it
+ * Runs a load driver of one's own in place of the lab's: until it exits, or until the load's duration (and
+ * a grace for a late start) is over or the run is interrupted, when the lab stops it. It keeps no ledger, so the summary counts what it
  * left in the topic; a command the shell could not run at all is a usage error (exit 2), any other
  * non-zero exit is judged by `driverExitAssertion` and fails the run.
  */
@@ -53,7 +55,7 @@ export async function runExternalDriver(options: ExternalDriverOptions): Promise
     if (options.signal.aborted) resolve();
     else options.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  await Promise.race([driver.waitForExit(options.durationMs), aborted]);
+  await Promise.race([driver.waitForExit(options.durationMs + LATE_GRACE_MS), aborted]);
   const stoppedByLab = driver.running;
   if (stoppedByLab) await driver.terminate(STOP_GRACE_MS);
   const elapsedMs = clock.now() - startMs;
