@@ -59,7 +59,7 @@ describe("renderK6Script", () => {
     expect(script).toContain('brokers: (__ENV.KAFKA_BROKERS ?? "localhost:9092").split(",")');
     expect(script).toContain('topic: __ENV.TOPIC ?? "user-login"');
     expect(script).toContain("requiredAcks: -1");
-    expect(script).toContain('"executor":"constant-arrival-rate","rate":200');
+    expect(script).toContain('"executor": "constant-arrival-rate",\n      "rate": 200,');
   });
 
   it("refuses a scenario that searches for its rate", async () => {

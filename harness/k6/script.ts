@@ -42,7 +42,7 @@ const DISTINCT_USERS = ${json(DEFAULT_MIX.distinctUsers)};
 
 export const options: Options = {
   scenarios: {
-    logins: ${json(k6Scenario)},
+    logins: ${JSON.stringify(k6Scenario, null, 2).replace(/\n/g, "\n    ")},
   },
   thresholds: { kafka_writer_error_count: ["count == 0"] },
 };
