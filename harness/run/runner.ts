@@ -239,6 +239,8 @@ async function runOnStack(
     const producerSummary = producing.finally(() => {
       producerDone = true;
     });
+    // Awaited once the loop below sees it settle; a driver that fails at once must not crash the lab first.
+    producerSummary.catch(() => {});
     const searchSteps = new SearchStepper(
       search,
       scenario,
