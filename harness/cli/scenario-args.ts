@@ -31,6 +31,10 @@ export interface ScenarioFlags {
   "tls-insecure"?: boolean | undefined;
   "prometheus-url"?: FlagValue;
   "grafana-url"?: FlagValue;
+  driver?: "lab" | "external" | undefined;
+  "driver-command"?: FlagValue;
+  client?: string | undefined;
+  producers?: FlagValue;
 }
 type FlagValue = string | string[] | undefined;
 type TextFlag = {
@@ -204,4 +208,36 @@ function checkUrl(flag: string, value: string): string {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
     throw new UsageError(`--${flag}: ${value} is not an http(s) URL`, `e.g. --${flag} http://localhost:9090`);
   return value;
+}
+
+/** Flags only the lab's own load driver reads; an external driver would silently ignore them. */
+const LAB_DRIVER_ONLY = ["client", "producers"] as const;
+
+/**
+ * The command that drives the load instead of the lab's driver (`--driver external --driver-command CMD`),
+ * or undefined for the lab's own; refuses a command without `--driver external`, the reverse, and flags
+ * only the lab's driver would read.
+ */
+export function driverCommandFrom(flags: ScenarioFlags): string | undefined {
+  const command = text(flags, "driver-command");
+  if (flags.driver !== "external") {
+    if (command !== undefined)
+      throw new UsageError(
+        "--driver-command is for --driver external; without it the lab drives the load itself",
+        `add --driver external, or drop --driver-command`,
+      );
+    return undefined;
+  }
+  if (command === undefined || command.trim() === "")
+    throw new UsageError(
+      `--driver external needs the command that writes the load${command === undefined ? "" : " (--driver-command is empty)"}`,
+      'add --driver-command "CMD", e.g. --driver-command "k6 run login.js" (README: bring your own driver)',
+    );
+  const labOnly = LAB_DRIVER_ONLY.filter((name) => flags[name] !== undefined).map((name) => `--${name}`);
+  if (labOnly.length > 0)
+    throw new UsageError(
+      `${labOnly.join(", ")} ${labOnly.length === 1 ? "is" : "are"} for the lab's own load driver; --driver external runs your command instead, which would ignore ${labOnly.length === 1 ? "it" : "them"}`,
+      `drop ${labOnly.join(" ")}, or drop --driver external`,
+    );
+  return command;
 }

@@ -103,6 +103,31 @@ describe.concurrent("npm run scenario refuses a mistake with exit 2 and a clear 
     expect(stderr).toContain(`${named} for --provider external; this run uses the local provider`);
   });
 
+  it.each([
+    [
+      ["--driver-command", "kcat -P"],
+      "error: --driver-command is for --driver external; without it the lab drives the load itself\n  fix: add --driver external",
+    ],
+    [["--driver", "external"], "error: --driver external needs the command that writes the load\n"],
+    [["--driver", "external", "--driver-command", " "], "(--driver-command is empty)"],
+    [
+      ["--driver", "external", "--driver-command", "kcat -P", "--client", "kafkajs"],
+      "error: --client is for the lab's own load driver; --driver external runs your command instead",
+    ],
+    [
+      ["--driver", "external", "--driver-command", "kcat -P", "--producers", "2"],
+      "error: --producers is for the lab's own load driver",
+    ],
+  ])("%j: the driver flags go together, and without the lab's driver's own", async (flags, message) => {
+    const stderr = await refused(["smoke", ...flags]);
+    expect(stderr).toContain(message);
+  });
+
+  it("--driver external on a scenario that searches for its rate, which only the lab's driver can steer", async () => {
+    const stderr = await refused(["high-load", "--driver", "external", "--driver-command", "true"]);
+    expect(stderr).toContain("high-load searches for the highest sustained rate");
+  });
+
   it("a password on the command line, where ps would show it", async () => {
     const stderr = await refused([
       "smoke",

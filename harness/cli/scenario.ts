@@ -18,7 +18,8 @@ import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { producersFrom } from "./producers-flag.ts";
-import { EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
+import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
+import { writeK6Script } from "./write-k6.ts";
 
 function cli(argv: string[]) {
   return (
@@ -79,6 +80,22 @@ function cli(argv: string[]) {
           "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
         ),
       )
+      .option("driver", {
+        choices: ["lab", "external"] as const,
+        describe: "what writes the load: the lab's own driver (default), or --driver-command",
+      })
+      .option(
+        "driver-command",
+        value(
+          "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (README: bring your own driver)",
+        ),
+      )
+      .option(
+        "write-k6",
+        value(
+          'write a k6 script (TypeScript, for k6 with xk6-kafka) of the scenario\'s load to FILE.ts and exit; run it with --driver external --driver-command "k6 run FILE.ts"',
+        ),
+      )
       .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
       .option("report-dir", value("where to write the reports (default reports/<scenario>/<time>/)"))
       .option(
@@ -137,6 +154,7 @@ async function main(): Promise<number> {
     );
   // Every argument is checked before anything starts: no stack, no process, not even a log line.
   const external = externalFrom(args, process.env);
+  const driverCommand = driverCommandFrom(args);
   const consumerCommand = args["consumer-command"];
   if (consumerCommand !== undefined && consumerCommand.trim() === "")
     throw new UsageError(
@@ -144,6 +162,10 @@ async function main(): Promise<number> {
       'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
     );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  if (args["write-k6"] !== undefined) {
+    await writeK6Script(scenario, args["write-k6"]);
+    return EXIT_CODES.pass;
+  }
   const producers = producersFrom(args.producers, scenario.load);
   const baseline = args.baseline ? await readBaseline(args.baseline, scenario) : undefined;
 
@@ -165,6 +187,7 @@ async function main(): Promise<number> {
     logDir: join(reportDir, "logs"),
     signal: abort.signal,
     ...(consumerCommand ? { consumerCommand } : {}),
+    ...(driverCommand ? { driverCommand } : {}),
   });
   // Ctrl-C: the run stops its load, drains briefly and returns what it measured; wait for the reports too.
   onShutdownSignal(async () => {

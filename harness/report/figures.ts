@@ -1,7 +1,7 @@
 /** The formatted pieces of a run that summary.md and report.html both show, so the two always agree. */
 
 import { formatDuration } from "../core/clock.ts";
-import type { BaselineComparison, FaultRecord, RunResult } from "../result/types.ts";
+import type { BaselineComparison, FaultRecord, Percentiles, RunResult } from "../result/types.ts";
 import { baselineLimit } from "./baseline.ts";
 import { formatCount, formatMs, formatNumber, formatPercent, formatRate, formatSeconds } from "./format.ts";
 
@@ -22,15 +22,27 @@ export function keyFigures(result: RunResult): Figure[] {
       value: `${formatRate(throughput.achievedPerSec)}${throughput.generatorBehind ? " (generator fell behind)" : ""}`,
     },
     { label: "Aggregated rate (over load + drain)", value: formatRate(throughput.aggregatedPerSec) },
-    { label: "Send delay p99", value: formatMs(throughput.sendDelayMs.p99) },
-    { label: "E2E latency p50", value: formatMs(latency.p50) },
-    { label: "E2E latency p99", value: formatMs(latency.p99) },
-    { label: "E2E latency p99.9", value: formatMs(latency.p999) },
-    { label: "E2E latency max", value: formatMs(latency.max) },
+    { label: "Send delay p99", value: measuredMs(throughput.sendDelayMs, "p99") },
+    { label: "E2E latency p50", value: measuredMs(latency, "p50") },
+    { label: "E2E latency p99", value: measuredMs(latency, "p99") },
+    { label: "E2E latency p99.9", value: measuredMs(latency, "p999") },
+    { label: "E2E latency max", value: measuredMs(latency, "max") },
     { label: "Max lag", value: `${formatCount(lag.maxOffsets)} offsets / ${formatSeconds(lag.maxSeconds)}` },
     { label: "Drain time", value: lag.drainMs === null ? "never drained" : formatMs(lag.drainMs) },
     { label: "Final lag status", value: lag.finalStatus },
   ];
+}
+
+/** A percentile of an empty histogram is no figure: it reads "not measured", never 0 ms. */
+function measuredMs(percentiles: Percentiles, which: "p50" | "p99" | "p999" | "max"): string {
+  return percentiles.count === 0 ? "not measured" : formatMs(percentiles[which]);
+}
+
+/** For a run driven by a command of one's own: what drove it, and what its ledger is. */
+export function describeDriver(result: RunResult): string | undefined {
+  const { driver, driverCommand } = result.config;
+  if (driver !== "external") return undefined;
+  return `load driven by \`${driverCommand ?? ""}\` (--driver external): the ledger is the recount of the input topic over the run's offsets, so events lost before Kafka and send delay are not measured; end-to-end latency and lag in seconds start at each record's timestamp`;
 }
 
 export function describeConfig(result: RunResult): string {
@@ -44,7 +56,10 @@ export function describeConfig(result: RunResult): string {
     `${c.consumers} consumer${c.consumers === 1 ? "" : "s"}`,
     `window ${formatDuration(c.windowMs)}`,
     `malformed ${formatPercent(c.malformed)}`,
-  ].join(" · ");
+    describeDriver(result) ?? "",
+  ]
+    .filter(Boolean)
+    .join(" · ");
 }
 
 export function describeEnvironment(result: RunResult): string {

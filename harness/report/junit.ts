@@ -1,6 +1,6 @@
 import type { Assertion, RunResult } from "../result/types.ts";
 import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
-import { baselineExpectation, faultCells, faultRow } from "./figures.ts";
+import { baselineExpectation, describeDriver, faultCells, faultRow } from "./figures.ts";
 import { formatNumber } from "./format.ts";
 import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
@@ -94,6 +94,7 @@ export function renderJunit(result: RunResult): string {
     "    <properties>",
     `      <property name="seed" value="${result.config.seed}"/>`,
     `      <property name="verdict" value="${result.verdict}"/>`,
+    ...driverProperty(result),
     ...result.faults.map(
       (f, i) =>
         `      <property name="fault.${i + 1}" value="${escapeXml(faultCells(faultRow(f)).filter(Boolean).join(" · "))}"/>`,
@@ -120,4 +121,10 @@ export function renderJunit(result: RunResult): string {
     "</testsuites>",
     "",
   ].join("\n");
+}
+
+/** What drove the load when it was not the lab's driver, and what the ledger is then. */
+function driverProperty(result: RunResult): string[] {
+  const driver = describeDriver(result);
+  return driver === undefined ? [] : [`      <property name="driver" value="${escapeXml(driver)}"/>`];
 }

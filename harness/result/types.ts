@@ -348,6 +348,12 @@ export interface RunResult {
     loadClient?: "kafkajs" | "librdkafka";
     /** Load driver processes, each sending its share of the schedule (absent before `--producers`). */
     loadProcesses?: number;
+    /**
+     * Set when a command of one's own drove the load (`--driver external`): it keeps no ledger, so `ledger`
+     * is the recount of the input topic over the run's offsets, and what was lost before Kafka is not known.
+     */
+    driver?: "external";
+    driverCommand?: string;
   };
   environment: {
     hostname: string;

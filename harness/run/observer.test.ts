@@ -7,9 +7,14 @@ import type { RecordTimestamps } from "./record-timestamps.ts";
 
 const LOAD_START = 1_000_000;
 
-function observer(probe: LagSource, timestamps: RecordTimestamps["timestampAt"]) {
+function observer(
+  probe: LagSource,
+  timestamps: RecordTimestamps["timestampAt"],
+  notMeasured?: { what: string; reason: string }[],
+) {
   const clock = new ManualClock(LOAD_START);
   const o = new Observer({
+    ...(notMeasured ? { notMeasured } : {}),
     clock,
     loadStartMs: LOAD_START,
     inputTopic: "user-login",
@@ -114,6 +119,29 @@ describe("Observer", () => {
     clock.advance(4_000);
     expect((await o.tick()).lagSeconds).toBe(4);
     expect(fetched).toBe(0);
+  });
+
+  it("counts an external driver's records from the topic, takes their timestamps as due times, and lists what it cannot measure", async () => {
+    const reason = "an external driver reports no due times";
+    const { o, clock } = observer({ sample: async () => [lag(0, 0n, 2), lag(1, 0n, 0)] }, async () => 0, [
+      { what: "send delay", reason },
+    ]);
+    o.onRecordSeen(0, 0n, LOAD_START + 500);
+    o.onRecordSeen(0, 1n, LOAD_START + 600);
+    clock.advance(2_000);
+    const snapshot = await o.tick();
+    expect(snapshot.achievedRate).toBe(1);
+    expect(snapshot.lagSeconds).toBe(1.5);
+    o.onAnalytics(
+      {
+        source: { topic: "user-login", partition: 0, from_offset: "0", to_offset: "1" },
+        total: 2,
+        invalid: 0,
+      } as Parameters<Observer["onAnalytics"]>[0],
+      LOAD_START + 2_500,
+    );
+    expect(o.latency.cumulative()).toMatchObject({ count: 2, max: expect.closeTo(2_000, -1) });
+    expect(o.series.gaps).toEqual([{ what: "send delay", fromS: 2, toS: 2, samples: 1, reason }]);
   });
 
   it("samples the lab's own memory every second", async () => {

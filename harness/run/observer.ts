@@ -114,6 +114,8 @@ export class Observer {
       targetRateAt: (elapsedMs: number) => number;
       /** The aggregators' /metrics addresses by name (`consumer-0`), read for their memory. */
       memoryTargets: () => { name: string; address: string }[];
+      /** Figures the run cannot measure in any second (an external driver's send delay), with why. */
+      notMeasured?: { what: string; reason: string }[];
     },
   ) {
     this.lastTickMs = options.loadStartMs;
@@ -164,6 +166,16 @@ export class Observer {
     }
     this.acked += ack.records.length;
     this.ackedThisTick += ack.records.length;
+  };
+
+  /**
+   * A record an external driver wrote, seen in the input topic: its broker timestamp stands in for the due
+   * time such a driver does not report. No send delay is recorded, as nothing says when it was due.
+   */
+  onRecordSeen = (partition: number, offset: bigint, timestampMs: number): void => {
+    this.offsetTimes.set(partition, offset, timestampMs);
+    this.acked += 1;
+    this.ackedThisTick += 1;
   };
 
   onAnalytics = (record: AnalyticsRecord, seenAtMs: number): void => {
@@ -227,6 +239,7 @@ export class Observer {
     const lagSeconds = await this.lagSeconds(partitions, now);
     this.note("lag offsets", t, lagOffsets === null ? unknownLag : undefined);
     this.note("lag seconds", t, lagSeconds.seconds === null ? lagSeconds.reason : undefined);
+    for (const { what, reason } of this.options.notMeasured ?? []) this.note(what, t, reason);
     if (lagOffsets !== null) this.maxLagOffsets = Math.max(this.maxLagOffsets, lagOffsets);
     if (lagSeconds.seconds !== null) this.maxLagSeconds = Math.max(this.maxLagSeconds, lagSeconds.seconds);
 

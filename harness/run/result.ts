@@ -26,7 +26,10 @@ export interface ResultInput {
   collected: Collected;
   fetchCounters: FetchCounters | undefined;
   observer: Observer;
-  summary: ProducerRun;
+  /** What the driver counted; an external driver names no client. */
+  summary: Omit<ProducerRun, "client"> & { client?: ProducerRun["client"] };
+  /** The command that drove the load instead of the lab's driver: the topic is then the ledger. */
+  driverCommand?: string;
   loadMs: number;
   drainMs: number | null;
   faults: FaultRecord[];
@@ -61,7 +64,12 @@ export function buildResult(input: ResultInput): RunResult {
     rangeBounds(collected.analytics),
   );
   const assertions: Assertion[] = [
-    ...countAssertions(input.ledger, collected.recount, aggregates, input.fetchCounters),
+    ...countAssertions(
+      input.driverCommand === undefined ? input.ledger : undefined,
+      collected.recount,
+      aggregates,
+      input.fetchCounters,
+    ),
     deadLetterAssertion(deadLetters),
     rangeAssertion(collected.analytics, collected.unreadableAnalytics),
     ...(input.summary.failed > 0
@@ -110,7 +118,10 @@ export function buildResult(input: ResultInput): RunResult {
       malformed: scenario.malformed,
       windowMs: scenario.windowMs,
       thresholds: { ...scenario.thresholds },
-      loadClient: input.summary.client,
+      ...(input.summary.client ? { loadClient: input.summary.client } : {}),
+      ...(input.driverCommand === undefined
+        ? {}
+        : { driver: "external" as const, driverCommand: input.driverCommand }),
     },
     environment: {
       hostname: hostname(),
@@ -124,7 +135,7 @@ export function buildResult(input: ResultInput): RunResult {
       finishedAt: input.finishedAt.toISOString(),
     },
     verdict: assertions.every((a) => a.pass) ? "pass" : "fail",
-    ledger: input.ledger,
+    ledger: input.driverCommand === undefined ? input.ledger : collected.recount,
     recount: collected.recount,
     aggregates,
     throughput: {

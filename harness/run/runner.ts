@@ -22,10 +22,18 @@ import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
+import { driverExitAssertion } from "../verify/driver-exit.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
+import type { ExternalDriverRun } from "./external-driver.ts";
+import {
+  checkExternalDriverFits,
+  EXTERNAL_NOT_MEASURED,
+  type ExternalLoad,
+  startExternalLoad,
+} from "./external-load.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
@@ -58,6 +66,8 @@ export interface RunOptions {
   client?: ClientName;
   /** Load driver processes, each with its share of the schedule (see fleet-load.ts); default 1, this one. */
   producers?: number;
+  /** A shell command that drives the load instead of the lab's driver (see external-load.ts). */
+  driverCommand?: string;
 }
 
 const TICK_MS = 1_000;
@@ -72,6 +82,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const { scenario, log } = options;
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now());
+  if (options.driverCommand) checkExternalDriverFits(scenario);
   const unavailable = librdkafkaUnavailable();
   if (options.client === "librdkafka" && unavailable) {
     throw new LabError("USAGE", `--client librdkafka cannot be used: ${unavailable}`, {
@@ -137,6 +148,7 @@ async function runOnStack(
   await probe.connect();
   const recordTimestamps = new KafkaRecordTimestamps(connection, topics.input, [...start.input.keys()]);
   let tail: AnalyticsTail | undefined;
+  let externalLoad: ExternalLoad | undefined;
   try {
     log(`starting ${plural(scenario.topology.consumers, "aggregator")}: ${fleet.description}…`);
     for (let i = 0; i < scenario.topology.consumers; i += 1) await fleet.add();
@@ -176,6 +188,7 @@ async function runOnStack(
         fleet.metricsAddresses.flatMap((address, index) =>
           address ? [{ name: `consumer-${index}`, address }] : [],
         ),
+      ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
     });
     onAnalytics = observer.onAnalytics;
 
@@ -195,12 +208,28 @@ async function runOnStack(
     else options.signal?.addEventListener("abort", interrupt, { once: true });
     const ledger = new CountsBuilder();
     const client = options.client ?? defaultClient();
-    log(
-      `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
-        (client === "kafkajs" && librdkafkaUnavailable()
-          ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
-          : ""),
-    );
+    if (options.driverCommand) {
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`,
+      );
+      externalLoad = await startExternalLoad({
+        command: options.driverCommand,
+        scenario,
+        connection,
+        topic: topics.input,
+        start: start.input,
+        logDir: options.logDir,
+        clock,
+        signal: stopLoad.signal,
+        onRecord: observer.onRecordSeen,
+      });
+    } else
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
+          (client === "kafkajs" && librdkafkaUnavailable()
+            ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
+            : ""),
+      );
     const producerOptions: ProducerOptions = {
       client,
       connection,
@@ -220,9 +249,9 @@ async function runOnStack(
         log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
       },
     };
-    const producing: Promise<ProducerRun | FleetRun> = fleetLoad
-      ? fleetLoad.run(stopLoad.signal, observer.onAck)
-      : runProducer(producerOptions);
+    const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> =
+      externalLoad?.run ??
+      (fleetLoad ? fleetLoad.run(stopLoad.signal, observer.onAck) : runProducer(producerOptions));
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
@@ -343,6 +372,7 @@ async function runOnStack(
       drainMs,
       faults,
       rateSearch: withLimit(search?.result(), searchSteps.limiter()),
+      ...(options.driverCommand ? { driverCommand: options.driverCommand } : {}),
       expectedTargetPerSec:
         search === undefined
           ? expectedCount(scenario.load, scenario.durationMs) / (scenario.durationMs / 1000)
@@ -379,6 +409,7 @@ async function runOnStack(
       ...faultChecks,
       ...(urpCheck ? [urpCheck] : []),
       ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, producers)] : []),
+      ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
     ];
     return {
       ...checked,
@@ -395,6 +426,7 @@ async function runOnStack(
     };
   } finally {
     await recordTimestamps.stop();
+    await externalLoad?.stop();
     await tail?.stop();
     for (const index of fleet.running()) await fleet.kill(index);
     await probe.disconnect().catch(() => {});
