@@ -1,40 +1,12 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../core/wait-for.ts";
-import { REPO_ROOT } from "../infra/local/provision.ts";
 import type { RunResult } from "../result/types.ts";
-
-interface Cli {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  reportDir: string;
-}
-
-/** The scenario CLI as a user runs it, with node as the direct parent so that a signal reaches it alone. */
-function startCli(args: string[]): Cli {
-  const reportDir = mkdtempSync(join(tmpdir(), "lab-producers-"));
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
-    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  onTestFinished(() => {
-    child.kill("SIGKILL");
-  });
-  return { child, stderr: () => stderr, exited, reportDir };
-}
+import { type RunningCli, startScenarioCli } from "../testing/scenario-cli.ts";
 
 /** The driver processes' pids, as the run names them once it has started them. */
-async function driverPids(cli: Cli): Promise<number[]> {
+async function driverPids(cli: RunningCli): Promise<number[]> {
   const line = await waitFor(() => /load driver processes: \d+ \(pids ([\d, ]+)\)/.exec(cli.stderr())?.[1], {
     what: "the driver processes to start",
     timeoutMs: 150_000,
@@ -63,7 +35,7 @@ async function noneAlive(pids: number[]): Promise<void> {
 }
 
 /** Waits until the load has run for about `seconds` (the processes are ready before it starts). */
-async function loadRuns(cli: Cli, seconds: number): Promise<void> {
+async function loadRuns(cli: RunningCli, seconds: number): Promise<void> {
   await waitFor(() => (/load: constant/.test(cli.stderr()) ? true : undefined), {
     what: "the load to start",
     timeoutMs: 60_000,
@@ -73,12 +45,12 @@ async function loadRuns(cli: Cli, seconds: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
 }
 
-const report = (cli: Cli) =>
+const report = (cli: RunningCli) =>
   JSON.parse(readFileSync(join(cli.reportDir, "report.json"), "utf8")) as RunResult;
 
 describe("--producers 2", () => {
   it("drives smoke from two processes whose merged ledger the verifier finds exact", async () => {
-    const cli = startCli(["smoke", "--producers", "2"]);
+    const cli = startScenarioCli(["smoke", "--producers", "2"]);
     const pids = await driverPids(cli);
     expect(pids).toHaveLength(2);
     const code = await cli.exited;
@@ -95,7 +67,7 @@ describe("--producers 2", () => {
   });
 
   it("fails the run naming the process that died, and leaves no process behind", async () => {
-    const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
+    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"]);
     const pids = await driverPids(cli);
     await loadRuns(cli, 5);
     process.kill(pids[1] as number, "SIGKILL");
@@ -106,7 +78,7 @@ describe("--producers 2", () => {
   });
 
   it("stops every driver process on Ctrl-C and verifies what they sent", async () => {
-    const cli = startCli(["smoke", "--producers", "2", "--duration", "60s"]);
+    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"]);
     const pids = await driverPids(cli);
     await loadRuns(cli, 6);
     cli.child.kill("SIGINT");

@@ -1,40 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitFor } from "../core/wait-for.ts";
-import { REPO_ROOT } from "../infra/local/provision.ts";
-import { readResult } from "../testing/scenario-cli.ts";
-
-interface Cli {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  reportDir: string;
-}
-
-/** The scenario CLI as a user runs it, with node as the direct parent so that SIGINT reaches it alone. */
-function startCli(args: string[]): Cli {
-  const reportDir = mkdtempSync(join(tmpdir(), "lab-interrupt-"));
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "harness/cli/scenario.ts", ...args, "--report-dir", reportDir],
-    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  onTestFinished(() => {
-    child.kill("SIGKILL");
-  });
-  return { child, stderr: () => stderr, exited, reportDir };
-}
+import { type RunningCli, readResult, startScenarioCli } from "../testing/scenario-cli.ts";
 
 /** Processes whose command line names the stack's broker address: brokers' configs are in their run folder, consumers get it as a flag. */
-function processesOf(cli: Cli): string[] {
+function processesOf(cli: RunningCli): string[] {
   const address = /stack ready: .* at (127\.0\.0\.1:\d+)/.exec(cli.stderr())?.[1];
   if (!address) throw new Error(`the stack never said it was ready:\n${cli.stderr()}`);
   const brokerPort = address.split(":")[1] as string;
@@ -50,7 +22,7 @@ function processesOf(cli: Cli): string[] {
 }
 
 /** Waits until the load has run for about `seconds`. */
-async function untilLoadRuns(cli: Cli, seconds: number): Promise<void> {
+async function untilLoadRuns(cli: RunningCli, seconds: number): Promise<void> {
   await waitFor(() => (cli.stderr().includes("load: constant") ? true : undefined), {
     what: "the load to start",
     timeoutMs: 150_000,
@@ -62,7 +34,7 @@ async function untilLoadRuns(cli: Cli, seconds: number): Promise<void> {
 
 describe("Ctrl-C", () => {
   it("stops the load, drains for a bounded time and writes all four reports with the verdict interrupted", async () => {
-    const cli = startCli(["smoke", "--duration", "60s"]);
+    const cli = startScenarioCli(["smoke", "--duration", "60s"]);
     await untilLoadRuns(cli, 8);
     const sentAt = Date.now();
     cli.child.kill("SIGINT");
@@ -88,7 +60,7 @@ describe("Ctrl-C", () => {
   });
 
   it("stops at once on a second Ctrl-C, leaving no process behind", async () => {
-    const cli = startCli(["smoke", "--duration", "60s"]);
+    const cli = startScenarioCli(["smoke", "--duration", "60s"]);
     await untilLoadRuns(cli, 5);
     cli.child.kill("SIGINT");
     await new Promise((resolve) => setTimeout(resolve, 500));
