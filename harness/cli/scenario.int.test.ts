@@ -52,7 +52,7 @@ describe("npm run scenario", () => {
       join(REPO_ROOT, "reports", "test-output", "smoke-report.png"),
     );
     expect(report.bannerText).toBe("PASS: smoke");
-    expect(report.charts.map((c) => c.name)).toEqual(["rate", "lag", "latency", "broker", "memory"]);
+    expect(report.charts.map((c) => c.name)).toEqual(["rate", "lag", "latency", "broker", "memory", "cpu"]);
     for (const chart of report.charts) expect(chart.height, `${chart.name} chart`).toBeGreaterThan(100);
     expect(report.errors).toEqual([]);
   });
