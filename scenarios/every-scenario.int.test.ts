@@ -51,7 +51,7 @@ const SHARED: Record<string, CiRun> = {
   },
   // The rolling restart goes on after a short load ends; the run samples until it is done.
   "broker-bounce": {
-    args: ["--duration", "60s"],
+    args: ["--duration", "30s"],
     shows: (result) => {
       expect(result.faults.map((f) => f.brokerId)).toEqual([1, 2, 3]);
       for (const fault of result.faults) expect(fault.error, `broker ${fault.brokerId}`).toBeUndefined();
@@ -83,6 +83,14 @@ const SHARED: Record<string, CiRun> = {
     },
   },
   baseline: { args: ["--duration", "20s"] },
+  "consumer-crash": {
+    args: [],
+    shows: (result) => {
+      faultsHit(result);
+      expect(result.faults.filter((f) => f.action === "kill-consumer")).toHaveLength(3);
+    },
+  },
+  "consumer-freeze": { args: [], shows: faultsHit },
 };
 
 /** Scenarios that measure rates or drain times, run alone. */
@@ -95,7 +103,7 @@ const ALONE: Record<string, CiRun> = {
     },
   },
   "high-load": {
-    args: ["--duration", "80s"],
+    args: ["--duration", "100s"],
     shows: (result) => {
       expect(result.rateSearch?.foundRatePerSec).toBeGreaterThanOrEqual(2_000);
       expect(result.rateSearch?.hold?.seconds).toBeGreaterThan(0);
@@ -110,8 +118,6 @@ const ALONE: Record<string, CiRun> = {
  */
 const ELSEWHERE: Record<string, string> = {
   smoke: "harness/cli/scenario.int.test.ts",
-  "consumer-crash": "harness/testing/mutants/mutants.int.test.ts",
-  "consumer-freeze": "harness/testing/mutants/mutants.int.test.ts",
 };
 
 async function passes(

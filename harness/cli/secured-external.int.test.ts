@@ -57,15 +57,12 @@ async function passes(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe("smoke against a secured external cluster", () => {
-  it.each(["plain", "scram-sha-256"])(
-    "passes with SASL %s, the password in LAB_SASL_PASSWORD",
-    async (mechanism) => {
-      const { sasl, user } = secure();
-      await passes(smoke(sasl, "--sasl-mechanism", mechanism, "--sasl-username", user.name), {
-        LAB_SASL_PASSWORD: user.password,
-      });
-    },
-  );
+  it.each(["plain"])("passes with SASL %s, the password in LAB_SASL_PASSWORD", async (mechanism) => {
+    const { sasl, user } = secure();
+    await passes(smoke(sasl, "--sasl-mechanism", mechanism, "--sasl-username", user.name), {
+      LAB_SASL_PASSWORD: user.password,
+    });
+  });
 
   it("passes with SASL scram-sha-512, the password in a file", async () => {
     const { sasl, user, passwordFile } = secure();

@@ -69,4 +69,18 @@ describe("SearchStepper", () => {
     expect(search.current().phase).toBe("holding");
     expect(stepper.limiter()).toBeUndefined();
   });
+
+  it("does not judge the first step by the seconds before the driver's first acknowledgement", () => {
+    const search = new RateSearch({ ...load, maxRate: 2_000 }, 120_000);
+    const stepper = new SearchStepper(
+      search,
+      { load } as Scenario,
+      () => {},
+      () => {},
+    );
+    stepper.afterTick({ ...second(1_000, 1_000, 3_000, 0), achievedRate: 0 });
+    stepper.afterTick({ ...second(2_000, 1_000, 3_000, 0), achievedRate: 0 });
+    for (let s = 3; s <= 4; s++) stepper.afterTick(second(s * 1_000, 1_000, 3_000, 0));
+    expect(search.lastStep()).toEqual({ ratePerSec: 1_000, sustained: true, reason: "sustained" });
+  });
 });

@@ -12,6 +12,8 @@ export class SearchStepper {
   private seconds = 0;
   private acked = 0;
   private sendDelayP99 = 0;
+  /** Whether the driver has had a record acknowledged yet: the seconds before, it was still connecting. */
+  private driverStarted = false;
   private cpu = new Map<string, { sum: number; seconds: number }>();
   private threadBusy = { sum: 0, seconds: 0 };
   /** What each judged step cost in CPU, by its rate, to say afterwards what set the limit. */
@@ -33,8 +35,13 @@ export class SearchStepper {
     if (state.phase === "searching") {
       // A second whose lag could not be measured is left out of the judgement, not read as 0.
       if (snapshot.lagOffsets !== null) this.lagSamples.push(snapshot.lagOffsets);
-      this.seconds += 1;
-      this.acked += snapshot.achievedRate;
+      // The first step's seconds before the first acknowledgement are the driver connecting, not a rate it
+      // could not hold; the records due then go out late and their send delay still counts.
+      this.driverStarted ||= snapshot.achievedRate > 0;
+      if (this.driverStarted) {
+        this.seconds += 1;
+        this.acked += snapshot.achievedRate;
+      }
       this.sendDelayP99 = Math.max(this.sendDelayP99, snapshot.sendDelayP99Ms);
       for (const [name, cores] of Object.entries(snapshot.cpuCores)) {
         if (cores === null) continue;
