@@ -134,13 +134,7 @@ export async function measureLabMemory(
     const { heapUsed, external, rss } = process.memoryUsage();
     marks.push({ events: acked, heap: heapUsed + external, rss });
   };
-  const partitions = Array.from({ length: partitionCount }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-    partitionErrorCode: 0,
-  })) as PartitionMetadata[];
+  const partitions = brokerlessPartitions(partitionCount);
   await runSendLoop(
     {
       schedule: "max",
@@ -195,13 +189,7 @@ export async function measureScheduledSendLoop(ratePerSec: number, durationMs: n
     gc();
     marks.push([acked, process.memoryUsage().heapUsed]);
   }, 1_000);
-  const partitions = [0, 1, 2].map((partitionId) => ({
-    partitionId,
-    leader: 0,
-    replicas: [0],
-    isr: [0],
-    partitionErrorCode: 0,
-  })) as PartitionMetadata[];
+  const partitions = brokerlessPartitions(3);
   try {
     await runSendLoop(
       {
@@ -230,4 +218,15 @@ export async function measureScheduledSendLoop(ratePerSec: number, durationMs: n
     clearInterval(timer);
   }
   return bytesPerEvent(marks.slice(Math.floor(marks.length / 4)));
+}
+
+/** Metadata of `count` partitions led by one broker that does not exist: the send loop runs without Kafka. */
+function brokerlessPartitions(count: number): PartitionMetadata[] {
+  return Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
 }

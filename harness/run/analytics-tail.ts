@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Admin, Consumer } from "kafkajs";
 import { type AnalyticsRecord, parseAnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { closeTail } from "./close-tail.ts";
 
 /**
  * Follows the analytics topic with read_committed while the run goes on. The moment a record becomes
@@ -39,12 +40,7 @@ export class AnalyticsTail {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => {});
-    await this.admin
-      .connect()
-      .then(() => this.admin.deleteGroups([this.groupId]))
-      .catch(() => {})
-      .finally(() => this.admin.disconnect());
+  stop(): Promise<void> {
+    return closeTail(this.consumer, this.admin, this.groupId);
   }
 }

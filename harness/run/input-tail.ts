@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Admin, Consumer } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { closeTail } from "./close-tail.ts";
 
 /**
  * Follows the input topic from the run's first offsets while an external driver writes to it. That driver
@@ -38,13 +39,7 @@ export class InputTail {
       this.consumer.seek({ topic: this.topic, partition, offset: offset.toString() });
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect().catch(() => {});
-    // Leaves nothing behind on a cluster the lab does not own.
-    await this.admin
-      .connect()
-      .then(() => this.admin.deleteGroups([this.groupId]))
-      .catch(() => {})
-      .finally(() => this.admin.disconnect());
+  stop(): Promise<void> {
+    return closeTail(this.consumer, this.admin, this.groupId);
   }
 }
