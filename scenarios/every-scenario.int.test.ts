@@ -105,7 +105,10 @@ const ALONE: Record<string, CiRun> = {
   "high-load": {
     args: ["--duration", "100s"],
     shows: (result) => {
-      expect(result.rateSearch?.foundRatePerSec).toBeGreaterThanOrEqual(2_000);
+      const steps = JSON.stringify(result.rateSearch?.steps);
+      expect(result.rateSearch?.foundRatePerSec, `the search's steps: ${steps}`).toBeGreaterThanOrEqual(
+        2_000,
+      );
       expect(result.rateSearch?.hold?.seconds).toBeGreaterThan(0);
     },
   },

@@ -35,14 +35,14 @@ export function checkExternalDriverFits(scenario: Scenario): void {
 }
 
 export interface ExternalLoad {
-  /** Resolves when the driver has exited or been stopped, with what it left in the topic. */
-  run: Promise<ExternalDriverRun>;
+  /** Starts the driver command now; resolves when it has exited or been stopped, with what it left in the topic. */
+  run(): Promise<ExternalDriverRun>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts following the input topic, then runs the driver command with the scenario's settings in its
- * environment. Everything it writes from the run's start offsets on is the run's load.
+ * Starts following the input topic; `run` then runs the driver command with the scenario's settings in
+ * its environment. Everything it writes from the run's start offsets on is the run's load.
  */
 export async function startExternalLoad(options: {
   command: string;
@@ -75,15 +75,16 @@ export async function startExternalLoad(options: {
     return Number(records);
   };
   return {
-    run: runExternalDriver({
-      command: options.command,
-      env,
-      logDir: options.logDir,
-      clock: options.clock,
-      durationMs: scenario.durationMs,
-      signal: options.signal,
-      written,
-    }),
+    run: () =>
+      runExternalDriver({
+        command: options.command,
+        env,
+        logDir: options.logDir,
+        clock: options.clock,
+        durationMs: scenario.durationMs,
+        signal: options.signal,
+        written,
+      }),
     stop: () => tail.stop(),
   };
 }

@@ -11,12 +11,16 @@ export interface FleetLoadInput {
   connection: KafkaConnection;
   topic: string;
   client: ClientName;
+  /** Stops every process's load. */
+  signal: AbortSignal;
+  /** Every ack's times, from whichever process. */
+  onAck: (ack: AckedTimes) => void;
   log: (line: string) => void;
 }
 
-/** Ready processes; `run` starts their schedules now and feeds every ack's times to `onAck`. */
+/** Ready processes; `run` starts their schedules now. */
 export interface FleetLoad {
-  run(signal: AbortSignal, onAck: (ack: AckedTimes) => void): Promise<FleetRun>;
+  run(): Promise<FleetRun>;
 }
 
 /**
@@ -46,11 +50,11 @@ export async function prepareFleetLoad(input: FleetLoadInput): Promise<FleetLoad
     log,
   });
   return {
-    run: (signal, onAck) =>
+    run: () =>
       fleet.run({
-        signal,
+        signal: input.signal,
         onAck: (ack) =>
-          onAck({
+          input.onAck({
             partition: ack.partition,
             baseOffset: ack.baseOffset,
             records: Array.from(ack.dueTimeMs, (dueTimeMs, i) => ({

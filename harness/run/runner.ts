@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { defaultClient, librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
-import { type ProducerOptions, type ProducerRun, runProducer } from "../../pipeline/producer/producer.ts";
+import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
@@ -40,7 +40,8 @@ import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
-import { Observer, type Snapshot } from "./observer.ts";
+import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
+import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
 import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult } from "./result.ts";
@@ -160,18 +161,71 @@ async function runOnStack(
     let onAnalytics: (record: AnalyticsRecord, seenAtMs: number) => void = () => {};
     tail = new AnalyticsTail(connection, topics.output, (record, seenAtMs) => onAnalytics(record, seenAtMs));
     await tail.start();
+    const schedule = new ArrivalSchedule(curve, 0);
+    const stopLoad = new AbortController();
+    const ledger = new CountsBuilder();
+    const client = options.client ?? defaultClient();
+    // Every driver connects before the run's clock starts, so that its schedule starts with it; what it
+    // sends reaches the observer once that exists, which is when the clock starts.
+    let onDriverAck: (ack: AckedTimes) => void = () => {};
+    let onRecordSeen: (partition: number, offset: bigint, timestampMs: number) => void = () => {};
     const producers = options.producers ?? 1;
-    const fleetLoad =
-      producers > 1
+    if (options.driverCommand) {
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`,
+      );
+      externalLoad = await startExternalLoad({
+        command: options.driverCommand,
+        scenario,
+        connection,
+        topic: topics.input,
+        start: start.input,
+        logDir: options.logDir,
+        clock,
+        signal: stopLoad.signal,
+        onRecord: (partition, offset, timestampMs) => onRecordSeen(partition, offset, timestampMs),
+      });
+    } else {
+      log(
+        `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
+          (client === "kafkajs" && librdkafkaUnavailable()
+            ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
+            : ""),
+      );
+    }
+    const driver =
+      externalLoad ??
+      (producers > 1
         ? await prepareFleetLoad({
             processes: producers,
             scenario,
             connection,
             topic: topics.input,
-            client: options.client ?? defaultClient(),
+            client,
+            signal: stopLoad.signal,
+            onAck: (ack) => onDriverAck(ack),
             log,
           })
-        : undefined;
+        : await prepareProducerLoad({
+            client,
+            connection,
+            topic: topics.input,
+            schedule: { dueCount: (ms) => schedule.dueBefore(ms), dueTime: (i) => schedule.dueTime(i) },
+            stopAfter: { durationMs: scenario.durationMs },
+            seed: scenario.seed,
+            malformed: scenario.malformed,
+            malformedKinds: scenario.malformedKinds,
+            clock,
+            signal: stopLoad.signal,
+            onAck: (ack) => {
+              for (const record of ack.records) ledger.addSent(record);
+              onDriverAck(ack);
+            },
+            onSendError: (failure) => {
+              log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
+            },
+          }));
+
     const loadStartMs = clock.now();
     const observer = new Observer({
       clock,
@@ -191,9 +245,9 @@ async function runOnStack(
       ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
     });
     onAnalytics = observer.onAnalytics;
+    onDriverAck = observer.onAck;
+    onRecordSeen = observer.onRecordSeen;
 
-    const schedule = new ArrivalSchedule(curve, 0);
-    const stopLoad = new AbortController();
     // Ctrl-C ends the run the way k6 does: the load stops, the pipeline drains for a bounded time, and
     // everything measured so far is verified and reported with the verdict `interrupted`.
     let interruptedAtMs: number | undefined;
@@ -206,52 +260,7 @@ async function runOnStack(
     };
     if (options.signal?.aborted) interrupt();
     else options.signal?.addEventListener("abort", interrupt, { once: true });
-    const ledger = new CountsBuilder();
-    const client = options.client ?? defaultClient();
-    if (options.driverCommand) {
-      log(
-        `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`,
-      );
-      externalLoad = await startExternalLoad({
-        command: options.driverCommand,
-        scenario,
-        connection,
-        topic: topics.input,
-        start: start.input,
-        logDir: options.logDir,
-        clock,
-        signal: stopLoad.signal,
-        onRecord: observer.onRecordSeen,
-      });
-    } else
-      log(
-        `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
-          (client === "kafkajs" && librdkafkaUnavailable()
-            ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
-            : ""),
-      );
-    const producerOptions: ProducerOptions = {
-      client,
-      connection,
-      topic: topics.input,
-      schedule: { dueCount: (ms) => schedule.dueBefore(ms), dueTime: (i) => schedule.dueTime(i) },
-      stopAfter: { durationMs: scenario.durationMs },
-      seed: scenario.seed,
-      malformed: scenario.malformed,
-      malformedKinds: scenario.malformedKinds,
-      clock,
-      signal: stopLoad.signal,
-      onAck: (ack) => {
-        for (const record of ack.records) ledger.addSent(record);
-        observer.onAck(ack);
-      },
-      onSendError: (failure) => {
-        log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
-      },
-    };
-    const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> =
-      externalLoad?.run ??
-      (fleetLoad ? fleetLoad.run(stopLoad.signal, observer.onAck) : runProducer(producerOptions));
+    const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> = driver.run();
 
     const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
