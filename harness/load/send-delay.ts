@@ -10,21 +10,22 @@ export class SendDelayTracker {
   private readonly recorder = new IntervalLatencyRecorder();
   private lastInterval: Percentiles | undefined;
   private worstIntervalP99 = 0;
-  private phaseRecorder: IntervalLatencyRecorder | undefined;
 
   record(delayMs: number): void {
     this.recorder.record(delayMs);
-    this.phaseRecorder?.record(delayMs);
   }
 
-  /** Starts a phase of its own (a rate search's hold), whose send delay `phase()` then gives apart. */
+  /**
+   * Starts a phase of its own (a rate search's hold), whose send delay `phase()` then gives apart. Call it
+   * right after `rollInterval`: the phase begins with the interval then open.
+   */
   startPhase(): void {
-    this.phaseRecorder = new IntervalLatencyRecorder();
+    this.recorder.startPhase();
   }
 
   /** The send delay since `startPhase`, or undefined if no phase was started. */
   phase(): Percentiles | undefined {
-    return this.phaseRecorder?.cumulative();
+    return this.recorder.phase();
   }
 
   /** Closes the interval (call once a second) and returns its percentiles. */

@@ -1,5 +1,6 @@
-import { Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import { type MetricsServer, serveMetrics } from "../../pipeline/metrics-server.ts";
+import { WeightedHistogram } from "../../pipeline/weighted-histogram.ts";
 
 /**
  * The lab's own view on /metrics (job `lab`), so that a soak watched in Grafana shows the target rate and
@@ -28,12 +29,13 @@ export class LabMetrics {
     help: "Age of the oldest event not yet committed by the group.",
     registers: [this.registry],
   });
-  readonly sendDelay = new Histogram({
-    name: "lab_send_delay_seconds",
-    help: "How late events were sent against their due time.",
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [this.registry],
-  });
+  /** Observed for every acknowledged event: prom-client's Histogram cost the driver 0.2–0.5 µs an event, this 0.01. */
+  readonly sendDelay = new WeightedHistogram(
+    "lab_send_delay_seconds",
+    "How late events were sent against their due time.",
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    [this.registry],
+  );
   private server: MetricsServer | undefined;
 
   /** Serves /metrics on a free loopback port; returns host:port. */

@@ -68,4 +68,24 @@ describe("IntervalLatencyRecorder", () => {
     expectNear(total.p50, 10);
     expectNear(total.p99, 2_000);
   });
+
+  it("counts the open interval in the cumulative figures, and a phase from the roll it started after", () => {
+    const recorder = new IntervalLatencyRecorder();
+    for (let i = 0; i < 100; i++) recorder.record(10);
+    recorder.rollInterval();
+    expect(recorder.phase()).toBeUndefined();
+    recorder.startPhase();
+    for (let i = 0; i < 100; i++) recorder.record(500);
+    expect(recorder.cumulative().count).toBe(200);
+    expect(recorder.phase()?.count).toBe(100);
+    recorder.rollInterval();
+    for (let i = 0; i < 100; i++) recorder.record(900);
+    const phase = recorder.phase();
+    expect(phase?.count).toBe(200);
+    expectNear(phase?.p50 ?? 0, 500);
+    expectNear(phase?.max ?? 0, 900);
+    expectNear(phase?.mean ?? 0, 700);
+    expect(recorder.cumulative().count).toBe(300);
+    expectNear(recorder.cumulative().p50 ?? 0, 500);
+  });
 });

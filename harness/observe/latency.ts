@@ -38,34 +38,68 @@ export class LatencyRecorder {
     this.histogram.reset();
     this.sumMicros = 0;
   }
+
+  isEmpty(): boolean {
+    return this.histogram.totalCount === 0;
+  }
+
+  /** Adds every value `other` holds, as if each had been recorded here too. */
+  addFrom(other: LatencyRecorder): void {
+    this.histogram.add(other.histogram);
+    this.sumMicros += other.sumMicros;
+  }
 }
 
 /**
- * Records into a cumulative histogram and an interval one at once: `rollInterval` closes the interval
- * (once a second for the series) and starts the next, while `cumulative` covers the whole run.
+ * Percentiles per interval (`rollInterval`, once a second for the series), for the whole run
+ * (`cumulative`) and for a phase of it (`startPhase`, e.g. a rate search's hold). A value is recorded once,
+ * into the interval; the interval is added to the others as it closes, so the cost per value stays one
+ * histogram record, which matters at tens of thousands of values a second on the driver's thread.
  */
 export class IntervalLatencyRecorder {
   private readonly total = new LatencyRecorder();
   private readonly interval = new LatencyRecorder();
+  private phaseRecorder: LatencyRecorder | undefined;
 
   record(ms: number): void {
-    this.total.record(ms);
     this.interval.record(ms);
   }
 
   /** Percentiles of the values recorded since the last roll; the interval then starts empty. */
   rollInterval(): Percentiles {
     const closed = this.interval.percentiles();
+    this.total.addFrom(this.interval);
+    this.phaseRecorder?.addFrom(this.interval);
     this.interval.reset();
     return closed;
   }
 
+  /** The whole run's percentiles, the open interval included. */
   cumulative(): Percentiles {
-    return this.total.percentiles();
+    return withOpenInterval(this.total, this.interval);
+  }
+
+  /** Starts a phase with the open interval: call it right after a roll, so that the phase is whole intervals. */
+  startPhase(): void {
+    this.phaseRecorder = new LatencyRecorder();
+  }
+
+  /** The phase's percentiles, the open interval included; undefined if no phase was started. */
+  phase(): Percentiles | undefined {
+    return this.phaseRecorder && withOpenInterval(this.phaseRecorder, this.interval);
   }
 
   reset(): void {
     this.total.reset();
     this.interval.reset();
+    this.phaseRecorder = undefined;
   }
+}
+
+function withOpenInterval(closed: LatencyRecorder, open: LatencyRecorder): Percentiles {
+  if (open.isEmpty()) return closed.percentiles();
+  const both = new LatencyRecorder();
+  both.addFrom(closed);
+  both.addFrom(open);
+  return both.percentiles();
 }

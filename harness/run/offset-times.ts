@@ -10,18 +10,25 @@ export class OffsetTimes {
   private readonly partitions = new Map<number, Map<number, Float64Array>>();
 
   set(partition: number, offset: bigint, dueTimeMs: number): void {
-    let chunks = this.partitions.get(partition);
-    if (!chunks) {
-      chunks = new Map();
-      this.partitions.set(partition, chunks);
+    this.chunk(partition, Number(offset / BigInt(CHUNK)))[Number(offset % BigInt(CHUNK))] = dueTimeMs;
+  }
+
+  /**
+   * The due times of consecutive offsets from `firstOffset`, as one acknowledgement gives them: `set` for
+   * each, without its BigInt arithmetic per record (offsets stay far below 2^53).
+   */
+  setAll(partition: number, firstOffset: bigint, records: readonly { dueTimeMs: number }[]): void {
+    let offset = Number(firstOffset);
+    let i = 0;
+    while (i < records.length) {
+      const index = Math.floor(offset / CHUNK);
+      const chunk = this.chunk(partition, index);
+      const end = Math.min(records.length, i + (index + 1) * CHUNK - offset);
+      for (let at = offset - index * CHUNK; i < end; i += 1, at += 1) {
+        chunk[at] = (records[i] as { dueTimeMs: number }).dueTimeMs;
+      }
+      offset = (index + 1) * CHUNK;
     }
-    const index = Number(offset / BigInt(CHUNK));
-    let chunk = chunks.get(index);
-    if (!chunk) {
-      chunk = new Float64Array(CHUNK).fill(Number.NaN);
-      chunks.set(index, chunk);
-    }
-    chunk[Number(offset % BigInt(CHUNK))] = dueTimeMs;
   }
 
   /** The due time of the event at `offset`, or undefined when the lab did not send it (or forgot it). */
@@ -48,6 +55,20 @@ export class OffsetTimes {
       }
       offset = last + 1n;
     }
+  }
+
+  private chunk(partition: number, index: number): Float64Array {
+    let chunks = this.partitions.get(partition);
+    if (!chunks) {
+      chunks = new Map();
+      this.partitions.set(partition, chunks);
+    }
+    let chunk = chunks.get(index);
+    if (!chunk) {
+      chunk = new Float64Array(CHUNK).fill(Number.NaN);
+      chunks.set(index, chunk);
+    }
+    return chunk;
   }
 
   /** Forgets every chunk wholly below `offset`: the group has committed past them. */

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { WeightedHistogram } from "./weighted-histogram.ts";
+import { WeightedHistogram } from "../weighted-histogram.ts";
 
 /**
  * The aggregator's metrics on a registry of its own (never the global one). The first three keep the
