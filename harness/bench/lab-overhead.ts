@@ -13,6 +13,7 @@ import { KafkaRecordTimestamps } from "../run/record-timestamps.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
+import { median } from "./stats.ts";
 
 /** The issue's aim: what the lab's own observing costs the driver, as a share of its achieved rate. */
 export const OVERHEAD_AIM = 0.05;
@@ -34,7 +35,19 @@ export interface OverheadFigures {
   on: Contender;
   /** 1 − on/off, medians: the share of the driver's rate the observers cost. */
   overhead: number;
+  /**
+   * CPU time of the driver's process per event (µs, all its threads: the send loop, the event worker,
+   * librdkafka's), off and on by round. Steadier than the rate on a shared machine: a neighbour's burst
+   * slows a round but does not add to its CPU time per event.
+   */
+  cpu: { offMicrosPerEvent: number[]; onMicrosPerEvent: number[]; overhead: number };
   aim: number;
+}
+
+/** What one round of the driver did. */
+interface Drive {
+  perSec: number;
+  cpuMicrosPerEvent: number;
 }
 
 /**
@@ -54,17 +67,21 @@ export async function benchOverhead(
   const runName = `bench-overhead-${randomBytes(4).toString("hex")}`;
   const admin = createKafka(connection, `${runName}-admin`).admin();
   await admin.connect();
-  let samples: Map<string, number[]>;
+  let samples: Map<typeof LAB_OFF | typeof LAB_ON, number[]>;
+  const cpu = { [LAB_OFF]: [] as number[], [LAB_ON]: [] as number[] };
   try {
     samples = await alternate([LAB_OFF, LAB_ON], rounds, async (who, round) => {
       const topic = `${runName}-${who === LAB_ON ? "on" : "off"}-${round}`;
       await ensureTopics(admin, [{ topic, partitions: OVERHEAD_PARTITIONS, replicationFactor: 1 }]);
       log(`overhead: driver on ${client} with ${who}, ${events} events, round ${round} of ${rounds}…`);
-      const perSec =
+      const { perSec, cpuMicrosPerEvent } =
         who === LAB_ON
           ? await driveObserved(context, topic, events, client)
           : await drive(context, topic, events, client);
-      log(`overhead: ${who}, round ${round}: ${Math.round(perSec)} events/s`);
+      cpu[who].push(cpuMicrosPerEvent);
+      log(
+        `overhead: ${who}, round ${round}: ${Math.round(perSec)} events/s, ${cpuMicrosPerEvent.toFixed(2)} µs of CPU an event`,
+      );
       return perSec;
     });
   } finally {
@@ -80,6 +97,11 @@ export async function benchOverhead(
     off,
     on,
     overhead: 1 - on.ratio,
+    cpu: {
+      offMicrosPerEvent: cpu[LAB_OFF],
+      onMicrosPerEvent: cpu[LAB_ON],
+      overhead: median(cpu[LAB_ON]) / median(cpu[LAB_OFF]) - 1,
+    },
     aim: OVERHEAD_AIM,
   };
 }
@@ -90,8 +112,9 @@ async function drive(
   events: number,
   client: ClientName,
   onAck: (ack: Parameters<Observer["onAck"]>[0]) => void = () => {},
-): Promise<number> {
+): Promise<Drive> {
   const ledger = new CountsBuilder();
+  const cpuBefore = process.cpuUsage();
   const run = await runProducer({
     client,
     connection: context.stack.connection(),
@@ -105,8 +128,9 @@ async function drive(
       onAck(ack);
     },
   });
+  const { user, system } = process.cpuUsage(cpuBefore);
   if (run.acked !== events) throw new LabError("KAFKA", `the driver acked ${run.acked} of ${events} events`);
-  return run.achievedPerSec;
+  return { perSec: run.achievedPerSec, cpuMicrosPerEvent: (user + system) / events };
 }
 
 /** `drive` with the observer wired as the runner wires it, sampled every second until the driver is done. */
@@ -115,7 +139,7 @@ async function driveObserved(
   topic: string,
   events: number,
   client: ClientName,
-): Promise<number> {
+): Promise<Drive> {
   const connection = context.stack.connection();
   const partitions = Array.from({ length: OVERHEAD_PARTITIONS }, (_, p) => p);
   const inputStart = new Map(partitions.map((p) => [p, 0n]));

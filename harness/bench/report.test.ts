@@ -105,7 +105,11 @@ describe("busyMachineNote", () => {
 });
 
 describe("benchRows for the lab's own overhead and memory", () => {
-  const overhead = (offPerSec: number[], onPerSec: number[]): BenchFigures["overhead"] => {
+  const overhead = (
+    offPerSec: number[],
+    onPerSec: number[],
+    cpu = { offMicrosPerEvent: [10, 11, 9], onMicrosPerEvent: [10.4, 10.2, 10.3], overhead: 0.03 },
+  ): BenchFigures["overhead"] => {
     const [off, on] = summarise(
       new Map([
         ["observers off", offPerSec],
@@ -113,7 +117,16 @@ describe("benchRows for the lab's own overhead and memory", () => {
       ]),
       "observers off",
     ) as [Contender, Contender];
-    return { events: 1_000, partitions: 6, client: "librdkafka", off, on, overhead: 1 - on.ratio, aim: 0.05 };
+    return {
+      events: 1_000,
+      partitions: 6,
+      client: "librdkafka",
+      off,
+      on,
+      overhead: 1 - on.ratio,
+      cpu,
+      aim: 0.05,
+    };
   };
 
   it("gives observed against unobserved with the overhead, and judges the 5 % aim", () => {
@@ -128,6 +141,21 @@ describe("benchRows for the lab's own overhead and memory", () => {
     ]);
     const [missed] = benchRows({ overhead: overhead([100, 100, 100], [90, 90, 90]) });
     expect(missed?.slice(3, 6)).toEqual(["0.90× (10.0 % overhead)", "< 5.0 %", "✘"]);
+  });
+
+  it("gives the CPU time per event observed against unobserved beside the rates, judged by the same aim", () => {
+    const [, met] = benchRows({ overhead: overhead([100], [97]) });
+    expect(met?.slice(0, 6)).toEqual([
+      "lab overhead in CPU time per event, same rounds",
+      "10.30 µs/event observed (10.20–10.40)",
+      "unobserved 10.00 µs/event (9.00–11.00)",
+      "1.03× (3.0 % more)",
+      "< 5.0 %",
+      "✔",
+    ]);
+    const cpu = { offMicrosPerEvent: [10], onMicrosPerEvent: [12], overhead: 0.2 };
+    const [, missed] = benchRows({ overhead: overhead([100], [99], cpu) });
+    expect(missed?.slice(3, 6)).toEqual(["1.20× (20.0 % more)", "< 5.0 %", "✘"]);
   });
 
   it("gives bytes kept per event against each aim", () => {

@@ -5,6 +5,7 @@ import type { LabMemoryBench } from "./lab-memory.ts";
 import type { OverheadFigures } from "./lab-overhead.ts";
 import { PRODUCER_PERFORMANCE, type ProducerFigures } from "./producer.ts";
 import type { StartupFigures } from "./startup.ts";
+import { median } from "./stats.ts";
 
 export interface BenchFigures {
   startup?: StartupFigures[];
@@ -75,7 +76,7 @@ const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 function overheadRows(overhead: OverheadFigures | undefined): string[][] {
   if (!overhead) return [];
-  const { on, off } = overhead;
+  const { on, off, cpu } = overhead;
   return [
     [
       `lab overhead, driver on ${overhead.client}, ${plural(overhead.partitions, "partition")}`,
@@ -86,8 +87,21 @@ function overheadRows(overhead: OverheadFigures | undefined): string[][] {
       mark(overhead.overhead < overhead.aim),
       "",
     ],
+    [
+      "lab overhead in CPU time per event, same rounds",
+      `${micros(median(cpu.onMicrosPerEvent))} observed ${microsRange(cpu.onMicrosPerEvent)}`,
+      `unobserved ${micros(median(cpu.offMicrosPerEvent))} ${microsRange(cpu.offMicrosPerEvent)}`,
+      `${times(1 + cpu.overhead)} (${percent(cpu.overhead)} more)`,
+      `< ${percent(overhead.aim)}`,
+      mark(cpu.overhead < overhead.aim),
+      "",
+    ],
   ];
 }
+
+const micros = (us: number) => `${us.toFixed(2)} µs/event`;
+const microsRange = (values: readonly number[]) =>
+  `(${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
 
 function labMemoryRows(memory: LabMemoryBench | undefined): string[][] {
   if (!memory) return [];
@@ -148,7 +162,7 @@ export function benchNotes(figures: BenchFigures): string[] {
   const overhead = figures.overhead;
   if (overhead) {
     notes.push(
-      `lab overhead: our driver at full speed on ${overhead.client}, ${formatCount(overhead.events)} events a run on a fresh topic, observers off and on alternating; "on" adds what a run adds on the driver's process (the observer fed every acknowledgement, its send-delay tracker and histograms, the lag probe and record timestamps sampled every second); both keep the ledger; no aggregator runs`,
+      `lab overhead: our driver at full speed on ${overhead.client}, ${formatCount(overhead.events)} events a run on a fresh topic, observers off and on alternating; "on" adds what a run adds on the driver's process (the observer fed every acknowledgement, its send-delay tracker and histograms, the lag probe and record timestamps sampled every second); both keep the ledger; no aggregator runs; CPU time is the driver process's user + system time over the run (process.cpuUsage) divided by its events`,
     );
   }
   const memory = figures.labMemory;
