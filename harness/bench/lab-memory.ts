@@ -7,7 +7,7 @@ import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import type { PartitionLag } from "../run/lag-probe.ts";
-import { Observer } from "../run/observer.ts";
+import { type LagSource, Observer } from "../run/observer.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { slope } from "./stats.ts";
 
@@ -68,6 +68,26 @@ function collector(): () => void {
   return runInNewContext("gc") as () => void;
 }
 
+/** The run's observer with nothing behind it but `probe`: no broker, no record timestamps, no Prometheus. */
+export function brokerlessObserver(partitions: number, probe: LagSource): Observer {
+  return new Observer({
+    clock: systemClock,
+    loadStartMs: systemClock.now(),
+    inputTopic: "user-login",
+    inputStart: new Map(Array.from({ length: partitions }, (_, p) => [p, 0n])),
+    windowMs: 10_000,
+    probe,
+    recordTimestamps: {
+      timestampAt: async () => ({ unknown: "not read in this bench" }),
+      stop: async () => {},
+    },
+    prometheus: undefined,
+    labMetrics: new LabMetrics(),
+    targetRateAt: () => 0,
+    memoryTargets: () => [],
+  });
+}
+
 /**
  * What the lab keeps per event, without Kafka: the real send loop, ledger and observer, fed by a sender that
  * acknowledges at once and a group that commits everything acknowledged every `commitEvery` events. A
@@ -88,22 +108,7 @@ export async function measureLabMemory(
         return { partition, end, position, lag: Number(end - position), owned: true };
       }),
   };
-  const observer = new Observer({
-    clock: systemClock,
-    loadStartMs: systemClock.now(),
-    inputTopic: "user-login",
-    inputStart: new Map(Array.from({ length: partitionCount }, (_, p) => [p, 0n])),
-    windowMs: 10_000,
-    probe,
-    recordTimestamps: {
-      timestampAt: async () => ({ unknown: "not read in this bench" }),
-      stop: async () => {},
-    },
-    prometheus: undefined,
-    labMetrics: new LabMetrics(),
-    targetRateAt: () => 0,
-    memoryTargets: () => [],
-  });
+  const observer = brokerlessObserver(partitionCount, probe);
   const ledger = new CountsBuilder();
   const marks: { events: number; heap: number; rss: number }[] = [];
   let acked = 0;

@@ -13,6 +13,7 @@ import { KafkaRecordTimestamps } from "../run/record-timestamps.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
+import { brokerlessObserver } from "./lab-memory.ts";
 import { median } from "./stats.ts";
 
 /** The issue's aim: what the lab's own observing costs the driver, as a share of its achieved rate. */
@@ -41,6 +42,12 @@ export interface OverheadFigures {
    * slows a round but does not add to its CPU time per event.
    */
   cpu: { offMicrosPerEvent: number[]; onMicrosPerEvent: number[]; overhead: number };
+  /**
+   * The observer's own work per acknowledged event (µs), timed alone without Kafka on acks shaped like the
+   * driver's: what "on" adds to every event, free of the machine's noise. Divided by the driver's CPU per
+   * event unobserved, it is the overhead the rounds above cannot resolve when it is small.
+   */
+  observerMicrosPerEvent: number;
   aim: number;
 }
 
@@ -87,6 +94,8 @@ export async function benchOverhead(
   } finally {
     await admin.disconnect();
   }
+  log("overhead: the observer's work per acknowledged event, alone, without Kafka…");
+  const observerMicrosPerEvent = observerCostPerEvent();
   const summary = summarise(samples, LAB_OFF);
   const off = summary.find((c) => c.name === LAB_OFF) as Contender;
   const on = summary.find((c) => c.name === LAB_ON) as Contender;
@@ -102,8 +111,35 @@ export async function benchOverhead(
       onMicrosPerEvent: cpu[LAB_ON],
       overhead: median(cpu[LAB_ON]) / median(cpu[LAB_OFF]) - 1,
     },
+    observerMicrosPerEvent,
     aim: OVERHEAD_AIM,
   };
+}
+
+/** Events per timed repetition of the observer alone, in acks of `ACK_RECORDS` as librdkafka batches them. */
+const OBSERVER_EVENTS = 1_000_000;
+const ACK_RECORDS = 500;
+const OBSERVER_REPETITIONS = 5;
+
+/** Median µs per event of `observer.onAck` over acks of the bench's partitions, sampled once a second's worth. */
+function observerCostPerEvent(): number {
+  const timings: number[] = [];
+  for (let repetition = 0; repetition < OBSERVER_REPETITIONS; repetition += 1) {
+    const observer = brokerlessObserver(OVERHEAD_PARTITIONS, { sample: async () => [] });
+    const dueMs = Date.now();
+    const records = Array.from({ length: ACK_RECORDS }, (_, i) => ({
+      dueTimeMs: dueMs + i / 50,
+      sentAtMs: dueMs + i / 50 + (i % 13) * 0.37,
+    }));
+    const started = process.hrtime.bigint();
+    for (let ack = 0; ack < OBSERVER_EVENTS / ACK_RECORDS; ack += 1) {
+      const partition = ack % OVERHEAD_PARTITIONS;
+      const baseOffset = Math.floor(ack / OVERHEAD_PARTITIONS) * ACK_RECORDS;
+      observer.onAck({ partition, baseOffset: String(baseOffset), records });
+    }
+    timings.push(Number(process.hrtime.bigint() - started) / 1_000 / OBSERVER_EVENTS);
+  }
+  return median(timings);
 }
 
 async function drive(

@@ -125,6 +125,7 @@ describe("benchRows for the lab's own overhead and memory", () => {
       on,
       overhead: 1 - on.ratio,
       cpu,
+      observerMicrosPerEvent: 0.2,
       aim: 0.05,
     };
   };
@@ -156,6 +157,21 @@ describe("benchRows for the lab's own overhead and memory", () => {
     const cpu = { offMicrosPerEvent: [10], onMicrosPerEvent: [12], overhead: 0.2 };
     const [, missed] = benchRows({ overhead: overhead([100], [99], cpu) });
     expect(missed?.slice(3, 6)).toEqual(["1.20× (20.0 % more)", "< 5.0 %", "✘"]);
+  });
+
+  it("gives the observer's own work per event as a share of the driver's CPU per event unobserved", () => {
+    const figures = overhead([100], [97]);
+    const row = (observerMicrosPerEvent: number) =>
+      benchRows({ overhead: figures && { ...figures, observerMicrosPerEvent } })[2];
+    expect(row(0.2)?.slice(0, 6)).toEqual([
+      "observer's work per event, timed alone (no Kafka)",
+      "0.20 µs/event",
+      "driver's CPU unobserved 10.00 µs/event",
+      "2.0 % of it",
+      "< 5.0 %",
+      "✔",
+    ]);
+    expect(row(0.8)?.slice(3, 6)).toEqual(["8.0 % of it", "< 5.0 %", "✘"]);
   });
 
   it("gives bytes kept per event against each aim", () => {
