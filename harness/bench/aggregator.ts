@@ -21,7 +21,9 @@ export const AGGREGATOR_AIM_PER_SEC = 50_000;
 export const BENCH_WINDOW_MS = 1_000;
 const MALFORMED_SHARE = 0.02;
 /** The oversized kinds are left out: they would make the bench about bytes rather than events. */
-const BENCH_MALFORMED_KINDS = MALFORMED_KINDS.filter((k) => k !== "near_kafka_limit" && k !== "too_large");
+export const BENCH_MALFORMED_KINDS = MALFORMED_KINDS.filter(
+  (k) => k !== "near_kafka_limit" && k !== "too_large",
+);
 const CASES = [
   { partitions: 1, consumers: 1 },
   { partitions: 6, consumers: 1 },

@@ -11,6 +11,7 @@ import { LagProbe } from "../run/lag-probe.ts";
 import { Observer } from "../run/observer.ts";
 import { KafkaRecordTimestamps } from "../run/record-timestamps.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
+import { BENCH_MALFORMED_KINDS } from "./aggregator.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
 import { brokerlessObserver } from "./lab-memory.ts";
@@ -159,6 +160,7 @@ async function drive(
     stopAfter: { count: events },
     seed: SEED,
     malformed: MALFORMED_SHARE,
+    malformedKinds: BENCH_MALFORMED_KINDS,
     onAck: (ack) => {
       for (const record of ack.records) ledger.addSent(record);
       onAck(ack);

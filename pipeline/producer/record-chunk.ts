@@ -8,7 +8,6 @@ import { MALFORMED_KINDS } from "../events/malformed.ts";
  * crosses as an object.
  */
 export interface RecordChunk {
-  predictedMs: Float64Array;
   /** Index into KINDS. */
   kinds: Uint8Array;
   bytes: ArrayBuffer;
@@ -17,13 +16,20 @@ export interface RecordChunk {
   /** Per record: index into `strings` of device type, locale, app version, or of the invalid reason. */
   fields: Uint16Array;
   timestampSec: Float64Array;
+  /**
+   * Per record: where the digits of a valid record's `timestamp` start in its value, when that is the JSON's
+   * last field (as the generator writes it), so that it can be re-stamped in place; else NO_STAMP.
+   */
+  stampAt: Uint32Array;
   strings: string[];
 }
+
+const NO_STAMP = 0xffffffff;
 
 const KINDS: readonly GeneratedRecord["kind"][] = ["valid", ...MALFORMED_KINDS];
 const FIELDS = 3;
 
-export function packChunk(records: readonly GeneratedRecord[], predictedMs: readonly number[]): RecordChunk {
+export function packChunk(records: readonly GeneratedRecord[]): RecordChunk {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const id = (text: string) => {
@@ -39,6 +45,7 @@ export function packChunk(records: readonly GeneratedRecord[], predictedMs: read
   const fields = new Uint16Array(records.length * FIELDS);
   const timestampSec = new Float64Array(records.length);
   const kinds = new Uint8Array(records.length);
+  const stampAt = new Uint32Array(records.length).fill(NO_STAMP);
   let at = 0;
   records.forEach((record, i) => {
     kinds[i] = KINDS.indexOf(record.kind);
@@ -59,6 +66,7 @@ export function packChunk(records: readonly GeneratedRecord[], predictedMs: read
         i * 3,
       );
       timestampSec[i] = expected.event.timestampSec;
+      stampAt[i] = lastFieldStamp(record.value, expected.event.timestampSec);
     } else {
       fields[i * 3] = id(expected.reason);
       timestampSec[i] = -1;
@@ -67,20 +75,31 @@ export function packChunk(records: readonly GeneratedRecord[], predictedMs: read
   const all = Buffer.concat(parts);
   const bytes = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   return {
-    predictedMs: Float64Array.from(predictedMs),
     kinds,
     bytes,
     ends,
     fields,
     timestampSec,
+    stampAt,
     strings,
   };
 }
 
+/** Where the digits of `"timestamp":<seconds>}` start if the value ends so, else NO_STAMP. */
+function lastFieldStamp(value: Buffer, timestampSec: number): number {
+  const tail = `"timestamp":${timestampSec}}`;
+  if (value.byteLength < tail.length || value.toString("latin1", value.byteLength - tail.length) !== tail) {
+    return NO_STAMP;
+  }
+  return value.byteLength - 1 - String(timestampSec).length;
+}
+
 /**
- * Record `i` of a chunk, stamped with the timestamp of `dueTimeMs`: a valid record made for another second is
- * remade from its own JSON. A malformed one keeps the timestamp it was made with (the generator does not hand
- * out the event behind it, and its bytes cannot be parsed back); its verdict and reason are the same either way.
+ * Record `i` of a chunk, stamped with the timestamp of `dueTimeMs`. A valid record made for another second
+ * gets that second's digits written over its own in place (each record is unpacked once), or, where the
+ * digits differ in number or the timestamp is not the last field, is remade from its own JSON. A malformed
+ * one keeps the timestamp it was made with (the generator does not hand out the event behind it, and its
+ * bytes cannot be parsed back); its verdict and reason are the same either way.
  */
 export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): GeneratedRecord {
   const [start, valueEnd, keyEnd] = [chunk.ends[i * 3], chunk.ends[i * 3 + 1], chunk.ends[i * 3 + 2]] as [
@@ -91,18 +110,24 @@ export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): 
   const kind = KINDS[chunk.kinds[i] as number] as GeneratedRecord["kind"];
   const value = Buffer.from(chunk.bytes, start, valueEnd - start);
   const key = keyEnd > valueEnd ? Buffer.from(chunk.bytes, valueEnd, keyEnd - valueEnd).toString() : null;
+  let timestamp = chunk.timestampSec[i] as number;
   const second = Math.floor(dueTimeMs / 1000);
-  if (kind === "valid" && Math.floor((chunk.predictedMs[i] as number) / 1000) !== second) {
-    const event = { ...(JSON.parse(value.toString()) as LoginEvent), timestamp: second };
-    const again = Buffer.from(JSON.stringify(event));
-    return { key, value: again, kind, expected: validateRecord(again) };
+  if (kind === "valid" && timestamp !== second) {
+    const digits = String(second);
+    const at = chunk.stampAt[i] as number;
+    if (at === NO_STAMP || digits.length !== String(timestamp).length) {
+      const event = { ...(JSON.parse(value.toString()) as LoginEvent), timestamp: second };
+      const again = Buffer.from(JSON.stringify(event));
+      return { key, value: again, kind, expected: validateRecord(again) };
+    }
+    value.write(digits, at, "latin1");
+    timestamp = second;
   }
   const [a, b, c] = [chunk.fields[i * 3], chunk.fields[i * 3 + 1], chunk.fields[i * 3 + 2]] as [
     number,
     number,
     number,
   ];
-  const timestamp = chunk.timestampSec[i] as number;
   const expected: ValidationResult =
     timestamp >= 0
       ? {

@@ -13,7 +13,7 @@ parentPort?.on("message", (dueTimes: number[]) => {
     dueTimeMs = predictedMs;
     return generator.next();
   });
-  const chunk = packChunk(records, dueTimes);
+  const chunk = packChunk(records);
   parentPort?.postMessage(chunk, [chunk.bytes]);
 });
 parentPort?.postMessage("ready");
