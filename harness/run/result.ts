@@ -2,7 +2,12 @@ import { cpus, hostname, totalmem, type } from "node:os";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import type { ProviderName } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
+import type { FleetRun } from "../load/driver-fleet.ts";
+import { driverLedgerAssertion } from "../load/driver-ledger.ts";
 import { describeLoad } from "../load/profile.ts";
+import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
+import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
+import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import { formatCount } from "../report/format.ts";
 import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../result/types.ts";
 import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
@@ -11,9 +16,13 @@ import { rangeBounds } from "../verify/analytics-ranges.ts";
 import type { Collected } from "../verify/collect.ts";
 import { countAssertions, type FetchCounters, lostAndDuplicated } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
+import { driverExitAssertion } from "../verify/driver-exit.ts";
 import type { CountsBuilder } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
+import type { ExternalDriverRun } from "./external-driver.ts";
+import { faultFigures } from "./fault-figures.ts";
+import { faultsAssertion } from "./faults.ts";
 import type { Observer } from "./observer.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
@@ -164,4 +173,65 @@ export function buildResult(input: ResultInput): RunResult {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+export interface ScenarioCheckInput {
+  scenario: Scenario;
+  observer: Observer;
+  summary: ProducerRun | FleetRun | ExternalDriverRun;
+  /** Driver processes of the lab's own (1 unless `--producers`). */
+  producers: number;
+  loadMs: number;
+  /** Which aggregator ran, when it was not the pipeline's. */
+  aggregatorCommand?: string;
+  /** When Ctrl-C ended the load, from its start. */
+  interruptedAtMs?: number;
+}
+
+/**
+ * The checks a scenario's shape adds to the counts and thresholds of `buildResult`: the faults applied as
+ * scheduled and what they did, memory growth, the spike's drain, under-replicated partitions back to 0, the
+ * driver processes' ledgers and an external driver's exit; then the verdict over all of them.
+ */
+export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput): RunResult {
+  const { scenario, observer, summary, interruptedAtMs } = input;
+  const memory = memoryFigures(observer.series.t, observer.memory, input.loadMs / 1000);
+  const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
+  const { load } = scenario;
+  const spike =
+    load.kind === "spike"
+      ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
+      : undefined;
+  const faultsCheck = faultsAssertion(result.faults);
+  const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, result.faults, scenario);
+  const urpRows = urpRecovery(observer.series, result.faults);
+  const urpWithin = scenario.thresholds.urpZeroWithinMs;
+  const urpCheck = urpWithin === undefined ? undefined : urpRecoveryAssertion(urpRows, urpWithin);
+  const assertions = [
+    ...result.assertions,
+    ...(faultsCheck ? [faultsCheck] : []),
+    ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
+    ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
+    ...faultChecks,
+    ...(urpCheck ? [urpCheck] : []),
+    ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, input.producers)] : []),
+    ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
+  ];
+  return {
+    ...result,
+    verdict:
+      interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
+    config: {
+      ...result.config,
+      ...(input.aggregatorCommand ? { aggregatorCommand: input.aggregatorCommand } : {}),
+      loadProcesses: input.producers,
+    },
+    lag: { ...result.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
+    memory,
+    ...(spike ? { spike } : {}),
+    ...byFault,
+    ...(urpRows.length > 0 ? { urpRecovery: urpRows } : {}),
+    assertions,
+    ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
+  };
 }

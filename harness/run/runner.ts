@@ -12,17 +12,12 @@ import { startStack } from "../infra/start.ts";
 import type { ProviderName, StartedStack } from "../infra/types.ts";
 import { ArrivalSchedule } from "../load/arrival-rate.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
-import { driverLedgerAssertion } from "../load/driver-ledger.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
-import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
-import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
-import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
-import { driverExitAssertion } from "../verify/driver-exit.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
@@ -34,8 +29,7 @@ import {
   type ExternalLoad,
   startExternalLoad,
 } from "./external-load.ts";
-import { faultFigures } from "./fault-figures.ts";
-import { faultsAssertion, scheduleFaults } from "./faults.ts";
+import { scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
@@ -44,7 +38,7 @@ import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
 import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
 import { KafkaRecordTimestamps } from "./record-timestamps.ts";
-import { buildResult } from "./result.ts";
+import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
@@ -399,40 +393,15 @@ async function runOnStack(
             }
           : {},
     });
-    const checked = withFaultsChecked(result, fleet, options.consumerCommand);
-    const memory = memoryFigures(observer.series.t, observer.memory, (loadEndMs - loadStartMs) / 1000);
-    const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
-    const { load } = scenario;
-    const spike =
-      load.kind === "spike"
-        ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
-        : undefined;
-    const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, checked.faults, scenario);
-    const urpRows = urpRecovery(observer.series, checked.faults);
-    const urpWithin = scenario.thresholds.urpZeroWithinMs;
-    const urpCheck = urpWithin === undefined ? undefined : urpRecoveryAssertion(urpRows, urpWithin);
-    const assertions = [
-      ...checked.assertions,
-      ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
-      ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
-      ...faultChecks,
-      ...(urpCheck ? [urpCheck] : []),
-      ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, producers)] : []),
-      ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
-    ];
-    return {
-      ...checked,
-      verdict:
-        interruptedAtMs !== undefined ? "interrupted" : assertions.every((a) => a.pass) ? "pass" : "fail",
-      config: { ...checked.config, loadProcesses: producers },
-      lag: { ...checked.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
-      memory,
-      ...(spike ? { spike } : {}),
-      ...byFault,
-      ...(urpRows.length > 0 ? { urpRecovery: urpRows } : {}),
-      assertions,
+    return withScenarioChecks(result, {
+      scenario,
+      observer,
+      summary,
+      producers,
+      loadMs: loadEndMs - loadStartMs,
+      ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : {}),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
-    };
+    });
   } finally {
     await recordTimestamps.stop();
     await externalLoad?.stop();
@@ -441,18 +410,6 @@ async function runOnStack(
     await probe.disconnect().catch(() => {});
     await labMetrics.close();
   }
-}
-
-/** The faults' own assertion, and which aggregator ran when it was not the pipeline's. */
-function withFaultsChecked(result: RunResult, fleet: ConsumerFleet, command: string | undefined): RunResult {
-  const faultsCheck = faultsAssertion(result.faults);
-  const assertions = faultsCheck ? [...result.assertions, faultsCheck] : result.assertions;
-  return {
-    ...result,
-    config: { ...result.config, ...(command ? { aggregatorCommand: fleet.description } : {}) },
-    assertions,
-    verdict: assertions.every((a) => a.pass) ? result.verdict : "fail",
-  };
 }
 
 function plural(n: number, noun: string): string {
