@@ -165,9 +165,6 @@ async function runOnStack(
     let onRecordSeen: (partition: number, offset: bigint, timestampMs: number) => void = () => {};
     const producers = options.producers ?? 1;
     if (options.driverCommand) {
-      log(
-        `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`,
-      );
       externalLoad = await startExternalLoad({
         command: options.driverCommand,
         scenario,
@@ -179,13 +176,6 @@ async function runOnStack(
         signal: stopLoad.signal,
         onRecord: (partition, offset, timestampMs) => onRecordSeen(partition, offset, timestampMs),
       });
-    } else {
-      log(
-        `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
-          (client === "kafkajs" && librdkafkaUnavailable()
-            ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
-            : ""),
-      );
     }
     const driver =
       externalLoad ??
@@ -220,6 +210,16 @@ async function runOnStack(
             },
           }));
 
+    // Said as the clock starts, when the drivers are ready: a test or a person reading the log can take it
+    // as the load's start.
+    log(
+      options.driverCommand
+        ? `load: ${describeLoad(scenario.load, scenario.durationMs)} asked of the driver command \`${options.driverCommand}\` (the ledger is the recount of ${topics.input})`
+        : `load: ${describeLoad(scenario.load, scenario.durationMs)}, seed ${scenario.seed}, client ${client}` +
+            (client === "kafkajs" && librdkafkaUnavailable()
+              ? ` (librdkafka is faster, but ${librdkafkaUnavailable()})`
+              : ""),
+    );
     const loadStartMs = clock.now();
     const observer = new Observer({
       clock,
