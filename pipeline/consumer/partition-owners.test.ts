@@ -3,7 +3,7 @@ import { type Claim, firstBatchAction, type OwnedProducer, PartitionOwners } fro
 import type { Transaction } from "./window-transaction.ts";
 
 /** Producers that log what is done to them, in one shared log, the way kafkajs would be driven. */
-function world(options: { initFails?: boolean } = {}) {
+function world(options: { initFails?: boolean; committed?: bigint[] } = {}) {
   const log: string[] = [];
   let made = 0;
   const createProducer = (partition: number): OwnedProducer => {
@@ -24,11 +24,13 @@ function world(options: { initFails?: boolean } = {}) {
       },
     };
   };
+  const reads = [...(options.committed ?? [])];
   const committedOffset = async (partition: number) => {
     log.push(`read committed ${partition}`);
-    return 500n;
+    return reads.length > 1 ? (reads.shift() as bigint) : (reads[0] ?? 500n);
   };
-  return { log, owners: new PartitionOwners({ createProducer, committedOffset }) };
+  const sleep = async (ms: number) => void log.push(`wait ${ms} ms`);
+  return { log, owners: new PartitionOwners({ createProducer, committedOffset, sleep }) };
 }
 
 describe("PartitionOwners", () => {
@@ -43,12 +45,23 @@ describe("PartitionOwners", () => {
       "p3#1 init",
       "p3#1 abort",
       "read committed 3",
+      "wait 1000 ms",
+      "read committed 3",
       "p3#1 disconnect",
       "p3#2 connect",
       "p3#2 init",
       "p3#2 abort",
       "read committed 3",
+      "wait 1000 ms",
+      "read committed 3",
     ]);
+  });
+
+  it("reads the committed offset until two reads agree: the previous owner's last commit may land late", async () => {
+    const { log, owners } = world({ committed: [0n, 685n, 685n] });
+    const claim = await owners.claim(5);
+    expect(claim.committed).toBe(685n);
+    expect(log.filter((line) => line.startsWith("read committed"))).toHaveLength(3);
   });
 
   it("keeps no producer across a generation", async () => {

@@ -10,7 +10,13 @@ export interface OwnersDeps {
   createProducer(partition: number): OwnedProducer;
   /** The group's committed offset for the partition, or where reading starts when it has none. */
   committedOffset(partition: number): Promise<bigint>;
+  /** Waits between two reads of the committed offset (see `PartitionOwners.claim`). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** How long a claim waits before reading the committed offset again, and how many reads it makes at most. */
+export const SETTLE_MS = 1_000;
+const MAX_READS = 5;
 
 /** This member's claim on one input partition: its producer and the offset counting resumes from. */
 export interface Claim {
@@ -57,7 +63,7 @@ export class PartitionOwners {
       await producer.connect();
       const txn = await producer.transaction();
       await txn.abort();
-      const committed = await this.deps.committedOffset(partition);
+      const committed = await this.settledCommittedOffset(partition);
       const claim = { producer, committed, checked: false, seeked: false };
       this.claims.set(partition, claim);
       return claim;
@@ -65,6 +71,28 @@ export class PartitionOwners {
       await producer.disconnect().catch(() => {});
       throw error;
     }
+  }
+
+  /**
+   * The committed offset, read until two reads a second apart agree. InitProducerId has completed the
+   * previous owner's transaction, but the group coordinator moves that transaction's offsets from pending
+   * to committed on its own schedule, and kafkajs's OffsetFetch cannot ask it to wait (`require_stable`,
+   * KIP-447, is OffsetFetch v7; kafkajs speaks up to v4). Read too early, the offset is the one before the
+   * transaction, and its window is counted twice: a broker-failure run did that (a commit whose EndTxn
+   * failed with ECONNREFUSED as the coordinator died was completed later, and both owners read offset 0).
+   * Offsets of a partition only move forward while this member holds it (the previous owner is fenced),
+   * so the last read is the one to keep.
+   */
+  private async settledCommittedOffset(partition: number): Promise<bigint> {
+    const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let committed = await this.deps.committedOffset(partition);
+    for (let read = 1; read < MAX_READS; read += 1) {
+      await sleep(SETTLE_MS);
+      const again = await this.deps.committedOffset(partition);
+      if (again === committed) break;
+      committed = again;
+    }
+    return committed;
   }
 
   /** Drops the partition's producer: after a failed transaction, or when the partition is gone. */
