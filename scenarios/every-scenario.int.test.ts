@@ -20,11 +20,13 @@ const faultsHit = (result: RunResult) => {
 /**
  * Scenarios run here, two at a time: each is light (hundreds of events a second), and the 3-broker ones spend
  * most of their time waiting on the faults' timelines. The soak's memory fit needs 3 full minutes of steady
- * load, so it runs 3m30s.
+ * load; it runs 5 minutes, because the lab's heap after a collection climbs and falls by about 9 MB over
+ * about 3 minutes at this rate (the same before and after this round's changes), and a fit over 3 minutes
+ * read that swing as anywhere from -244 to +108 MB/h against a bound of 100.
  */
 const SHARED: Record<string, CiRun> = {
   soak: {
-    args: ["--duration", "3m30s"],
+    args: ["--duration", "5m"],
     shows: (result) => {
       const processes = Object.keys(result.memory?.byProcess ?? {});
       expect(processes).toEqual(expect.arrayContaining(["lab", "consumer-0", "consumer-1"]));
@@ -147,7 +149,7 @@ describe("CI runs every scenario", () => {
     for (const name of await listScenarios()) expect(covered, `add ${name} to this file`).toContain(name);
   });
 
-  describe.concurrent("light scenarios, two at a time", { timeout: 420_000 }, () => {
+  describe.concurrent("light scenarios, two at a time", { timeout: 480_000 }, () => {
     it.for(Object.entries(SHARED))("%s passes", async ([label, run], { onTestFinished }) => {
       await passes(label, run, onTestFinished);
     });
