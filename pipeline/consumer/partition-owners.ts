@@ -15,7 +15,7 @@ export interface OwnersDeps {
 }
 
 /** How long a claim waits before reading the committed offset again, and how many reads it makes at most. */
-export const SETTLE_MS = 1_000;
+const SETTLE_MS = 1_000;
 const MAX_READS = 5;
 
 /** This member's claim on one input partition: its producer and the offset counting resumes from. */
