@@ -16,15 +16,8 @@ export interface RecordChunk {
   /** Per record: index into `strings` of device type, locale, app version, or of the invalid reason. */
   fields: Uint16Array;
   timestampSec: Float64Array;
-  /**
-   * Per record: where the digits of a valid record's `timestamp` start in its value, when that is the JSON's
-   * last field (as the generator writes it), so that it can be re-stamped in place; else NO_STAMP.
-   */
-  stampAt: Uint32Array;
   strings: string[];
 }
-
-const NO_STAMP = 0xffffffff;
 
 const KINDS: readonly GeneratedRecord["kind"][] = ["valid", ...MALFORMED_KINDS];
 const FIELDS = 3;
@@ -45,7 +38,6 @@ export function packChunk(records: readonly GeneratedRecord[]): RecordChunk {
   const fields = new Uint16Array(records.length * FIELDS);
   const timestampSec = new Float64Array(records.length);
   const kinds = new Uint8Array(records.length);
-  const stampAt = new Uint32Array(records.length).fill(NO_STAMP);
   let at = 0;
   records.forEach((record, i) => {
     kinds[i] = KINDS.indexOf(record.kind);
@@ -66,7 +58,6 @@ export function packChunk(records: readonly GeneratedRecord[]): RecordChunk {
         i * 3,
       );
       timestampSec[i] = expected.event.timestampSec;
-      stampAt[i] = lastFieldStamp(record.value, expected.event.timestampSec);
     } else {
       fields[i * 3] = id(expected.reason);
       timestampSec[i] = -1;
@@ -80,18 +71,8 @@ export function packChunk(records: readonly GeneratedRecord[]): RecordChunk {
     ends,
     fields,
     timestampSec,
-    stampAt,
     strings,
   };
-}
-
-/** Where the digits of `"timestamp":<seconds>}` start if the value ends so, else NO_STAMP. */
-function lastFieldStamp(value: Buffer, timestampSec: number): number {
-  const tail = `"timestamp":${timestampSec}}`;
-  if (value.byteLength < tail.length || value.toString("latin1", value.byteLength - tail.length) !== tail) {
-    return NO_STAMP;
-  }
-  return value.byteLength - 1 - String(timestampSec).length;
 }
 
 /**
@@ -114,8 +95,8 @@ export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): 
   const second = Math.floor(dueTimeMs / 1000);
   if (kind === "valid" && timestamp !== second) {
     const digits = String(second);
-    const at = chunk.stampAt[i] as number;
-    if (at === NO_STAMP || digits.length !== String(timestamp).length) {
+    const at = stampAt(value, timestamp, digits.length);
+    if (at === undefined) {
       const event = { ...(JSON.parse(value.toString()) as LoginEvent), timestamp: second };
       const again = Buffer.from(JSON.stringify(event));
       return { key, value: again, kind, expected: validateRecord(again) };
@@ -142,4 +123,17 @@ export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): 
         }
       : { ok: false, reason: chunk.strings[a] as Extract<ValidationResult, { ok: false }>["reason"] };
   return { key, value, kind, expected };
+}
+
+/**
+ * Where the digits of `timestamp` start in a value that ends with `"timestamp":<timestampSec>}` (the
+ * generator writes it last) and has room for `length` digits there; undefined otherwise. Checked only for a
+ * record being re-stamped, not for every record made.
+ */
+function stampAt(value: Buffer, timestampSec: number, length: number): number | undefined {
+  const old = String(timestampSec);
+  const tail = `"timestamp":${old}}`;
+  if (old.length !== length || value.byteLength < tail.length) return undefined;
+  const start = value.byteLength - tail.length;
+  return value.toString("latin1", start) === tail ? value.byteLength - 1 - old.length : undefined;
 }
