@@ -1,4 +1,4 @@
-import { median } from "./stats.ts";
+import { median } from "../core/stats.ts";
 
 /** One contender's samples from alternating rounds, summarised. */
 export interface Contender {

@@ -5,11 +5,11 @@ import type { PartitionDelivery } from "../../pipeline/kafka/record-producer.ts"
 import { constantRate } from "../../pipeline/producer/schedule.ts";
 import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
+import { slope } from "../core/stats.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import type { PartitionLag } from "../run/lag-probe.ts";
 import { type LagSource, Observer } from "../run/observer.ts";
 import { CountsBuilder } from "../verify/ledger.ts";
-import { slope } from "./stats.ts";
 
 export interface LabMemoryFigures {
   events: number;

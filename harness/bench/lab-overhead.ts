@@ -6,6 +6,7 @@ import { runProducer } from "../../pipeline/producer/producer.ts";
 import { ensureTopics } from "../../pipeline/topics.ts";
 import { systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
+import { median } from "../core/stats.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { LagProbe } from "../run/lag-probe.ts";
 import { Observer } from "../run/observer.ts";
@@ -15,7 +16,6 @@ import { BENCH_MALFORMED_KINDS } from "./aggregator.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
 import { brokerlessObserver } from "./lab-memory.ts";
-import { median } from "./stats.ts";
 
 /** The aim: what the lab's own observing costs the driver, as a share of its achieved rate. */
 export const OVERHEAD_AIM = 0.05;

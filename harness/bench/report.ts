@@ -1,3 +1,4 @@
+import { median } from "../core/stats.ts";
 import { formatCount } from "../report/format.ts";
 import type { AggregatorFigures } from "./aggregator.ts";
 import type { Contender } from "./alternate.ts";
@@ -5,7 +6,6 @@ import type { LabMemoryBench } from "./lab-memory.ts";
 import type { OverheadFigures } from "./lab-overhead.ts";
 import { PRODUCER_PERFORMANCE, type ProducerFigures } from "./producer.ts";
 import type { StartupFigures } from "./startup.ts";
-import { median } from "./stats.ts";
 
 export interface BenchFigures {
   startup?: StartupFigures[];

@@ -1,6 +1,6 @@
 import { systemClock } from "../core/clock.ts";
+import { median } from "../core/stats.ts";
 import { startLocalStack } from "../infra/local/local-stack.ts";
-import { median } from "./stats.ts";
 
 export interface StartupFigures {
   brokers: 1 | 3;

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { slope } from "../core/stats.ts";
 import type { Assertion, MemoryFigures, MemoryGrowth, MemorySeries } from "../result/types.ts";
 
 export interface MemoryReading {
@@ -123,17 +124,7 @@ function growthPerHour(
       reason: `${points.length} sample(s) after ${steadyFromS} s span ${floors.size} full minute(s); at least ${MIN_FLOORS} are needed`,
     };
   }
-  const fit = [...floors.values()];
-  const n = fit.length;
-  const meanX = fit.reduce((a, [x]) => a + x, 0) / n;
-  const meanY = fit.reduce((a, [, y]) => a + y, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [x, y] of fit) {
-    sxy += (x - meanX) * (y - meanY);
-    sxx += (x - meanX) ** 2;
-  }
-  return { perHour: round((sxy / sxx) * 3600) };
+  return { perHour: round(slope([...floors.values()]) * 3600) };
 }
 
 /** The steady part starts after a fifth of the load, at most 2 minutes in. */
