@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { isAlive } from "../core/process-alive.ts";
 import { waitFor } from "../core/wait-for.ts";
 import type { RunResult } from "../result/types.ts";
 import { type RunningCli, startScenarioCli } from "../testing/scenario-cli.ts";
@@ -16,21 +17,12 @@ async function driverPids(cli: RunningCli): Promise<number[]> {
   return line.split(",").map((pid) => Number(pid.trim()));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function noneAlive(pids: number[]): Promise<void> {
-  await waitFor(() => (pids.every((pid) => !alive(pid)) ? true : undefined), {
+  await waitFor(() => (pids.every((pid) => !isAlive(pid)) ? true : undefined), {
     what: "every driver process gone",
     timeoutMs: 5_000,
     intervalMs: 200,
-    describe: () => `still alive: ${pids.filter(alive).join(", ")}`,
+    describe: () => `still alive: ${pids.filter(isAlive).join(", ")}`,
   });
 }
 

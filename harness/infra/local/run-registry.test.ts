@@ -3,17 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isAlive } from "../../core/process-alive.ts";
 import { waitFor } from "../../core/wait-for.ts";
 import { cleanupStaleRuns, RunFolder } from "./run-registry.ts";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("run registry", () => {
   let root: string;
@@ -39,11 +31,11 @@ describe("run registry", () => {
       process.kill(process.pid, "SIGKILL");`;
     const lab = spawnSync("npx", ["tsx", "--eval", script], { encoding: "utf8", env: process.env });
     const { dir, pid } = JSON.parse(lab.stdout.trim()) as { dir: string; pid: number };
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
 
     const seen: string[] = [];
     cleanupStaleRuns((line) => seen.push(line));
-    await waitFor(() => (alive(pid) ? undefined : true), { what: "the orphan to die", timeoutMs: 5_000 });
+    await waitFor(() => (isAlive(pid) ? undefined : true), { what: "the orphan to die", timeoutMs: 5_000 });
     expect(existsSync(dir)).toBe(false);
     expect(seen.join("\n")).toContain(`sleeper (pid ${pid})`);
   });
@@ -60,7 +52,7 @@ describe("run registry", () => {
     const stranger = spawn("sleep", ["30"], { stdio: "ignore" });
     run.recordProcess("reused-pid", stranger.pid as number);
     cleanupStaleRuns(() => {});
-    expect(alive(stranger.pid as number)).toBe(true);
+    expect(isAlive(stranger.pid as number)).toBe(true);
     stranger.kill("SIGKILL");
   });
 

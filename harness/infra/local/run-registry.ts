@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { isAlive } from "../../core/process-alive.ts";
 
 /** Where the lab keeps what it downloads and what each run writes: outside the repository. */
 export function labHome(): string {
@@ -67,15 +68,6 @@ export class RunFolder {
 /** Runs live apart from the download cache, so tests can watch their own runs without a second download. */
 function runsRoot(): string {
   return process.env.LAB_RUNS_DIR ?? join(labHome(), "runs");
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** True when `pid` is alive and its command line mentions `marker`, so a reused pid is never killed. */
