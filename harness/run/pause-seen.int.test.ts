@@ -105,11 +105,12 @@ describe("a pause of a known length", () => {
       lag: within(result, lagSeconds, FREEZE_AT_S, FREEZE_AT_S + FREEZE_S + 2),
       p99: within(result, latencyP99Ms, FREEZE_AT_S + FREEZE_S - 1, FREEZE_AT_S + FREEZE_S + 4),
     };
-    // Before: an event waits about one 1 s window. During: the oldest unconsumed event ages through the
-    // whole freeze, and the first commits after it carry events that waited for all of it.
-    expect(Math.max(...before.lag)).toBeLessThan(3.5);
+    // Before: an event waits about one 1 s window, which a busy machine can stretch by seconds (a p99 of
+    // 4.1 s was seen in CI). During: the oldest unconsumed event ages through the whole freeze, and the
+    // first commits after it carry events that waited for all of it. The freeze's length tells them apart.
+    expect(Math.max(...before.lag)).toBeLessThan(FREEZE_S);
     expect(Math.max(...during.lag)).toBeGreaterThanOrEqual(FREEZE_S);
-    expect(Math.max(...before.p99)).toBeLessThan(3_500);
+    expect(Math.max(...before.p99)).toBeLessThan(FREEZE_S * 1_000);
     expect(Math.max(...during.p99)).toBeGreaterThanOrEqual(FREEZE_S * 1_000);
     expect(result.latency.max).toBeGreaterThanOrEqual(FREEZE_S * 1_000);
   });
