@@ -7,7 +7,7 @@ import {
   MALFORMED_KINDS,
   NEAR_KAFKA_LIMIT_BYTES,
 } from "./generator.ts";
-import { MAX_RECORD_BYTES } from "./login-event.ts";
+import { MAX_RECORD_BYTES, validateRecord } from "./login-event.ts";
 import { US_STATE_CODES } from "./us-states.ts";
 
 /** A clock that moves 250 ms per reading, so runs with the same start read the same times. */
@@ -96,6 +96,29 @@ describe("createLoginGenerator", () => {
     expect(share(records, (r) => r.event?.device_type === undefined)).toBe(0);
     expect(new Set(records.map((r) => r.event?.app_version))).toEqual(new Set(["1.0.0", "2.0.0"]));
     expect(new Set(records.map((r) => r.key)).size).toBe(25);
+  });
+
+  it("gives each valid record the verdict validateRecord gives its bytes, for any mix", () => {
+    const awkward = {
+      deviceTypes: [
+        { value: "", weight: 1 },
+        { value: "Ünïcödé 📱", weight: 1 },
+        { value: 'quote " and \\ backslash', weight: 1 },
+      ],
+      missingDeviceTypeShare: 0.3,
+      locales: ["", "\ud800 lone surrogate", "CA"],
+      appVersions: ["", "x".repeat(MAX_RECORD_BYTES)],
+      distinctUsers: 50,
+    };
+    for (const options of [{ seed: 21 }, { seed: 22, mix: awkward }]) {
+      const valid = take(options, 3_000).filter((r) => r.kind === "valid");
+      expect(valid.length).toBe(3_000);
+      for (const record of valid) expect(record.expected).toEqual(validateRecord(record.value));
+    }
+    const verdicts = take({ seed: 22, mix: awkward }, 3_000).map((r) => r.expected);
+    expect(verdicts.some((v) => !v.ok && v.reason === "too_large")).toBe(true);
+    expect(verdicts.some((v) => v.ok && v.event.deviceType === "unknown")).toBe(true);
+    expect(verdicts.some((v) => v.ok && v.event.locale.includes("\ud800"))).toBe(true);
   });
 
   it("writes the malformed share asked for, each rejected for the expected reason", () => {

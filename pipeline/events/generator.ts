@@ -1,5 +1,5 @@
 import { base, en, Faker } from "@faker-js/faker";
-import { type LoginEvent, type ValidationResult, validateRecord } from "./login-event.ts";
+import { type LoginEvent, type ValidationResult, validateMadeRecord, validateRecord } from "./login-event.ts";
 import { MALFORMED_KINDS, type MalformedKind, malformedValue } from "./malformed.ts";
 import { seededUuid } from "./seeded-uuid.ts";
 import { US_STATE_CODES } from "./us-states.ts";
@@ -91,7 +91,13 @@ export function createLoginGenerator(options: LoginGeneratorOptions): LoginGener
       const event = drawEvent();
       if (!isMalformed) {
         const value = Buffer.from(JSON.stringify(event));
-        return { key: event.user_id, value, kind: "valid", event, expected: validateRecord(value) };
+        return {
+          key: event.user_id,
+          value,
+          kind: "valid",
+          event,
+          expected: validateMadeRecord(value, event),
+        };
       }
       const kind = malformedKinds[nextMalformed++ % malformedKinds.length] as MalformedKind;
       const value = malformedValue(kind, event);

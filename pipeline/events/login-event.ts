@@ -73,6 +73,21 @@ export function validateRecord(value: Buffer | null): ValidationResult {
   } catch {
     return { ok: false, reason: "not_json" };
   }
+  return validateParsed(parsed);
+}
+
+/**
+ * `validateRecord(value)` for a value made as `JSON.stringify(parsed)`, without decoding and parsing it again:
+ * the generator knows the object behind each valid record it writes.
+ */
+export function validateMadeRecord(value: Buffer, parsed: unknown): ValidationResult {
+  if (value.length === 0) return { ok: false, reason: "empty" };
+  if (value.length > MAX_RECORD_BYTES) return { ok: false, reason: "too_large" };
+  return validateParsed(parsed);
+}
+
+/** The rules from `not_object` on, for a value that parsed as JSON. */
+function validateParsed(parsed: unknown): ValidationResult {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return { ok: false, reason: "not_object" };
   }
