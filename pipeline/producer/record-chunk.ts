@@ -33,46 +33,35 @@ export function packChunk(records: readonly GeneratedRecord[]): RecordChunk {
     }
     return n;
   };
-  const parts: Buffer[] = [];
+  // Room for every value and every key at UTF-8's worst of 3 bytes per UTF-16 unit; keys (UUIDs) take 1.
+  let room = 0;
+  for (const record of records) room += record.value.byteLength + (record.key?.length ?? 0) * 3;
+  const all = Buffer.from(new ArrayBuffer(room));
   const ends = new Uint32Array(records.length * 3);
   const fields = new Uint16Array(records.length * FIELDS);
   const timestampSec = new Float64Array(records.length);
   const kinds = new Uint8Array(records.length);
   let at = 0;
-  records.forEach((record, i) => {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as GeneratedRecord;
     kinds[i] = KINDS.indexOf(record.kind);
     ends[i * 3] = at;
-    parts.push(record.value);
-    at += record.value.byteLength;
+    at += record.value.copy(all, at);
     ends[i * 3 + 1] = at;
-    if (record.key !== null) {
-      const key = Buffer.from(record.key);
-      parts.push(key);
-      at += key.byteLength;
-    }
+    if (record.key !== null) at += all.write(record.key, at);
     ends[i * 3 + 2] = at;
     const expected = record.expected;
     if (expected.ok) {
-      fields.set(
-        [id(expected.event.deviceType), id(expected.event.locale), id(expected.event.appVersion)],
-        i * 3,
-      );
+      fields[i * 3] = id(expected.event.deviceType);
+      fields[i * 3 + 1] = id(expected.event.locale);
+      fields[i * 3 + 2] = id(expected.event.appVersion);
       timestampSec[i] = expected.event.timestampSec;
     } else {
       fields[i * 3] = id(expected.reason);
       timestampSec[i] = -1;
     }
-  });
-  const all = Buffer.concat(parts);
-  const bytes = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
-  return {
-    kinds,
-    bytes,
-    ends,
-    fields,
-    timestampSec,
-    strings,
-  };
+  }
+  return { kinds, bytes: all.buffer as ArrayBuffer, ends, fields, timestampSec, strings };
 }
 
 /**
