@@ -6,8 +6,11 @@ import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.t
 import { librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { runProducer } from "../../pipeline/producer/producer.ts";
+import { packChunk } from "../../pipeline/producer/record-chunk.ts";
+import { REQUEST_CHUNK } from "../../pipeline/producer/send-loop.ts";
 import { ensureTopics } from "../../pipeline/topics.ts";
 import { LabError } from "../core/errors.ts";
+import { median } from "../core/stats.ts";
 import { runDriverFleet } from "../load/driver-fleet.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
@@ -31,6 +34,11 @@ export interface ProducerFigures {
   processes: number;
   /** Why ours on librdkafka is missing, when it is. */
   librdkafkaMissing?: string;
+  /**
+   * The generator's work per record (µs) on the driver's worker thread, timed alone without Kafka: the
+   * same events made and packed in the chunks the send loop asks for.
+   */
+  generatorMicrosPerRecord: number;
 }
 
 const SEED = 1;
@@ -106,6 +114,7 @@ export async function benchProducer(
     });
     cases.push({ partitions, contenders: summarise(samples, PRODUCER_PERFORMANCE) });
   }
+  log("producer: the generator's work per record, alone, without Kafka…");
   return {
     events,
     rounds,
@@ -113,7 +122,32 @@ export async function benchProducer(
     cases,
     processes,
     ...(missing ? { librdkafkaMissing: missing } : {}),
+    generatorMicrosPerRecord: generatorCostPerRecord(),
   };
+}
+
+/** Records per timed repetition of the generator alone, made in the send loop's request chunks. */
+export const GENERATOR_RECORDS = 200_000;
+const GENERATOR_REPETITIONS = 5;
+
+/** Median µs per record of what the driver's worker does: `generator.next()` and `packChunk`. */
+function generatorCostPerRecord(): number {
+  const timings: number[] = [];
+  for (let repetition = 0; repetition < GENERATOR_REPETITIONS; repetition += 1) {
+    let dueMs = Date.now();
+    const generator = createLoginGenerator({ seed: SEED, malformed: 0, clock: { now: () => dueMs } });
+    const started = process.hrtime.bigint();
+    for (let made = 0; made < GENERATOR_RECORDS; made += REQUEST_CHUNK) {
+      packChunk(
+        Array.from({ length: REQUEST_CHUNK }, () => {
+          dueMs += 0.02;
+          return generator.next();
+        }),
+      );
+    }
+    timings.push(Number(process.hrtime.bigint() - started) / 1_000 / GENERATOR_RECORDS);
+  }
+  return median(timings);
 }
 
 async function createTopic(connection: KafkaConnection, topic: string, partitions: number): Promise<void> {

@@ -67,9 +67,10 @@ describe("benchRows for the driver", () => {
         meanValueBytes: 200,
         cases: [{ partitions: 6, contenders }],
         processes: 1,
+        generatorMicrosPerRecord: 12_500,
       },
     });
-    expect(rows.map((r) => [r[0], r[1], r[2], r[3], r[5]])).toEqual([
+    expect(rows.slice(0, 2).map((r) => [r[0], r[1], r[2], r[3], r[5]])).toEqual([
       [
         "driver, ours on kafkajs, 6 partitions",
         "45 ev/s (40–50)",
@@ -84,6 +85,55 @@ describe("benchRows for the driver", () => {
         "1.20×",
         "✔",
       ],
+    ]);
+  });
+});
+
+describe("benchRows for the generator", () => {
+  const producer = (generatorMicrosPerRecord: number, kafkaPerSec: number[]) => ({
+    producer: {
+      events: 1_000,
+      rounds: 3,
+      meanValueBytes: 200,
+      cases: [
+        {
+          partitions: 1,
+          contenders: summarise(
+            new Map([["ProducerPerformance", kafkaPerSec.map((x) => x / 2)]]),
+            "ProducerPerformance",
+          ),
+        },
+        {
+          partitions: 6,
+          contenders: summarise(new Map([["ProducerPerformance", kafkaPerSec]]), "ProducerPerformance"),
+        },
+      ],
+      processes: 1,
+      generatorMicrosPerRecord,
+    },
+  });
+
+  it("sets the rate one worker makes records at against ProducerPerformance's fastest median", () => {
+    const row = benchRows(producer(8, [100_000, 110_000, 120_000])).at(-1);
+    expect(row).toEqual([
+      "generator's work per record, timed alone (no Kafka)",
+      "8.00 µs/event: 125,000 rec/s from one worker",
+      "ProducerPerformance's fastest 110,000 rec/s",
+      "1.14×",
+      "≥ 1.00×",
+      "✔",
+      "",
+    ]);
+  });
+
+  it("says the generator could be the limit when it makes records slower than Kafka's tool sends them", () => {
+    const row = benchRows(producer(12.5, [100_000, 110_000, 120_000])).at(-1);
+    expect(row?.slice(1, 6)).toEqual([
+      "12.50 µs/event: 80,000 rec/s from one worker",
+      "ProducerPerformance's fastest 110,000 rec/s",
+      "0.73×",
+      "≥ 1.00×",
+      "✘",
     ]);
   });
 });

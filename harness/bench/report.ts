@@ -4,7 +4,7 @@ import type { AggregatorFigures } from "./aggregator.ts";
 import type { Contender } from "./alternate.ts";
 import type { LabMemoryBench } from "./lab-memory.ts";
 import type { OverheadFigures } from "./lab-overhead.ts";
-import { PRODUCER_PERFORMANCE, type ProducerFigures } from "./producer.ts";
+import { GENERATOR_RECORDS, PRODUCER_PERFORMANCE, type ProducerFigures } from "./producer.ts";
 import type { StartupFigures } from "./startup.ts";
 
 export interface BenchFigures {
@@ -55,6 +55,7 @@ export function benchRows(figures: BenchFigures): string[][] {
       ]);
     }
   }
+  if (figures.producer) rows.push(generatorRow(figures.producer));
   const aggregator = figures.aggregator;
   for (const c of aggregator?.cases ?? []) {
     const aim = aggregator?.aimPerSec ?? Number.POSITIVE_INFINITY;
@@ -73,6 +74,26 @@ export function benchRows(figures: BenchFigures): string[][] {
 }
 
 const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/**
+ * Whether making the records could cap the driver: the rate one worker thread makes them at, against the
+ * fastest ProducerPerformance median of the run.
+ */
+function generatorRow(producer: ProducerFigures): string[] {
+  const perSec = 1e6 / producer.generatorMicrosPerRecord;
+  const kafka = producer.cases.flatMap((c) => c.contenders.filter((k) => k.name === PRODUCER_PERFORMANCE));
+  const fastest = Math.max(...kafka.map((k) => k.medianPerSec));
+  const known = kafka.length > 0;
+  return [
+    "generator's work per record, timed alone (no Kafka)",
+    `${micros(producer.generatorMicrosPerRecord)}: ${formatCount(perSec)} rec/s from one worker`,
+    known ? `ProducerPerformance's fastest ${formatCount(fastest)} rec/s` : "",
+    known ? times(perSec / fastest) : "",
+    `≥ ${times(DRIVER_AIM_RATIO)}`,
+    known ? mark(perSec / fastest >= DRIVER_AIM_RATIO) : "",
+    "",
+  ];
+}
 
 function overheadRows(overhead: OverheadFigures | undefined): string[][] {
   if (!overhead) return [];
@@ -158,6 +179,9 @@ export function benchNotes(figures: BenchFigures): string[] {
       );
     if (producer.librdkafkaMissing)
       notes.push(`driver on librdkafka not measured: ${producer.librdkafkaMissing}`);
+    notes.push(
+      `generator alone: what the driver's worker thread does per record (generator.next() and packChunk) for ${formatCount(GENERATOR_RECORDS)} valid events in the send loop's chunks, timed on the bench's thread without Kafka, median of 5; the driver makes its records on one such thread, so below 1.00× making them could cap it`,
+    );
   }
   const aggregator = figures.aggregator;
   if (aggregator) {

@@ -78,7 +78,7 @@ export interface ProducerSummary {
  */
 /** Records a source that makes them ahead keeps ready, asked for in chunks of this many. */
 const LOOKAHEAD = 20_000;
-const REQUEST_CHUNK = 2_000;
+export const REQUEST_CHUNK = 2_000;
 
 const DEFAULTS = {
   maxBatch: 2000,
