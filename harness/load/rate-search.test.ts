@@ -12,10 +12,17 @@ const load: SearchLoad = {
   holdMs: 60_000,
 };
 
+/** A recovery at rate 0 after a failing step lasts one step. */
+const RECOVERY_MS = load.stepMs;
+
 /** A pipeline that keeps up to `capacity` events/s: above it, lag grows and sends run late. */
 function runAgainst(search: RateSearch, capacity: number, maxSteps = 20): void {
-  for (let i = 0; i < maxSteps && search.current().phase === "searching"; i++) {
+  for (let i = 0; i < maxSteps; i++) {
     const state = search.current();
+    if (state.phase === "recovering") {
+      search.recovered("caught up");
+      continue;
+    }
     if (state.phase !== "searching") break;
     const over = state.ratePerSec > capacity;
     const seen: StepObservation = {
@@ -45,15 +52,16 @@ describe("RateSearch", () => {
       [5_250, false],
     ]);
     expect(result?.steps[3]?.reason).toBe(
-      "achieved 5,000/s (62.5 % of the target); consumer lag kept growing; send delay p99 2.5 s over 1 s",
+      "achieved 5,000/s (62.5 % of the target); consumer lag kept growing; send delay p99 2.5 s over 1 s; caught up",
     );
     expect(result).toMatchObject({ foundRatePerSec: 5_000, heldRatePerSec: 4_500 });
+    // Four failing steps, each followed by a recovery: the hold starts after the last one.
     expect(search.current()).toEqual({
       phase: "holding",
       ratePerSec: 4_500,
       foundRatePerSec: 5_000,
-      startedAtMs: 80_000,
-      endsAtMs: 140_000,
+      startedAtMs: 80_000 + 4 * RECOVERY_MS,
+      endsAtMs: 140_000 + 4 * RECOVERY_MS,
     });
   });
 
@@ -70,15 +78,64 @@ describe("RateSearch", () => {
     }
   });
 
-  it("builds the curve the driver follows: each step at its rate, then the hold, then nothing", () => {
+  it("builds the curve the driver follows: each step at its rate, rate 0 after each failing one, then the hold, then nothing", () => {
     const search = new RateSearch(load);
     runAgainst(search, 5_000);
-    expect(
-      [5_000, 15_000, 25_000, 35_000, 45_000, 55_000, 85_000, 139_999, 140_000].map((t) =>
-        search.curve.rateAt(t),
-      ),
-    ).toEqual([1_000, 2_000, 4_000, 8_000, 6_000, 5_000, 4_500, 4_500, 0]);
-    expect(search.curve.countAt(140_000)).toBeCloseTo(10 * 36_750 + 60 * 4_500, 6);
+    // Steps of 1k, 2k, 4k (0–30 s), 8k (fails, 30–40 s, rate 0 to 50 s), 6k (fails, 50–60 s, rate 0 to
+    // 70 s), 5k (70–80 s), 5.5k (fails, 80–90 s, rate 0 to 100 s), 5.25k (fails, 100–110 s, rate 0 to
+    // 120 s), hold 120–180 s.
+    const times = [5_000, 15_000, 25_000, 35_000, 45_000, 55_000, 65_000, 75_000, 85_000, 95_000, 105_000];
+    expect([...times, 115_000, 125_000, 179_999, 180_000].map((t) => search.curve.rateAt(t))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 0, 6_000, 0, 5_000, 5_500, 0, 5_250, 0, 4_500, 4_500, 0,
+    ]);
+    expect(search.curve.countAt(180_000)).toBeCloseTo(10 * 36_750 + 60 * 4_500, 6);
+  });
+
+  it("after a failing step, is at rate 0 for a step's length, then starts what it decided, noting how it went", () => {
+    const search = new RateSearch(load);
+    search.observe({ atMs: 10_000, ratePerSec: 1_000, lagGrowing: false, sendDelayP99Ms: 3 });
+    search.observe({ atMs: 20_000, ratePerSec: 1_400, lagGrowing: true, sendDelayP99Ms: 3_000 });
+    const next = { phase: "searching", ratePerSec: 1_500, stepIndex: 2, stepStartedAtMs: 30_000 };
+    expect(search.current()).toEqual({ phase: "recovering", startedAtMs: 20_000, untilMs: 30_000, next });
+    expect([19_999, 20_000, 29_999, 30_000].map((t) => search.curve.rateAt(t))).toEqual([2_000, 0, 0, 1_500]);
+    expect(search.result()).toBeUndefined(); // a step follows: the search goes on
+    search.observe({ atMs: 21_000, ratePerSec: 0, lagGrowing: false, sendDelayP99Ms: 0 });
+    expect(search.current().phase).toBe("recovering");
+    expect(search.recovered("then 10 s at rate 0")).toEqual(next);
+    expect(search.lastStep()?.reason).toMatch(/send delay p99 3 s over 1 s; then 10 s at rate 0$/);
+    expect(search.recovered("ignored")).toEqual(next);
+  });
+
+  it("recovers before the hold, too, when the search ends on a failing step", () => {
+    // 1,000/s sustained, 1,040/s not: within 5 %, so the search is over, and the hold follows a recovery.
+    const search = new RateSearch({ ...load, factor: 1.04 });
+    search.observe({ atMs: 10_000, ratePerSec: 1_000, lagGrowing: false, sendDelayP99Ms: 3 });
+    search.observe({ atMs: 20_000, ratePerSec: 1_040, lagGrowing: true, sendDelayP99Ms: 3 });
+    const hold = {
+      phase: "holding",
+      ratePerSec: 900,
+      foundRatePerSec: 1_000,
+      startedAtMs: 30_000,
+      endsAtMs: 90_000,
+    };
+    expect(search.current()).toEqual({
+      phase: "recovering",
+      startedAtMs: 20_000,
+      untilMs: 30_000,
+      next: hold,
+    });
+    expect(search.curve.rateAt(25_000)).toBe(0);
+    expect(search.result()).toMatchObject({ foundRatePerSec: 1_000, heldRatePerSec: 900 });
+    expect(search.result()?.hold).toBeUndefined();
+    expect(search.recovered("caught up")).toEqual(hold);
+  });
+
+  it("goes straight to done, with no recovery, when no rate was sustained", () => {
+    const search = new RateSearch({ ...load, startRate: 1 });
+    expect(search.observe({ atMs: 10_000, ratePerSec: 0, lagGrowing: true, sendDelayP99Ms: 3 })).toEqual({
+      phase: "done",
+      foundRatePerSec: 0,
+    });
   });
 
   it("stops at the maximum rate when every step is sustained", () => {

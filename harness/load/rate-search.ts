@@ -24,10 +24,29 @@ export interface StepObservation {
   sendDelayP99Ms: number;
 }
 
+/** What the search does next: a step at a rate, or the end of the search with the rate it found. */
+type Decision = { step: number } | { found: number; note?: string };
+
+type Searching = { phase: "searching"; ratePerSec: number; stepIndex: number; stepStartedAtMs: number };
+type Done = { phase: "done"; foundRatePerSec: number };
+type Holding = {
+  phase: "holding";
+  ratePerSec: number;
+  foundRatePerSec: number;
+  startedAtMs: number;
+  endsAtMs: number;
+};
+
 export type SearchState =
-  | { phase: "searching"; ratePerSec: number; stepIndex: number; stepStartedAtMs: number }
-  | { phase: "holding"; ratePerSec: number; foundRatePerSec: number; startedAtMs: number; endsAtMs: number }
-  | { phase: "done"; foundRatePerSec: number };
+  | Searching
+  /**
+   * At rate 0 for one step's length after a failing step, so that the driver can send what fell due during
+   * it and the aggregators can catch up, and the next step is not judged on a backlog it did not make.
+   * `next` follows at `untilMs`, already on the curve.
+   */
+  | { phase: "recovering"; startedAtMs: number; untilMs: number; next: Searching | Holding }
+  | Holding
+  | Done;
 
 export type RateSearchResult = NonNullable<RunResult["rateSearch"]>;
 
@@ -41,8 +60,10 @@ export const BISECT_TOLERANCE = 0.05;
  * sustained step, up to `maxRate`; if the very first step fails, it divides by `factor` until a step is
  * sustained. Once it has both a sustained and a failing rate it bisects between the highest sustained and
  * the lowest failing one until they are within 5 % (as OpenMessaging Benchmark does), so the answer is not
- * a point of the ×factor grid. Then it holds `holdShare` × the highest sustained rate for `holdMs`. `curve` grows with every decision, so an ArrivalSchedule built
- * on it follows the search.
+ * a point of the ×factor grid. Then it holds `holdShare` × the highest sustained rate for `holdMs`. After a
+ * failing step it recovers at rate 0 before going on: in an open model the events a failing step could not
+ * send stay due, and carried into the next step they would fail it too. `curve` grows with every decision,
+ * so an ArrivalSchedule built on it follows the search.
  */
 export class RateSearch {
   readonly curve = new RateCurve();
@@ -51,6 +72,7 @@ export class RateSearch {
   private best: number | undefined;
   private lowestFailing: number | undefined;
   private readonly hold = { seconds: 0, rateSum: 0 };
+  private stepIndex = 0;
 
   /** `budgetMs` bounds search and hold together: no step starts that would push the hold past it. */
   constructor(
@@ -58,7 +80,7 @@ export class RateSearch {
     private readonly budgetMs = Infinity,
     private readonly criteria: SearchCriteria = DEFAULT_SEARCH_CRITERIA,
   ) {
-    this.state = this.startStep(0, load.startRate, 0);
+    this.state = this.startStep(0, load.startRate, this.stepIndex);
   }
 
   current(): SearchState {
@@ -76,26 +98,53 @@ export class RateSearch {
     if (sustained) this.best = Math.max(this.best ?? 0, target);
     else this.lowestFailing = Math.min(this.lowestFailing ?? Infinity, target);
 
-    let next: number;
+    const decision = this.decide(target, sustained);
+    if (sustained) return this.proceed(decision, observation.atMs);
+    const untilMs = observation.atMs + this.load.stepMs;
+    this.curve.extend({ startMs: observation.atMs, endMs: untilMs, fromRate: 0, toRate: 0 });
+    const next = this.proceed(decision, untilMs);
+    if (next.phase === "done") return next;
+    this.state = { phase: "recovering", startedAtMs: observation.atMs, untilMs, next };
+    return this.state;
+  }
+
+  /**
+   * Ends a recovery, noting on the failing step how it went (caught up, or still behind at its end), and
+   * goes on with the step or the hold that follows it. Ignored unless recovering.
+   */
+  recovered(note: string): SearchState {
+    if (this.state.phase !== "recovering") return this.state;
+    const last = this.steps.at(-1);
+    if (last) last.reason = `${last.reason}; ${note}`;
+    this.state = this.state.next;
+    return this.state;
+  }
+
+  private decide(target: number, sustained: boolean): Decision {
     if (this.best !== undefined && this.lowestFailing !== undefined) {
       const [low, high] = [this.best, this.lowestFailing];
-      if (high - low <= BISECT_TOLERANCE * low) return this.conclude(low, observation.atMs);
-      next = Math.round((low + high) / 2);
-      if (next <= low || next >= high) return this.conclude(low, observation.atMs);
-    } else if (sustained) {
-      if (target >= this.load.maxRate)
-        return this.conclude(target, observation.atMs, "reached the maximum rate");
-      next = Math.min(Math.round(target * this.load.factor), this.load.maxRate);
-    } else {
-      next = Math.floor(target / this.load.factor);
-      if (next < MIN_RATE)
-        return this.conclude(0, observation.atMs, `no rate down to ${formatRate(MIN_RATE)} was sustained`);
+      if (high - low <= BISECT_TOLERANCE * low) return { found: low };
+      const next = Math.round((low + high) / 2);
+      return next <= low || next >= high ? { found: low } : { step: next };
     }
-    if (observation.atMs + this.load.stepMs + this.load.holdMs > this.budgetMs) {
-      return this.conclude(this.best ?? 0, observation.atMs, "no time left in the run for another step");
+    if (sustained) {
+      if (target >= this.load.maxRate) return { found: target, note: "reached the maximum rate" };
+      return { step: Math.min(Math.round(target * this.load.factor), this.load.maxRate) };
     }
-    this.state = this.startStep(observation.atMs, next, this.state.stepIndex + 1);
-    return this.state;
+    const next = Math.floor(target / this.load.factor);
+    if (next < MIN_RATE) return { found: 0, note: `no rate down to ${formatRate(MIN_RATE)} was sustained` };
+    return { step: next };
+  }
+
+  private proceed(decision: Decision, atMs: number): Searching | Holding | Done {
+    if ("found" in decision) return this.conclude(decision.found, atMs, decision.note);
+    if (atMs + this.load.stepMs + this.load.holdMs > this.budgetMs) {
+      return this.conclude(this.best ?? 0, atMs, "no time left in the run for another step");
+    }
+    this.stepIndex += 1;
+    const next = this.startStep(atMs, decision.step, this.stepIndex);
+    this.state = next;
+    return next;
   }
 
   /** The achieved rate of one second of the hold. Ignored unless holding. */
@@ -113,11 +162,13 @@ export class RateSearch {
 
   /** The search's outcome for the run result; undefined while still searching. */
   result(): RateSearchResult | undefined {
-    if (this.state.phase === "searching") return undefined;
-    const held = this.state.phase === "holding" ? this.state.ratePerSec : 0;
+    // A run can end in the recovery before its hold: the search is over then, the hold not begun.
+    const state = this.state.phase === "recovering" ? this.state.next : this.state;
+    if (state.phase === "searching") return undefined;
+    const held = state.phase === "holding" ? state.ratePerSec : 0;
     const { seconds, rateSum } = this.hold;
     return {
-      foundRatePerSec: this.state.foundRatePerSec,
+      foundRatePerSec: state.foundRatePerSec,
       heldRatePerSec: held,
       steps: this.steps.map((s) => ({ ...s })),
       ...(seconds > 0 ? { hold: { targetPerSec: held, achievedPerSec: rateSum / seconds, seconds } } : {}),
@@ -139,29 +190,29 @@ export class RateSearch {
     return failures;
   }
 
-  private startStep(atMs: number, ratePerSec: number, stepIndex: number): SearchState {
+  private holdRate(found: number): number {
+    return found > 0 ? Math.max(MIN_RATE, Math.floor(found * this.load.holdShare)) : 0;
+  }
+
+  private startStep(atMs: number, ratePerSec: number, stepIndex: number): Searching {
     this.curve.extend({ startMs: atMs, endMs: Infinity, fromRate: ratePerSec, toRate: ratePerSec });
     return { phase: "searching", ratePerSec, stepIndex, stepStartedAtMs: atMs };
   }
 
-  private conclude(found: number, atMs: number, note?: string): SearchState {
+  private conclude(found: number, atMs: number, note?: string): Holding | Done {
     const last = this.steps.at(-1);
     if (note && last) last.reason = `${last.reason}; ${note}`;
-    const held = found > 0 ? Math.max(MIN_RATE, Math.floor(found * this.load.holdShare)) : 0;
+    const held = this.holdRate(found);
+    let next: Holding | Done;
     if (held === 0) {
       this.curve.extend({ startMs: atMs, endMs: Infinity, fromRate: 0, toRate: 0 });
-      this.state = { phase: "done", foundRatePerSec: found };
+      next = { phase: "done", foundRatePerSec: found };
     } else {
       const endsAtMs = atMs + this.load.holdMs;
       this.curve.extend({ startMs: atMs, endMs: endsAtMs, fromRate: held, toRate: held });
-      this.state = {
-        phase: "holding",
-        ratePerSec: held,
-        foundRatePerSec: found,
-        startedAtMs: atMs,
-        endsAtMs,
-      };
+      next = { phase: "holding", ratePerSec: held, foundRatePerSec: found, startedAtMs: atMs, endsAtMs };
     }
-    return this.state;
+    this.state = next;
+    return next;
   }
 }

@@ -44,10 +44,10 @@ describe("SearchStepper", () => {
       () => {},
     );
     let lag = 0;
-    for (let s = 1; s <= 60 && search.current().phase === "searching"; s++) {
+    for (let s = 1; s <= 60 && ["searching", "recovering"].includes(search.current().phase); s++) {
       const state = search.current();
       const target = state.phase === "searching" ? state.ratePerSec : 0;
-      lag += Math.max(0, target - 3_000);
+      lag = Math.max(0, lag + target - 3_000);
       stepper.afterTick(second(s * 1_000, target, 3_000, lag));
     }
     expect(search.current().phase).toBe("holding");
@@ -55,6 +55,55 @@ describe("SearchStepper", () => {
       by: "aggregators",
       evidence: expect.stringContaining("consumer-0 used 0.98 cores"),
     });
+  });
+
+  it("after a failing step, says when at rate 0 nothing was acknowledged and the lag was within a second of the next rate", () => {
+    const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
+    const lines: string[] = [];
+    const stepper = new SearchStepper(
+      search,
+      { load } as Scenario,
+      () => {},
+      (line) => lines.push(line),
+    );
+    for (let s = 1; s <= 4; s++)
+      stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
+    expect(search.current()).toMatchObject({
+      phase: "recovering",
+      untilMs: 8_000,
+      next: { ratePerSec: 2_000 },
+    });
+    expect(lines.at(-1)).toMatch(
+      /→ rate 0 for 4 s so that the driver and the aggregators catch up, then 2000\/s$/,
+    );
+    // Still sending the backlog, then done sending with the aggregators behind, then caught up.
+    stepper.afterTick({ ...second(5_000, 0, 3_000, 900), achievedRate: 1_200 });
+    stepper.afterTick(second(6_000, 0, 3_000, 2_500));
+    stepper.afterTick(second(7_000, 0, 3_000, 2_000));
+    expect(search.current().phase).toBe("recovering");
+    stepper.afterTick(second(8_000, 0, 3_000, 0));
+    expect(search.current()).toMatchObject({ phase: "searching", ratePerSec: 2_000, stepStartedAtMs: 8_000 });
+    const note = "then 4 s at rate 0; the driver and the aggregators had caught up after 3 s";
+    expect(lines.at(-1)).toBe(`rate search: ${note}`);
+    expect(search.lastStep()?.reason).toMatch(new RegExp(`; ${note}$`));
+  });
+
+  it("says what was still behind when a recovery ends before the pipeline caught up", () => {
+    const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
+    const stepper = new SearchStepper(
+      search,
+      { load } as Scenario,
+      () => {},
+      () => {},
+    );
+    for (let s = 1; s <= 4; s++)
+      stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
+    for (let s = 5; s <= 8; s++)
+      stepper.afterTick({ ...second(s * 1_000, 0, 3_000, 9_000), achievedRate: 700 });
+    expect(search.current()).toMatchObject({ phase: "searching", stepStartedAtMs: 8_000 });
+    expect(search.lastStep()?.reason).toMatch(
+      /; then 4 s at rate 0, still behind at its end \(700\/s acknowledged in the last second, lag 9,000\)$/,
+    );
   });
 
   it("names no limit when no step failed", () => {

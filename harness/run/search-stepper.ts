@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
-import type { RateSearch } from "../load/rate-search.ts";
+import type { RateSearch, SearchState } from "../load/rate-search.ts";
 import { rateLimiter, type StepLoad } from "../observe/cpu.ts";
+import { formatCount, formatMs, formatRate } from "../report/format.ts";
 import type { RateLimiter } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Snapshot } from "./observer.ts";
@@ -16,6 +17,8 @@ export class SearchStepper {
   private driverStarted = false;
   private cpu = new Map<string, { sum: number; seconds: number }>();
   private threadBusy = { sum: 0, seconds: 0 };
+  /** When, in a recovery after a failing step, the driver and the aggregators had caught up. */
+  private caughtUpAtMs: number | undefined;
   /** What each judged step cost in CPU, by its rate, to say afterwards what set the limit. */
   private readonly stepLoads = new Map<number, StepLoad>();
 
@@ -78,7 +81,10 @@ export class SearchStepper {
       }
       this.log(
         `rate search: ${Math.round(state.ratePerSec)}/s ${last ? (last.sustained ? "sustained" : `not sustained (${last.reason})`) : ""}` +
-          (next.phase === "holding" ? ` → holding ${Math.round(next.ratePerSec)}/s` : ""),
+          (next.phase === "holding" ? ` → holding ${Math.round(next.ratePerSec)}/s` : "") +
+          (next.phase === "recovering"
+            ? ` → rate 0 for ${formatMs(next.untilMs - next.startedAtMs)} so that the driver and the aggregators catch up, then ${Math.round(next.next.ratePerSec)}/s`
+            : ""),
       );
       this.lagSamples = [];
       this.seconds = 0;
@@ -86,12 +92,31 @@ export class SearchStepper {
       this.sendDelayP99 = 0;
       this.cpu = new Map();
       this.threadBusy = { sum: 0, seconds: 0 };
-      if (next.phase === "holding") this.onHoldStart();
-      if (next.phase === "done") this.endLoad();
+      this.enter(next);
+    } else if (state.phase === "recovering") {
+      // Nothing acknowledged for a whole second: the driver has sent everything that fell due. Lag within a
+      // second of the next rate: the aggregators have caught up.
+      const lag = snapshot.lagOffsets;
+      if (snapshot.achievedRate === 0 && lag !== null && lag <= state.next.ratePerSec)
+        this.caughtUpAtMs ??= snapshot.elapsedMs;
+      if (snapshot.elapsedMs < state.untilMs) return;
+      const pause = `then ${formatMs(state.untilMs - state.startedAtMs)} at rate 0`;
+      const note =
+        this.caughtUpAtMs !== undefined
+          ? `${pause}; the driver and the aggregators had caught up after ${formatMs(this.caughtUpAtMs - state.startedAtMs)}`
+          : `${pause}, still behind at its end (${formatRate(snapshot.achievedRate)} acknowledged in the last second, lag ${lag === null ? "unknown" : formatCount(lag)})`;
+      this.caughtUpAtMs = undefined;
+      this.log(`rate search: ${note}`);
+      this.enter(search.recovered(note));
     } else if (state.phase === "holding") {
       if (snapshot.elapsedMs >= state.endsAtMs) this.endLoad();
       else search.observeHoldSecond(snapshot.achievedRate);
     }
+  }
+
+  private enter(next: SearchState): void {
+    if (next.phase === "holding") this.onHoldStart();
+    if (next.phase === "done") this.endLoad();
   }
 
   /**
