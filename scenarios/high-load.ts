@@ -6,8 +6,8 @@ export default defineScenario({
   description:
     "A max-rate search: from 2 000 logins/s, ×1.5 every 10 s while the pipeline keeps up (lag not growing, " +
     "the driver on schedule), up to 200 000/s; after the first failing step it bisects between the last " +
-    "sustained and the first failing rate until they are within 5 %, pausing at rate 0 after each failing step " +
-    "until the pipeline has caught up; then 90 % of the highest sustained rate held for 60 s.",
+    "sustained and the first failing rate until they are within 5 %, pausing at rate 0 for 10 s after each " +
+    "failing step so that the pipeline catches up; then 90 % of the highest sustained rate held for 60 s.",
   summary: "search for the highest sustainable rate, then hold 90 % of it for 60 s",
   proves:
     "The highest rate this machine sustains with bounded lag, and that at 90 % of it the pipeline still " +

@@ -31,8 +31,8 @@ export interface SpikeLoad {
 
 /**
  * The max-rate search: steps of `stepMs` starting at `startRate`, multiplied by `factor` while the pipeline
- * keeps up, up to `maxRate`, then bisecting; after a failing step, rate 0 for up to `stepMs` until the driver
- * and the aggregators have caught up; then `holdShare` × the highest sustained rate is held for `holdMs`.
+ * keeps up, up to `maxRate`, then bisecting; after a failing step, rate 0 for `stepMs` so that the driver and
+ * the aggregators catch up; then `holdShare` × the highest sustained rate is held for `holdMs`.
  * `durationMs` bounds the whole search and hold.
  */
 export interface SearchLoad {
