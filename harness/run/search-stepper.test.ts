@@ -34,6 +34,21 @@ function second(elapsedMs: number, target: number, capacity: number, lag: number
   };
 }
 
+/** A search whose first step, 4,000/s for 4 s, failed on its send delay; the stepper's log lines kept. */
+function afterAFailingFirstStep() {
+  const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
+  const lines: string[] = [];
+  const stepper = new SearchStepper(
+    search,
+    { load } as Scenario,
+    () => {},
+    (line) => lines.push(line),
+  );
+  for (let s = 1; s <= 4; s++)
+    stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
+  return { search, stepper, lines };
+}
+
 describe("SearchStepper", () => {
   it("says what set the limit from the CPU of the lowest step that failed", () => {
     const search = new RateSearch(load, 120_000);
@@ -58,16 +73,7 @@ describe("SearchStepper", () => {
   });
 
   it("after a failing step, says when at rate 0 nothing was acknowledged and the lag was within a second of the next rate", () => {
-    const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
-    const lines: string[] = [];
-    const stepper = new SearchStepper(
-      search,
-      { load } as Scenario,
-      () => {},
-      (line) => lines.push(line),
-    );
-    for (let s = 1; s <= 4; s++)
-      stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
+    const { search, stepper, lines } = afterAFailingFirstStep();
     expect(search.current()).toMatchObject({
       phase: "recovering",
       untilMs: 8_000,
@@ -89,15 +95,7 @@ describe("SearchStepper", () => {
   });
 
   it("says what was still behind when a recovery ends before the pipeline caught up", () => {
-    const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
-    const stepper = new SearchStepper(
-      search,
-      { load } as Scenario,
-      () => {},
-      () => {},
-    );
-    for (let s = 1; s <= 4; s++)
-      stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
+    const { search, stepper } = afterAFailingFirstStep();
     for (let s = 5; s <= 8; s++)
       stepper.afterTick({ ...second(s * 1_000, 0, 3_000, 9_000), achievedRate: 700 });
     expect(search.current()).toMatchObject({ phase: "searching", stepStartedAtMs: 8_000 });
