@@ -1,5 +1,5 @@
 import type { GeneratedRecord } from "../events/generator.ts";
-import { type LoginEvent, type ValidationResult, validateRecord } from "../events/login-event.ts";
+import { type LoginEvent, type ValidationResult, validateMadeRecord } from "../events/login-event.ts";
 import { MALFORMED_KINDS } from "../events/malformed.ts";
 
 /**
@@ -88,7 +88,7 @@ export function unpackRecord(chunk: RecordChunk, i: number, dueTimeMs: number): 
     if (at === undefined) {
       const event = { ...(JSON.parse(value.toString()) as LoginEvent), timestamp: second };
       const again = Buffer.from(JSON.stringify(event));
-      return { key, value: again, kind, expected: validateRecord(again) };
+      return { key, value: again, kind, expected: validateMadeRecord(again, event) };
     }
     value.write(digits, at, "latin1");
     timestamp = second;
