@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConsumerArgs } from "../../pipeline/consumer/args.ts";
+import { ConsumerConfigError, parseConsumerArgs } from "../../pipeline/consumer/args.ts";
 import { aggregatorEnvironment } from "./aggregator-env.ts";
 
 const settings = {
@@ -23,8 +23,20 @@ describe("aggregatorEnvironment", () => {
       metricsPort: 0,
       metricsHost: "127.0.0.1",
       partitions: 6,
+      client: "kafkajs",
       security: {},
     });
+  });
+
+  it("chooses the aggregator's client when told to, and refuses one it does not know", async () => {
+    const onLibrdkafka = await parseConsumerArgs(
+      [],
+      aggregatorEnvironment({ ...settings, client: "librdkafka" }, 0),
+    );
+    expect(onLibrdkafka.client).toBe("librdkafka");
+    const wrong = parseConsumerArgs(["--client", "rdkafka"], aggregatorEnvironment(settings, 0));
+    await expect(wrong).rejects.toThrow(ConsumerConfigError);
+    await expect(wrong).rejects.toThrow(/--client: "rdkafka" is not a client/);
   });
 
   it("hands SASL and TLS settings on through the environment, never as arguments", async () => {

@@ -1,5 +1,6 @@
 import { CONSUMER_ENV } from "../../pipeline/consumer/args.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
+import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { securityEnv } from "../../pipeline/kafka/security.ts";
 
 export interface AggregatorSettings {
@@ -8,6 +9,8 @@ export interface AggregatorSettings {
   topics: { input: string; output: string; dlq: string };
   windowMs: number;
   inputPartitions: number;
+  /** The pipeline aggregator's Kafka client; its own default (kafkajs) when not given. */
+  client?: ClientName;
 }
 
 /**
@@ -29,6 +32,7 @@ export function aggregatorEnvironment(settings: AggregatorSettings, index: numbe
     [CONSUMER_ENV.partitions]: String(settings.inputPartitions),
     WINDOW_MS: String(settings.windowMs),
     CONSUMER_INDEX: String(index),
+    ...(settings.client ? { [CONSUMER_ENV.client]: settings.client } : {}),
     ...securityEnv(settings.connection),
   };
 }

@@ -1,19 +1,13 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
-import { aggregatorEnvironment } from "./aggregator-env.ts";
+import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
 import type { Signallable } from "./duty-cycle.ts";
 
-export interface FleetOptions {
-  connection: KafkaConnection;
-  groupId: string;
-  topics: { input: string; output: string; dlq: string };
-  windowMs: number;
-  inputPartitions: number;
+export interface FleetOptions extends AggregatorSettings {
   logDir: string;
   /**
    * A shell command that runs an aggregator of one's own instead of the pipeline's; it gets the same

@@ -9,6 +9,7 @@ import { ConsumerFleet } from "../../harness/run/consumer-fleet.ts";
 import { uniqueName } from "../../harness/testing/kafka.ts";
 import { type Collected, collect } from "../../harness/verify/collect.ts";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
 import { constantRate, runProducer } from "../producer/producer.ts";
 import { ensureTopics } from "../topics.ts";
 
@@ -22,6 +23,7 @@ const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Setup {
+  client: ClientName;
   connection: KafkaConnection;
   topics: { input: string; output: string; dlq: string };
   groupId: string;
@@ -36,7 +38,7 @@ async function ownStack(brokers: 1 | 3): Promise<StartedStack> {
 
 async function setUp(
   connection: KafkaConnection,
-  options: { partitions: number; replicationFactor: number; windowMs: number },
+  options: { client: ClientName; partitions: number; replicationFactor: number; windowMs: number },
 ): Promise<Setup> {
   const name = uniqueName("aggf");
   const topics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
@@ -55,13 +57,14 @@ async function setUp(
     topics,
     windowMs: options.windowMs,
     inputPartitions: options.partitions,
+    client: options.client,
     logDir: mkdtempSync(join(tmpdir(), `${name}-logs-`)),
   });
   onTestFinished(async () => {
     for (const pid of fleet.events.flatMap((e) => (e.pid ? [e.pid] : []))) signalGroup(pid, "SIGCONT");
     for (const index of fleet.running()) await fleet.kill(index);
   });
-  return { connection, topics, groupId, fleet };
+  return { client: options.client, connection, topics, groupId, fleet };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -163,6 +166,20 @@ function assignments(setup: Setup, index: number): string[] {
   return [...text.matchAll(/joined group \S+: partitions (\S+)/g)].map((m) => m[1] as string);
 }
 
+/**
+ * The transactional ids the aggregators commit with: on kafkajs one per input partition, derived from the
+ * group; on librdkafka one per member (KIP-447), which each logs when it starts.
+ */
+function transactionalIds(setup: Setup, partitions: number): string[] {
+  if (setup.client === "kafkajs")
+    return Array.from({ length: partitions }, (_, p) => `${setup.groupId}-${setup.topics.input}-${p}`);
+  return setup.fleet
+    .logFiles()
+    .flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/transactional id (\S+)/g)].map((m) => m[1] as string),
+    );
+}
+
 /** Java's String.hashCode, which Kafka uses to place a transactional id on a __transaction_state partition. */
 function javaHash(text: string): number {
   let hash = 0;
@@ -207,10 +224,15 @@ function coordinatorOnceKnown(
   });
 }
 
-describe("the aggregator under faults", () => {
+describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   it("stays exact when a broker hangs (SIGSTOP) past the session timeout under load: 3 brokers, 6 partitions, 2 aggregators", async () => {
     const stack = await ownStack(3);
-    const setup = await setUp(stack.connection(), { partitions: 6, replicationFactor: 3, windowMs: 2_000 });
+    const setup = await setUp(stack.connection(), {
+      client,
+      partitions: 6,
+      replicationFactor: 3,
+      windowMs: 2_000,
+    });
     await setup.fleet.add();
     await setup.fleet.add();
     const load = produce(setup, { rate: 2_000, durationMs: 36_000, seed: 21 });
@@ -220,19 +242,15 @@ describe("the aggregator under faults", () => {
     // come back. Hanging the group coordinator instead would stall both members alike.
     const group = await coordinatorOnceKnown(setup.connection, "__consumer_offsets", setup.groupId);
     const transactions = await Promise.all(
-      [0, 1, 2, 3, 4, 5].map((p) =>
-        coordinatorOnceKnown(
-          setup.connection,
-          "__transaction_state",
-          `${setup.groupId}-${setup.topics.input}-${p}`,
-        ),
+      transactionalIds(setup, 6).map((id) =>
+        coordinatorOnceKnown(setup.connection, "__transaction_state", id),
       ),
     );
     const candidates = stack.brokerIds().filter((id) => id !== group);
     const count = (id: number) => transactions.filter((t) => t === id).length;
     const hung = candidates.reduce((best, id) => (count(id) > count(best) ? id : best));
     log(
-      `hanging broker ${hung}: coordinator of ${count(hung)} of 6 transactional ids; the group's is ${group}`,
+      `hanging broker ${hung}: coordinator of ${count(hung)} of ${transactions.length} transactional ids; the group's is ${group}`,
     );
     await stack.faults.apply("pause", hung);
     await pause(22_000);
@@ -247,7 +265,7 @@ describe("the aggregator under faults", () => {
   it("stays exact when a frozen aggregator (a zombie with open windows) wakes up and regains its partitions", async () => {
     const setup = await setUp(
       { brokers: shared.bootstrapServers },
-      { partitions: 6, replicationFactor: 1, windowMs: 4_000 },
+      { client, partitions: 6, replicationFactor: 1, windowMs: 4_000 },
     );
     await setup.fleet.add();
     await setup.fleet.add();
@@ -273,16 +291,18 @@ describe("the aggregator under faults", () => {
 
   it("stays exact and keeps counting when the transaction coordinator's broker is killed under load: 3 brokers", async () => {
     const stack = await ownStack(3);
-    const setup = await setUp(stack.connection(), { partitions: 2, replicationFactor: 3, windowMs: 500 });
+    const setup = await setUp(stack.connection(), {
+      client,
+      partitions: 2,
+      replicationFactor: 3,
+      windowMs: 500,
+    });
     await setup.fleet.add();
     const load = produce(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
     await pause(6_000);
-    const coordinator = await coordinatorOnceKnown(
-      setup.connection,
-      "__transaction_state",
-      `${setup.groupId}-${setup.topics.input}-0`,
-    );
-    log(`killing broker ${coordinator}, the transaction coordinator of partition 0`);
+    const [transactionalId = ""] = transactionalIds(setup, 1);
+    const coordinator = await coordinatorOnceKnown(setup.connection, "__transaction_state", transactionalId);
+    log(`killing broker ${coordinator}, the transaction coordinator of ${transactionalId}`);
     await stack.faults.apply("kill", coordinator);
     await pause(10_000);
     await stack.faults.apply("restart", coordinator);
@@ -296,7 +316,7 @@ describe("the aggregator under faults", () => {
   it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {
     const setup = await setUp(
       { brokers: shared.bootstrapServers },
-      { partitions: 1, replicationFactor: 1, windowMs: 3_000 },
+      { client, partitions: 1, replicationFactor: 1, windowMs: 3_000 },
     );
     const producer = createKafka(setup.connection, "poison").producer({ idempotent: true });
     await producer.connect();

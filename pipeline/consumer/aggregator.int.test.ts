@@ -7,6 +7,7 @@ import { ConsumerFleet } from "../../harness/run/consumer-fleet.ts";
 import { uniqueName } from "../../harness/testing/kafka.ts";
 import { type Collected, collect } from "../../harness/verify/collect.ts";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
 import { constantRate, runProducer } from "../producer/producer.ts";
 import { ensureTopics } from "../topics.ts";
 
@@ -19,7 +20,7 @@ interface Setup {
   fleet: ConsumerFleet;
 }
 
-async function setUp(partitions: number, windowMs: number): Promise<Setup> {
+async function setUp(client: ClientName, partitions: number, windowMs: number): Promise<Setup> {
   const name = uniqueName("agg");
   const topics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
   const admin = createKafka(connection, `${name}-admin`).admin();
@@ -37,6 +38,7 @@ async function setUp(partitions: number, windowMs: number): Promise<Setup> {
     topics,
     windowMs,
     inputPartitions: partitions,
+    client,
     logDir: mkdtempSync(join(tmpdir(), `${name}-logs-`)),
   });
   onTestFinished(async () => {
@@ -104,9 +106,9 @@ function produce(setup: Setup, options: { rate: number; durationMs: number; seed
   });
 }
 
-describe("the aggregator on a real Kafka", () => {
+describe.each(CLIENT_NAMES)("the aggregator on %s and a real Kafka", (client) => {
   it("counts N events with 2% malformed exactly, and /metrics shows the seed's counters with the same values", async () => {
-    const setup = await setUp(3, 2_000);
+    const setup = await setUp(client, 3, 2_000);
     const summary = await runProducer({
       connection,
       topic: setup.topics.input,
@@ -138,7 +140,7 @@ describe("the aggregator on a real Kafka", () => {
   });
 
   it("stays exact when the consumer is SIGKILLed mid-window three times and restarted", async () => {
-    const setup = await setUp(3, 3_000);
+    const setup = await setUp(client, 3, 3_000);
     const consumer = await setup.fleet.add();
     const load = produce(setup, { rate: 2_000, durationMs: 20_000, seed: 11 });
     for (const delayMs of [3_500, 4_200, 3_100]) {

@@ -1,6 +1,8 @@
 import yargs from "yargs";
 import { parseDuration } from "../duration.ts";
 import { type KafkaConnection, parseBrokers } from "../kafka/client.ts";
+import { librdkafkaUnavailable } from "../kafka/client-choice.ts";
+import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
 import {
   SECURITY_ENV,
   SECURITY_FLAGS,
@@ -20,6 +22,8 @@ export interface ConsumerArgs {
   metricsPort: number;
   metricsHost: string;
   partitions: number;
+  /** kafkajs (the seed's client, fenced by a transactional id per partition) or librdkafka (KIP-447). */
+  client: ClientName;
   /** SASL and TLS, when the cluster wants them. */
   security: Pick<KafkaConnection, "sasl" | "ssl">;
 }
@@ -46,6 +50,7 @@ export const CONSUMER_ENV = {
   "metrics-port": "METRICS_PORT",
   "metrics-host": "METRICS_HOST",
   partitions: "INPUT_PARTITIONS",
+  client: "AGGREGATOR_CLIENT",
 } as const;
 
 /** Security flags are text, read with their environment variables by pipeline/kafka/security.ts. */
@@ -104,6 +109,11 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
       default: fromEnv("partitions") ?? "1",
       describe: `partitions of the input topic if it must be created [${CONSUMER_ENV.partitions}]`,
     })
+    .option("client", {
+      type: "string",
+      default: fromEnv("client") ?? "kafkajs",
+      describe: `Kafka client: ${CLIENT_NAMES.join(" or ")} [${CONSUMER_ENV.client}]`,
+    })
     .option("sasl-mechanism", securityOption("sasl-mechanism"))
     .option("sasl-username", securityOption("sasl-username"))
     .option("sasl-password-file", securityOption("sasl-password-file"))
@@ -154,6 +164,15 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
         "use 1 to 249 of a-z A-Z 0-9 . _ -",
       );
   }
+  const client = parsed.client as ClientName;
+  if (!CLIENT_NAMES.includes(client))
+    throw new ConsumerConfigError(
+      `--client: "${parsed.client}" is not a client this aggregator runs on`,
+      `use ${CLIENT_NAMES.join(" or ")} (set it with --client or ${CONSUMER_ENV.client})`,
+    );
+  const unavailable = client === "librdkafka" ? librdkafkaUnavailable() : undefined;
+  if (unavailable)
+    throw new ConsumerConfigError(`--client librdkafka: ${unavailable}`, "or run it with --client kafkajs");
   let security: ConsumerArgs["security"];
   try {
     security = securityFrom(
@@ -179,6 +198,7 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
     metricsPort,
     metricsHost: parsed["metrics-host"],
     partitions,
+    client,
     security,
   };
 }

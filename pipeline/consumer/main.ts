@@ -5,6 +5,7 @@ import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
 import { Aggregator } from "./aggregator.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
+import { LibrdkafkaAggregator } from "./librdkafka-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { topicProblem } from "./topic-problem.ts";
 
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
   );
   const { port } = server;
 
-  const aggregator = new Aggregator({
+  const options = {
     connection,
     groupId: args.group,
     inputTopic: args.inputTopic,
@@ -58,12 +59,14 @@ async function main(): Promise<number> {
     windowMs: args.windowMs,
     metrics,
     log,
-  });
+  };
+  const aggregator =
+    args.client === "librdkafka" ? new LibrdkafkaAggregator(options) : new Aggregator(options);
   await aggregator.start();
   // One machine-readable line, so whoever started the process (the lab) learns the metrics port.
   process.stdout.write(`${JSON.stringify({ event: "ready", metricsPort: port, pid: process.pid })}\n`);
   log(
-    `aggregating ${args.inputTopic} → ${args.outputTopic} every ${args.windowMs / 1000} s; metrics on :${port}/metrics`,
+    `aggregating ${args.inputTopic} → ${args.outputTopic} every ${args.windowMs / 1000} s on ${args.client}; metrics on :${port}/metrics`,
   );
 
   const stopSignal = await Promise.race([

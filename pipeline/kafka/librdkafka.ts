@@ -7,7 +7,11 @@ import { createRequire } from "node:module";
 export interface RdKafkaError extends Error {
   code: number;
   isFatal?: boolean;
+  isRetriable?: boolean;
+  isTxnRequiresAbort?: boolean;
 }
+
+type Done = (error: RdKafkaError | null | undefined) => void;
 
 export interface RdDeliveryReport {
   partition: number;
@@ -35,8 +39,82 @@ export interface RdProducer {
   disconnect(timeoutMs: number, cb: (error: unknown) => void): void;
 }
 
+/** A producer with `transactional.id` set: the transaction calls, and `produce` with headers. */
+export interface RdTransactionalProducer {
+  connect(options: { timeout?: number } | undefined, cb: (error: RdKafkaError | null) => void): void;
+  produce(
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key: Buffer | string | null,
+    timestamp: number | null,
+    opaque: unknown,
+    headers?: { [key: string]: string | Buffer }[],
+  ): unknown;
+  on(event: "event.error", listener: (error: RdKafkaError) => void): void;
+  initTransactions(timeoutMs: number, cb: Done): void;
+  beginTransaction(cb: Done): void;
+  sendOffsetsToTransaction(
+    offsets: RdTopicPartitionOffset[],
+    consumer: RdConsumer,
+    timeoutMs: number,
+    cb: Done,
+  ): void;
+  commitTransaction(timeoutMs: number, cb: Done): void;
+  abortTransaction(timeoutMs: number, cb: Done): void;
+  disconnect(timeoutMs: number, cb: (error: unknown) => void): void;
+}
+
+export interface RdTopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface RdTopicPartitionOffset extends RdTopicPartition {
+  offset: number;
+}
+
+export interface RdMessage extends RdTopicPartitionOffset {
+  value: Buffer | null;
+  key?: Buffer | string | null;
+  timestamp?: number;
+}
+
+export interface RdConsumer {
+  connect(options: { timeout?: number } | undefined, cb: (error: RdKafkaError | null) => void): void;
+  on(event: "event.error", listener: (error: RdKafkaError) => void): void;
+  subscribe(topics: string[]): void;
+  assign(partitions: RdTopicPartition[]): void;
+  unassign(): void;
+  consume(count: number, cb: (error: RdKafkaError | null, messages: RdMessage[]) => void): void;
+  setDefaultConsumeTimeout(timeoutMs: number): void;
+  setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void;
+  committed(
+    partitions: RdTopicPartition[],
+    timeoutMs: number,
+    cb: (error: RdKafkaError | null, offsets: RdTopicPartitionOffset[]) => void,
+  ): void;
+  seek(partition: RdTopicPartitionOffset, timeoutMs: number, cb: Done): void;
+  getWatermarkOffsets(topic: string, partition: number): { lowOffset: number; highOffset: number };
+  disconnect(cb: (error: unknown) => void): void;
+}
+
+/** `rebalance_cb`'s first argument: which of the two a call is. */
+export const RD_ASSIGN_PARTITIONS = -175;
+/** librdkafka's logical offset for "the start of the partition". */
+export const RD_OFFSET_BEGINNING = -2;
+
+type RdConfig = Record<string, string | number | boolean | ((...args: never[]) => void)>;
+
+/** With a `transactional.id` the producer is the transactional one. */
+interface RdProducerConstructor {
+  new (config: RdConfig & { "transactional.id": string }): RdTransactionalProducer;
+  new (config: RdConfig): RdProducer;
+}
+
 interface RdKafkaModule {
-  Producer: new (config: Record<string, string | number | boolean>) => RdProducer;
+  Producer: RdProducerConstructor;
+  KafkaConsumer: new (config: RdConfig, topicConfig: RdConfig) => RdConsumer;
   librdkafkaVersion: string;
 }
 

@@ -1,0 +1,365 @@
+import { randomBytes } from "node:crypto";
+import { validateRecord } from "../events/login-event.ts";
+import {
+  loadLibrdkafka,
+  RD_ASSIGN_PARTITIONS,
+  RD_OFFSET_BEGINNING,
+  type RdConsumer,
+  type RdKafkaError,
+  type RdMessage,
+  type RdTopicPartition,
+  type RdTransactionalProducer,
+} from "../kafka/librdkafka.ts";
+import { librdkafkaConnection } from "../kafka/librdkafka-producer.ts";
+import { analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
+import { windowStart } from "./aggregate/window.ts";
+import type { AggregatorOptions } from "./aggregator.ts";
+import { deadLetter } from "./dead-letters.ts";
+import { PartitionWindow } from "./partition-window.ts";
+import { countCommittedWindow, recordLag } from "./window-metrics.ts";
+
+/** Records asked of librdkafka per call; it returns fewer when fewer are ready. */
+const BATCH = 1_000;
+/** How long one call waits for its first record: also how soon a due window is seen when input is idle. */
+const POLL_MS = 100;
+/** For the transaction calls and the committed-offset read, each. */
+const CALL_TIMEOUT_MS = 30_000;
+/**
+ * A crashed member's open transaction blocks the partitions' new owners (their offset read waits for it, as
+ * KIP-447 asks) until the coordinator aborts it: at most this long. A window's transaction lasts a round trip
+ * or three, so a short timeout costs nothing while all is well.
+ */
+const TRANSACTION_TIMEOUT_MS = 10_000;
+/** After a failed resync (its coordinator unreachable, say), wait this long before trying again. */
+const RETRY_PAUSE_MS = 500;
+
+type Options = Required<Omit<AggregatorOptions, "log" | "clock" | "kafka">> & {
+  log: (line: string) => void;
+  clock: { now(): number };
+};
+
+/**
+ * The login aggregator on librdkafka, fenced the way KIP-447 meant: one transactional producer per member,
+ * and every window's offsets committed through its transaction with the consumer's group metadata, so the
+ * broker itself refuses a commit from a member whose generation is over (a zombie). A new owner reads the
+ * committed offsets with `require_stable` (librdkafka asks for it under read_committed), which waits for a
+ * previous owner's transaction to end first. What this class keeps right on its own side:
+ * - counting and committing happen in one loop, so a window never changes while its transaction runs;
+ * - a rebalance drops every open window (their records are read again by whoever owns them next), and a
+ *   batch fetched across a rebalance is dropped too, then each partition read again from its committed offset;
+ * - a failed transaction is aborted (or its producer replaced when it cannot be), and each partition is
+ *   read again from its committed offset, which says whether the transaction counted.
+ */
+export class LibrdkafkaAggregator {
+  private readonly options: Options;
+  private readonly transactionalId: string;
+  private readonly consumer: RdConsumer;
+  private producer: RdTransactionalProducer | undefined;
+  private readonly windows = new Map<number, PartitionWindow>();
+  private assigned = new Set<number>();
+  /** Moves on at every rebalance: a batch fetched under an older value may hold records no longer ours. */
+  private epoch = 0;
+  /** The open windows were dropped: read each partition again from its committed offset. */
+  private resyncNeeded = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private crashed: ((error: Error) => void) | undefined;
+
+  constructor(options: Omit<AggregatorOptions, "kafka">) {
+    this.options = {
+      instanceId: `${process.pid}-${randomBytes(3).toString("hex")}`,
+      log: () => {},
+      clock: { now: () => Date.now() },
+      ...options,
+    } as Options;
+    const { groupId, inputTopic, instanceId, connection } = this.options;
+    this.transactionalId = `${groupId}-${inputTopic}-${instanceId}`;
+    const module = librdkafka();
+    this.consumer = new module.KafkaConsumer(
+      {
+        ...librdkafkaConnection(connection),
+        "client.id": `login-aggregator-${instanceId}`,
+        "group.id": groupId,
+        "enable.auto.commit": false,
+        "enable.auto.offset.store": false,
+        "isolation.level": "read_committed",
+        "session.timeout.ms": 10_000,
+        "heartbeat.interval.ms": 1_000,
+        "fetch.max.bytes": 16 * 1024 * 1024,
+        "max.partition.fetch.bytes": 4 * 1024 * 1024,
+        rebalance_cb: (error: RdKafkaError | undefined, partitions: RdTopicPartition[]) =>
+          this.onRebalance(error, partitions),
+      },
+      { "auto.offset.reset": "earliest" },
+    );
+    this.consumer.on("event.error", (error) => this.options.log(`consumer: ${error.message}`));
+  }
+
+  async start(): Promise<void> {
+    const { consumer, options } = this;
+    this.producer = await this.newProducer();
+    options.log(`transactional id ${this.transactionalId}: one producer for every partition held (KIP-447)`);
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
+    );
+    consumer.setDefaultConsumeTimeout(POLL_MS);
+    consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    consumer.subscribe([options.inputTopic]);
+    this.loop = this.run().catch((error: Error) => {
+      options.log(`the consume loop died: ${error.message}`);
+      this.crashed?.(error);
+    });
+  }
+
+  /** Resolves if the consume loop dies of an error it cannot recover from. */
+  failed(): Promise<Error> {
+    return new Promise((resolve) => {
+      this.crashed = resolve;
+    });
+  }
+
+  /** Stops reading, commits every open window while still a member, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.loop;
+    const windows = this.windows.size;
+    const committed = windows > 0 && !this.resyncNeeded && (await this.flush(() => true));
+    this.options.log(
+      `stopping: ${committed ? `committed ${windows} open window(s)` : "no open window committed"}; leaving the group`,
+    );
+    await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+    await this.closeProducer();
+  }
+
+  private onRebalance(error: RdKafkaError | undefined, partitions: RdTopicPartition[]): void {
+    const { consumer, options } = this;
+    this.epoch += 1;
+    this.windows.clear();
+    if (error?.code === RD_ASSIGN_PARTITIONS) {
+      this.assigned = new Set(partitions.map((p) => p.partition));
+      options.metrics.rebalances.inc();
+      options.log(
+        `joined group ${options.groupId}: partitions ${[...this.assigned].sort((a, b) => a - b).join(",") || "none"}`,
+      );
+      consumer.assign(partitions);
+    } else {
+      this.assigned = new Set();
+      consumer.unassign();
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      if (this.resyncNeeded && !(await this.resync())) {
+        await sleep(RETRY_PAUSE_MS);
+        continue;
+      }
+      const epoch = this.epoch;
+      const messages = await this.consume();
+      if (epoch !== this.epoch) {
+        // Fetched across a rebalance: some records may be a revoked assignment's, some the new one's.
+        if (messages.length > 0) this.resyncNeeded = true;
+        continue;
+      }
+      this.count(messages);
+      const now = this.options.clock.now();
+      if ([...this.windows.values()].some((w) => w.isDue(now))) await this.flush((w) => w.isDue(now));
+    }
+  }
+
+  private consume(): Promise<RdMessage[]> {
+    return new Promise((resolve, reject) =>
+      this.consumer.consume(BATCH, (error, messages) => (error ? reject(error) : resolve(messages))),
+    );
+  }
+
+  private count(messages: RdMessage[]): void {
+    const { metrics, inputTopic, windowMs, clock } = this.options;
+    if (messages.length === 0) return;
+    metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
+    const last = new Map<number, RdMessage>();
+    for (const message of messages) {
+      const { partition } = message;
+      if (!this.assigned.has(partition)) continue;
+      let window = this.windows.get(partition);
+      if (!window) {
+        const windowStartMs = windowStart(clock.now(), windowMs);
+        window = new PartitionWindow({ topic: inputTopic, partition, windowStartMs, windowMs });
+        this.windows.set(partition, window);
+      }
+      const offset = String(message.offset);
+      const result = validateRecord(message.value);
+      if (result.ok) {
+        window.addValid(offset, result.event, message.timestamp ?? clock.now());
+      } else {
+        const key = typeof message.key === "string" ? Buffer.from(message.key) : (message.key ?? null);
+        window.addInvalid(
+          offset,
+          result.reason,
+          deadLetter({ key, value: message.value, offset }, inputTopic, partition, result.reason),
+        );
+      }
+      last.set(partition, message);
+    }
+    for (const [partition, message] of last) {
+      const { highOffset } = this.consumer.getWatermarkOffsets(inputTopic, partition);
+      recordLag(metrics, inputTopic, partition, {
+        highWatermark: String(highOffset),
+        lastOffset: String(message.offset),
+        lastTimestampMs: message.timestamp ?? clock.now(),
+        nowMs: clock.now(),
+      });
+    }
+  }
+
+  /**
+   * Commits the chosen windows and their input offsets in one transaction. On failure the transaction is
+   * aborted, every open window dropped and each partition read again from its committed offset.
+   */
+  private async flush(chosen: (window: PartitionWindow) => boolean): Promise<boolean> {
+    const { metrics, inputTopic, outputTopic, dlqTopic, clock, instanceId, log } = this.options;
+    const windows = [...this.windows].filter(([, window]) => chosen(window) && !window.isEmpty());
+    if (windows.length === 0) return true;
+    for (const [partition] of windows) this.windows.delete(partition);
+    const started = performance.now();
+    const emittedAtMs = clock.now();
+    const outputs = windows.map(([partition, window]) => ({
+      partition,
+      window,
+      records: window.toRecords({ instanceId, emittedAtMs }),
+    }));
+    try {
+      this.producer ??= await this.newProducer();
+      const producer = this.producer;
+      await call((done) => producer.beginTransaction(done));
+      for (const { records, window } of outputs) {
+        for (const record of records)
+          producer.produce(
+            outputTopic,
+            null,
+            encodeAnalyticsRecord(record),
+            analyticsKey(record.source),
+            emittedAtMs,
+            undefined,
+          );
+        for (const letter of window.deadLetters)
+          producer.produce(dlqTopic, null, letter.value, letter.key, emittedAtMs, undefined, [
+            ...Object.entries(letter.headers).map(([key, value]) => ({ [key]: String(value) })),
+          ]);
+      }
+      const offsets = outputs.map(({ partition, window }) => ({
+        topic: inputTopic,
+        partition,
+        offset: Number(window.nextOffset()),
+      }));
+      await call((done) => producer.sendOffsetsToTransaction(offsets, this.consumer, CALL_TIMEOUT_MS, done));
+      await call((done) => producer.commitTransaction(CALL_TIMEOUT_MS, done));
+    } catch (error) {
+      const ranges = outputs
+        .map(({ partition, window }) => `${partition}@${window.firstOffset()}`)
+        .join(", ");
+      log(
+        `window(s) ${ranges} not committed (${describe(error)}); reading every partition again from its committed offset`,
+      );
+      await this.abandonTransaction();
+      this.windows.clear();
+      this.resyncNeeded = true;
+      return false;
+    }
+    const flushSeconds = (performance.now() - started) / 1000;
+    for (const { records, window } of outputs)
+      countCommittedWindow(metrics, inputTopic, {
+        records,
+        latencies: window.latencies(clock.now()),
+        flushSeconds,
+      });
+    return true;
+  }
+
+  /** Aborts the failed transaction; a producer that cannot abort (fatal, or unsure) is replaced. */
+  private async abandonTransaction(): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    try {
+      await call((done) => producer.abortTransaction(CALL_TIMEOUT_MS, done));
+    } catch (error) {
+      this.options.log(`abort failed (${describe(error)}); a new producer will fence this one`);
+      this.producer = undefined;
+      await new Promise<void>((resolve) => producer.disconnect(5_000, () => resolve()));
+    }
+  }
+
+  /**
+   * Sends every assigned partition back to its committed offset: the offset read waits for any transaction
+   * still open on it (require_stable), so what it returns is what was counted. False when it could not.
+   */
+  private async resync(): Promise<boolean> {
+    const { inputTopic, log } = this.options;
+    const epoch = this.epoch;
+    this.windows.clear();
+    const partitions = [...this.assigned].map((partition) => ({ topic: inputTopic, partition }));
+    try {
+      const committed = await new Promise<{ partition: number; offset: number }[]>((resolve, reject) =>
+        this.consumer.committed(partitions, CALL_TIMEOUT_MS, (error, offsets) =>
+          error ? reject(error) : resolve(offsets),
+        ),
+      );
+      if (epoch !== this.epoch) return false;
+      for (const { partition, offset } of committed) {
+        const from = offset >= 0 ? offset : RD_OFFSET_BEGINNING;
+        await call((done) =>
+          this.consumer.seek({ topic: inputTopic, partition, offset: from }, CALL_TIMEOUT_MS, done),
+        );
+      }
+    } catch (error) {
+      log(`cannot read the committed offsets yet (${describe(error)}); trying again shortly`);
+      return false;
+    }
+    if (epoch !== this.epoch) return false;
+    this.resyncNeeded = false;
+    return true;
+  }
+
+  private async newProducer(): Promise<RdTransactionalProducer> {
+    const producer = new (librdkafka().Producer)({
+      ...librdkafkaConnection(this.options.connection),
+      "client.id": `login-aggregator-${this.options.instanceId}`,
+      "transactional.id": this.transactionalId,
+      "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
+      "enable.idempotence": true,
+      acks: "all",
+    });
+    producer.on("event.error", (error) => this.options.log(`producer: ${error.message}`));
+    await new Promise<void>((resolve, reject) =>
+      producer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
+    );
+    // With the same transactional id, this fences an earlier producer of ours and ends its open transaction.
+    await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+    return producer;
+  }
+
+  private async closeProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await new Promise<void>((resolve) => producer.disconnect(5_000, () => resolve()));
+  }
+}
+
+function librdkafka() {
+  const loaded = loadLibrdkafka();
+  if (!loaded.ok) throw new Error(loaded.why);
+  return loaded.module;
+}
+
+function call(start: (done: (error: RdKafkaError | null | undefined) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
