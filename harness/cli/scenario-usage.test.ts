@@ -123,6 +123,17 @@ describe.concurrent("npm run scenario refuses a mistake with exit 2 and a clear 
     expect(stderr).toContain(message);
   });
 
+  it("--aggregator-client with --consumer-command, whose aggregator would ignore it", async () => {
+    const stderr = await refused([
+      "smoke",
+      "--consumer-command",
+      "node my-aggregator.js",
+      "--aggregator-client",
+      "librdkafka",
+    ]);
+    expect(stderr).toContain("--consumer-command runs your aggregator instead, which would ignore it");
+  });
+
   it("--driver external on a scenario that searches for its rate, which only the lab's driver can steer", async () => {
     const stderr = await refused(["high-load", "--driver", "external", "--driver-command", "true"]);
     expect(stderr).toContain("high-load searches for the highest sustained rate");

@@ -74,6 +74,11 @@ function cli(argv: string[]) {
       .option("tls-insecure", { type: "boolean", describe: "external: TLS without checking the certificate" })
       .option("prometheus-url", value("external: a Prometheus that scrapes the cluster"))
       .option("grafana-url", value("external: its Grafana; the reports link to the run's time range"))
+      .option("aggregator-client", {
+        choices: CLIENT_NAMES,
+        describe:
+          "Kafka client of the pipeline's aggregator: kafkajs (default; fenced by a transactional id per partition) or librdkafka (KIP-447)",
+      })
       .option(
         "consumer-command",
         value(
@@ -161,6 +166,11 @@ async function main(): Promise<number> {
       "--consumer-command is empty",
       'give the command that starts your aggregator, e.g. "node my-aggregator.js"',
     );
+  if (consumerCommand !== undefined && args["aggregator-client"] !== undefined)
+    throw new UsageError(
+      "--aggregator-client chooses the pipeline's aggregator's client; --consumer-command runs your aggregator instead, which would ignore it",
+      "drop --aggregator-client, or drop --consumer-command",
+    );
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
   if (args["write-k6"] !== undefined) {
     await writeK6Script(scenario, args["write-k6"]);
@@ -181,6 +191,7 @@ async function main(): Promise<number> {
     provider: args.provider,
     ...(external ? { external } : {}),
     ...(args.client ? { client: args.client } : {}),
+    ...(args["aggregator-client"] ? { aggregatorClient: args["aggregator-client"] } : {}),
     producers,
     log,
     progress: (line) => printer.update(line, Date.now()),

@@ -56,6 +56,8 @@ export function describeConfig(result: RunResult): string {
     `${c.consumers} consumer${c.consumers === 1 ? "" : "s"}`,
     `window ${formatDuration(c.windowMs)}`,
     `malformed ${formatPercent(c.malformed)}`,
+    c.loadClient ? `driver on ${c.loadClient}` : "",
+    c.aggregatorClient ? `aggregator on ${c.aggregatorClient}` : "",
     describeDriver(result) ?? "",
   ]
     .filter(Boolean)

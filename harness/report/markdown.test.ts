@@ -22,6 +22,17 @@ describe("renderMarkdown", () => {
     expect(fail).toMatch(/^\*\*Config:\*\* seed 7 · /m);
   });
 
+  it("names the Kafka client of the driver and of the aggregator in the config line", () => {
+    const config = {
+      ...sampleResult().config,
+      loadClient: "librdkafka",
+      aggregatorClient: "kafkajs",
+    } as const;
+    expect(renderMarkdown(sampleResult({ config }))).toMatch(
+      /^\*\*Config:\*\* .* · driver on librdkafka · aggregator on kafkajs/m,
+    );
+  });
+
   it("shows a failed assertion as a ❌ row with expected, observed and escaped detail", () => {
     const assertions = section(renderMarkdown(sampleResult({}, { failAssertion: true })), "Assertions");
     expect(assertions).toContain("(4/5 passed)");

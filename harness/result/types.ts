@@ -344,6 +344,8 @@ export interface RunResult {
     thresholds: Record<string, number | boolean>;
     /** The command run as each aggregator, when it was not the pipeline's own. */
     aggregatorCommand?: string;
+    /** The Kafka client the pipeline's own aggregator ran on (absent for a command of one's own, and in reports written before it was recorded). */
+    aggregatorClient?: "kafkajs" | "librdkafka";
     /** The Kafka client library that drove the load (absent in reports written before it was recorded). */
     loadClient?: "kafkajs" | "librdkafka";
     /** Load driver processes, each sending its share of the schedule (absent before `--producers`). */

@@ -53,7 +53,10 @@ export class ConsumerFleet {
 
   /** What runs as each aggregator, for messages and reports. */
   get description(): string {
-    return this.options.command ?? "the pipeline's aggregator (pipeline/consumer/main.ts)";
+    return (
+      this.options.command ??
+      `the pipeline's aggregator (pipeline/consumer/main.ts) on ${this.options.client ?? "kafkajs"}`
+    );
   }
 
   running(): number[] {

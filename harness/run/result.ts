@@ -1,4 +1,5 @@
 import { cpus, hostname, totalmem, type } from "node:os";
+import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import type { ProviderName } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
@@ -184,6 +185,8 @@ export interface ScenarioCheckInput {
   loadMs: number;
   /** Which aggregator ran, when it was not the pipeline's. */
   aggregatorCommand?: string;
+  /** The pipeline aggregator's client, when the pipeline's own aggregator ran. */
+  aggregatorClient?: ClientName;
   /** When Ctrl-C ended the load, from its start. */
   interruptedAtMs?: number;
 }
@@ -224,6 +227,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
     config: {
       ...result.config,
       ...(input.aggregatorCommand ? { aggregatorCommand: input.aggregatorCommand } : {}),
+      ...(input.aggregatorClient ? { aggregatorClient: input.aggregatorClient } : {}),
       loadProcesses: input.producers,
     },
     lag: { ...result.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },

@@ -59,6 +59,8 @@ export interface RunOptions {
   consumerCommand?: string;
   /** The load driver's Kafka client; default the fastest installed. */
   client?: ClientName;
+  /** The pipeline aggregator's Kafka client; default kafkajs (see pipeline/consumer/args.ts). */
+  aggregatorClient?: ClientName;
   /** Load driver processes, each with its share of the schedule (see fleet-load.ts); default 1, this one. */
   producers?: number;
   /** A shell command that drives the load instead of the lab's driver (see external-load.ts). */
@@ -79,10 +81,14 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const startedAt = new Date(clock.now());
   if (options.driverCommand) checkExternalDriverFits(scenario);
   const unavailable = librdkafkaUnavailable();
-  if (options.client === "librdkafka" && unavailable) {
-    throw new LabError("USAGE", `--client librdkafka cannot be used: ${unavailable}`, {
-      hint: "install those and run npm ci again, or use --client kafkajs",
-    });
+  for (const [flag, client] of [
+    ["--client", options.client],
+    ["--aggregator-client", options.aggregatorClient],
+  ] as const) {
+    if (client === "librdkafka" && unavailable)
+      throw new LabError("USAGE", `${flag} librdkafka cannot be used: ${unavailable}`, {
+        hint: `install those and run npm ci again, or use ${flag} kafkajs`,
+      });
   }
   log(
     options.provider === "external"
@@ -129,6 +135,7 @@ async function runOnStack(
   const labMetrics = new LabMetrics();
   await stack.registerScrapeTarget("lab", await labMetrics.serve());
 
+  const aggregatorClient = options.aggregatorClient ?? "kafkajs";
   const fleet = new ConsumerFleet({
     connection,
     groupId,
@@ -136,6 +143,7 @@ async function runOnStack(
     windowMs: scenario.windowMs,
     inputPartitions: scenario.topology.partitions,
     logDir: options.logDir,
+    client: aggregatorClient,
     ...(options.consumerCommand ? { command: options.consumerCommand } : {}),
     onMetricsEndpoint: (address) => stack.registerScrapeTarget("login-consumer", address),
   });
@@ -399,7 +407,7 @@ async function runOnStack(
       summary,
       producers,
       loadMs: loadEndMs - loadStartMs,
-      ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : {}),
+      ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : { aggregatorClient }),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     });
   } finally {
