@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { afterAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { waitFor } from "../../harness/core/wait-for.ts";
 import { startLocalStack } from "../../harness/infra/local/local-stack.ts";
 import type { StartedStack } from "../../harness/infra/types.ts";
@@ -30,11 +30,21 @@ interface Setup {
   fleet: ConsumerFleet;
 }
 
-async function ownStack(brokers: 1 | 3): Promise<StartedStack> {
-  const stack = await startLocalStack({ brokers, kraft: false, prometheus: false, log });
-  onTestFinished(() => stack.stop());
-  return stack;
+let threeBrokerStack: Promise<StartedStack> | undefined;
+
+/**
+ * One 3-broker stack for the tests that hang or kill a broker, on both clients, started when the first one
+ * needs it: 3 brokers take most of a minute to start on 2 cores. Each test brings its broker back, also
+ * when it fails, so the next finds all three up; each uses topics and a group of its own.
+ */
+function threeBrokers(): Promise<StartedStack> {
+  threeBrokerStack ??= startLocalStack({ brokers: 3, kraft: false, prometheus: false, log });
+  return threeBrokerStack;
 }
+
+afterAll(async () => {
+  await (await threeBrokerStack)?.stop();
+});
 
 async function setUp(
   connection: KafkaConnection,
@@ -226,7 +236,7 @@ function coordinatorOnceKnown(
 
 describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   it("stays exact when a broker hangs (SIGSTOP) past the session timeout under load: 3 brokers, 6 partitions, 2 aggregators", async () => {
-    const stack = await ownStack(3);
+    const stack = await threeBrokers();
     const setup = await setUp(stack.connection(), {
       client,
       partitions: 6,
@@ -253,8 +263,13 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
       `hanging broker ${hung}: coordinator of ${count(hung)} of ${transactions.length} transactional ids; the group's is ${group}`,
     );
     await stack.faults.apply("pause", hung);
+    let resumed = false;
+    onTestFinished(async () => {
+      if (!resumed) await stack.faults.apply("resume", hung);
+    });
     await pause(22_000);
     await stack.faults.apply("resume", hung);
+    resumed = true;
     const sent = await load;
     log(`hung broker: ${sent.acked} acked, ${sent.failed} failed`);
     await drained(setup, 120_000);
@@ -290,7 +305,7 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   });
 
   it("stays exact and keeps counting when the transaction coordinator's broker is killed under load: 3 brokers", async () => {
-    const stack = await ownStack(3);
+    const stack = await threeBrokers();
     const setup = await setUp(stack.connection(), {
       client,
       partitions: 2,
@@ -304,8 +319,13 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     const coordinator = await coordinatorOnceKnown(setup.connection, "__transaction_state", transactionalId);
     log(`killing broker ${coordinator}, the transaction coordinator of ${transactionalId}`);
     await stack.faults.apply("kill", coordinator);
+    let restarted = false;
+    onTestFinished(async () => {
+      if (!restarted) await stack.faults.apply("restart", coordinator);
+    });
     await pause(10_000);
     await stack.faults.apply("restart", coordinator);
+    restarted = true;
     const sent = await load;
     log(`coordinator killed: ${sent.acked} acked, ${sent.failed} failed`);
     await drained(setup, 90_000);
