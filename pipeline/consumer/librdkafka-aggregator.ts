@@ -44,11 +44,14 @@ type Options = Required<Omit<AggregatorOptions, "log" | "clock" | "kafka">> & {
  * broker itself refuses a commit from a member whose generation is over (a zombie). A new owner reads the
  * committed offsets with `require_stable` (librdkafka asks for it under read_committed), which waits for a
  * previous owner's transaction to end first. What this class keeps right on its own side:
- * - counting and committing happen in one loop, so a window never changes while its transaction runs;
+ * - a window leaves the open set when its transaction starts, so it never changes while it commits; reading
+ *   and counting go on meanwhile (one transaction at a time: librdkafka's producer holds one), because a
+ *   transaction takes several round trips and the loop would otherwise wait most of its time on them;
  * - a rebalance drops every open window (their records are read again by whoever owns them next), and a
  *   batch fetched across a rebalance is dropped too, then each partition read again from its committed offset;
- * - a failed transaction is aborted (or its producer replaced when it cannot be), and each partition is
- *   read again from its committed offset, which says whether the transaction counted.
+ * - a failed transaction is aborted (or its producer replaced when it cannot be); the windows counted since
+ *   it began are dropped with it, and each partition is read again from its committed offset, which says
+ *   whether the transaction counted.
  */
 export class LibrdkafkaAggregator {
   private readonly options: Options;
@@ -57,8 +60,13 @@ export class LibrdkafkaAggregator {
   private producer: RdTransactionalProducer | undefined;
   private readonly windows = new Map<number, PartitionWindow>();
   private assigned = new Set<number>();
-  /** Moves on at every rebalance: a batch fetched under an older value may hold records no longer ours. */
+  /**
+   * Moves on at every rebalance and every failed transaction: a batch fetched under an older value may hold
+   * records no longer ours, or records after a window that must be read again.
+   */
   private epoch = 0;
+  /** The transaction in flight, if any. */
+  private committing: Promise<boolean> | undefined;
   /** The open windows were dropped: read each partition again from its committed offset. */
   private resyncNeeded = false;
   private stopping = false;
@@ -123,6 +131,7 @@ export class LibrdkafkaAggregator {
     if (this.stopping) return;
     this.stopping = true;
     await this.loop;
+    await this.committing;
     const windows = this.windows.size;
     const committed = windows > 0 && !this.resyncNeeded && (await this.flush(() => true));
     this.options.log(
@@ -158,13 +167,18 @@ export class LibrdkafkaAggregator {
       const epoch = this.epoch;
       const messages = await this.consume();
       if (epoch !== this.epoch) {
-        // Fetched across a rebalance: some records may be a revoked assignment's, some the new one's.
+        // Fetched across a rebalance (some records may be a revoked assignment's, some the new one's), or
+        // after a window whose transaction failed and which must be read again first.
         if (messages.length > 0) this.resyncNeeded = true;
         continue;
       }
       this.count(messages);
       const now = this.options.clock.now();
-      if ([...this.windows.values()].some((w) => w.isDue(now))) await this.flush((w) => w.isDue(now));
+      if (!this.committing && [...this.windows.values()].some((w) => w.isDue(now))) {
+        this.committing = this.flush((w) => w.isDue(now)).finally(() => {
+          this.committing = undefined;
+        });
+      }
     }
   }
 
@@ -262,9 +276,10 @@ export class LibrdkafkaAggregator {
       log(
         `window(s) ${ranges} not committed (${describe(error)}); reading every partition again from its committed offset`,
       );
-      await this.abandonTransaction();
+      this.epoch += 1;
       this.windows.clear();
       this.resyncNeeded = true;
+      await this.abandonTransaction();
       return false;
     }
     const flushSeconds = (performance.now() - started) / 1000;
@@ -291,11 +306,14 @@ export class LibrdkafkaAggregator {
   }
 
   /**
-   * Sends every assigned partition back to its committed offset: the offset read waits for any transaction
-   * still open on it (require_stable), so what it returns is what was counted. False when it could not.
+   * Sends every assigned partition back to its committed offset, once this member's own transaction in
+   * flight has ended: read before its offsets reached the coordinator, the offset would be the one before it,
+   * and its window would be counted twice. A previous owner's open transaction, the offset read waits for by
+   * itself (require_stable). False when it could not.
    */
   private async resync(): Promise<boolean> {
     const { inputTopic, log } = this.options;
+    await this.committing;
     const epoch = this.epoch;
     this.windows.clear();
     const partitions = [...this.assigned].map((partition) => ({ topic: inputTopic, partition }));

@@ -81,12 +81,12 @@ export class PartitionWindowAccumulator {
     return this.first === undefined;
   }
 
-  /** The next offset to read after this window: what to commit once its record is written. */
   /** The first offset of this window, where to read again if its commit fails. */
   firstOffset(): string | undefined {
     return this.first?.toString();
   }
 
+  /** The next offset to read after this window: what to commit once its record is written. */
   nextOffset(): string | undefined {
     return this.last === undefined ? undefined : (this.last + 1n).toString();
   }
