@@ -165,7 +165,15 @@ export class LibrdkafkaAggregator {
         continue;
       }
       const epoch = this.epoch;
-      const messages = await this.consume();
+      let messages: RdMessage[];
+      try {
+        messages = await this.consume();
+      } catch (error) {
+        if ((error as RdKafkaError).isFatal) throw error;
+        this.options.log(`reading failed (${describe(error)}); trying again shortly`);
+        await sleep(RETRY_PAUSE_MS);
+        continue;
+      }
       if (epoch !== this.epoch) {
         // Fetched across a rebalance (some records may be a revoked assignment's, some the new one's), or
         // after a window whose transaction failed and which must be read again first.
@@ -317,6 +325,10 @@ export class LibrdkafkaAggregator {
     const epoch = this.epoch;
     this.windows.clear();
     const partitions = [...this.assigned].map((partition) => ({ topic: inputTopic, partition }));
+    if (partitions.length === 0) {
+      this.resyncNeeded = false;
+      return true;
+    }
     try {
       const committed = await new Promise<{ partition: number; offset: number }[]>((resolve, reject) =>
         this.consumer.committed(partitions, CALL_TIMEOUT_MS, (error, offsets) =>
@@ -347,6 +359,8 @@ export class LibrdkafkaAggregator {
       "transaction.timeout.ms": TRANSACTION_TIMEOUT_MS,
       "enable.idempotence": true,
       acks: "all",
+      // A dead letter is an input record as the broker took it, plus headers: allow what the broker allows.
+      "message.max.bytes": 1_048_588,
     });
     producer.on("event.error", (error) => this.options.log(`producer: ${error.message}`));
     await new Promise<void>((resolve, reject) =>
