@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, inject, it, onTestFinished } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { describeLoad } from "../load/profile.ts";
 import { sampleResult } from "../report/fixture.ts";
@@ -16,9 +16,11 @@ function externalSmoke(): string[] {
   return ["smoke", "--provider", "external", "--brokers", bootstrapServers.join(","), "--duration", "7s"];
 }
 
-describe("npm run scenario", () => {
-  it("passes the smoke scenario, writes the four reports, and report.html draws its charts in Chromium", async () => {
-    const run = await scenarioCli(["smoke"]);
+describe.concurrent("npm run scenario", () => {
+  it("passes the smoke scenario, writes the four reports, and report.html draws its charts in Chromium", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(["smoke"], {}, onTestFinished);
     expect(run.stderr).toContain("PASS smoke");
     expect(run.code).toBe(0);
     for (const file of ["report.json", "summary.md", "report.html", "junit.xml"]) {
@@ -57,7 +59,9 @@ describe("npm run scenario", () => {
     expect(report.errors).toEqual([]);
   });
 
-  it("exits 1 and names the failed assertion in junit.xml when a threshold cannot hold", async () => {
+  it("exits 1 and names the failed assertion in junit.xml when a threshold cannot hold", async ({
+    onTestFinished,
+  }) => {
     const dir = mkdtempSync(join(tmpdir(), "lab-scenario-"));
     const file = join(dir, "impossible.ts");
     writeFileSync(
@@ -77,7 +81,7 @@ describe("npm run scenario", () => {
         thresholds: { maxLagOffsets: 0 },
       };\n`,
     );
-    const run = await scenarioCli([file]);
+    const run = await scenarioCli([file], {}, onTestFinished);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("FAIL impossible");
     const junit = readFileSync(join(run.reportDir, "junit.xml"), "utf8");
@@ -94,7 +98,9 @@ describe("npm run scenario", () => {
     ]);
   });
 
-  it("fails a run on an external cluster that regressed against its baseline, in the exit code and in junit.xml", async () => {
+  it("fails a run on an external cluster that regressed against its baseline, in the exit code and in junit.xml", async ({
+    onTestFinished,
+  }) => {
     const dir = mkdtempSync(join(tmpdir(), "lab-baseline-"));
     const smoke = await loadScenario("smoke");
     const baseline = sampleResult({
@@ -112,15 +118,19 @@ describe("npm run scenario", () => {
     baseline.throughput.achievedPerSec = 1_000_000;
     writeFileSync(join(dir, "baseline.json"), renderJson(baseline));
     const { prometheusUrl } = inject("stack");
-    const run = await scenarioCli([
-      ...externalSmoke(),
-      "--prometheus-url",
-      prometheusUrl,
-      "--grafana-url",
-      "http://localhost:3000/",
-      "--baseline",
-      join(dir, "baseline.json"),
-    ]);
+    const run = await scenarioCli(
+      [
+        ...externalSmoke(),
+        "--prometheus-url",
+        prometheusUrl,
+        "--grafana-url",
+        "http://localhost:3000/",
+        "--baseline",
+        join(dir, "baseline.json"),
+      ],
+      {},
+      onTestFinished,
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("connected to an external cluster");
     expect(run.stderr).toContain("regression in achieved rate");
@@ -139,11 +149,13 @@ describe("npm run scenario", () => {
     );
   });
 
-  it("rejects an unknown scenario and a bad flag value with exit code 2 and no stack trace", async () => {
-    const unknown = await scenarioCli(["smok"]);
+  it("rejects an unknown scenario and a bad flag value with exit code 2 and no stack trace", async ({
+    onTestFinished,
+  }) => {
+    const unknown = await scenarioCli(["smok"], {}, onTestFinished);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('there is no scenario "smok"; did you mean "smoke"?');
-    const badRate = await scenarioCli(["smoke", "--rate", "-3"]);
+    const badRate = await scenarioCli(["smoke", "--rate", "-3"], {}, onTestFinished);
     expect(badRate.code).toBe(2);
     expect(badRate.stderr).toContain("--rate");
     for (const run of [unknown, badRate]) expect(run.stderr).not.toMatch(/\n\s+at /);

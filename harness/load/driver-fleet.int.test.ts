@@ -40,9 +40,11 @@ async function loadRuns(cli: RunningCli, seconds: number): Promise<void> {
 const report = (cli: RunningCli) =>
   JSON.parse(readFileSync(join(cli.reportDir, "report.json"), "utf8")) as RunResult;
 
-describe("--producers 2", () => {
-  it("drives smoke from two processes whose merged ledger the verifier finds exact", async () => {
-    const cli = startScenarioCli(["smoke", "--producers", "2"]);
+describe.concurrent("--producers 2", () => {
+  it("drives smoke from two processes whose merged ledger the verifier finds exact", async ({
+    onTestFinished,
+  }) => {
+    const cli = startScenarioCli(["smoke", "--producers", "2"], {}, onTestFinished);
     const pids = await driverPids(cli);
     expect(pids).toHaveLength(2);
     const code = await cli.exited;
@@ -58,8 +60,10 @@ describe("--producers 2", () => {
     await noneAlive(pids);
   });
 
-  it("fails the run naming the process that died, and leaves no process behind", async () => {
-    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"]);
+  it("fails the run naming the process that died, and leaves no process behind", async ({
+    onTestFinished,
+  }) => {
+    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"], {}, onTestFinished);
     const pids = await driverPids(cli);
     await loadRuns(cli, 5);
     process.kill(pids[1] as number, "SIGKILL");
@@ -69,8 +73,8 @@ describe("--producers 2", () => {
     await noneAlive(pids);
   });
 
-  it("stops every driver process on Ctrl-C and verifies what they sent", async () => {
-    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"]);
+  it("stops every driver process on Ctrl-C and verifies what they sent", async ({ onTestFinished }) => {
+    const cli = startScenarioCli(["smoke", "--producers", "2", "--duration", "60s"], {}, onTestFinished);
     const pids = await driverPids(cli);
     await loadRuns(cli, 6);
     cli.child.kill("SIGINT");

@@ -30,7 +30,7 @@ const external = (command: string) => ["--driver", "external", "--driver-command
 
 // Commands of one's own drive smoke's load through --driver external: the lab recounts what they wrote,
 // checks the pipeline counted exactly that, and fails a driver that gave up by its exit.
-describe("bring your own driver", () => {
+describe.concurrent("bring your own driver", () => {
   let events: string;
   let dist: KafkaDistribution;
   beforeAll(async () => {
@@ -38,11 +38,14 @@ describe("bring your own driver", () => {
     dist = await ensureKafkaDistribution(() => {});
   });
 
-  it("kcat writing a file of generated login events: smoke passes with aggregates = recount", async () => {
-    const run = await scenarioCli([
-      "smoke",
-      ...external(`kcat -P -b "$KAFKA_BROKERS" -t "$TOPIC" -l ${events}`),
-    ]);
+  it("kcat writing a file of generated login events: smoke passes with aggregates = recount", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(
+      ["smoke", ...external(`kcat -P -b "$KAFKA_BROKERS" -t "$TOPIC" -l ${events}`)],
+      {},
+      onTestFinished,
+    );
     expect(run.code, run.stderr.slice(-2_000)).toBe(0);
     const result = readResult(run.reportDir);
     expect(result.config).toMatchObject({
@@ -63,13 +66,15 @@ describe("bring your own driver", () => {
     expect(result.latency.count).toBeGreaterThan(0);
   }, 300_000);
 
-  it("Kafka's ProducerPerformance with a payload file of generated events: smoke passes", async () => {
+  it("Kafka's ProducerPerformance with a payload file of generated events: smoke passes", async ({
+    onTestFinished,
+  }) => {
     const perf = [
       `"${dist.javaBin}" -Xmx256m -cp '${dist.libDir}/*' org.apache.kafka.tools.ProducerPerformance`,
       `--topic "$TOPIC" --num-records "$EVENTS" --payload-file ${events} --throughput $((RATE * 2))`,
       `--producer-props bootstrap.servers="$KAFKA_BROKERS" acks=all`,
     ].join(" ");
-    const run = await scenarioCli(["smoke", ...external(perf)]);
+    const run = await scenarioCli(["smoke", ...external(perf)], {}, onTestFinished);
     expect(run.code, run.stderr.slice(-2_000)).toBe(0);
     const result = readResult(run.reportDir);
     expect(result.recount.total).toBe(4_000);
@@ -77,11 +82,17 @@ describe("bring your own driver", () => {
     expect(result.aggregates.dlqRecords).toBe(result.recount.invalid);
   }, 300_000);
 
-  it("a driver that exits 3 part way: the run fails, naming the driver's exit", async () => {
-    const run = await scenarioCli([
-      "smoke",
-      ...external(`kcat -P -b "$KAFKA_BROKERS" -t "$TOPIC" -l ${events} && echo "giving up" >&2 && exit 3`),
-    ]);
+  it("a driver that exits 3 part way: the run fails, naming the driver's exit", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(
+      [
+        "smoke",
+        ...external(`kcat -P -b "$KAFKA_BROKERS" -t "$TOPIC" -l ${events} && echo "giving up" >&2 && exit 3`),
+      ],
+      {},
+      onTestFinished,
+    );
     expect(run.code, run.stderr.slice(-2_000)).toBe(1);
     const result = readResult(run.reportDir);
     expect(failedAssertions(result)).toEqual(["load driver exited cleanly"]);
@@ -91,8 +102,10 @@ describe("bring your own driver", () => {
     expect(run.stderr).toContain("✗ load driver exited cleanly: expected exit 0");
   }, 300_000);
 
-  it("a driver command that does not exist: exit 2 with the error and its fix", async () => {
-    const run = await scenarioCli(["smoke", ...external("no-such-load-driver --rate 5")]);
+  it("a driver command that does not exist: exit 2 with the error and its fix", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(["smoke", ...external("no-such-load-driver --rate 5")], {}, onTestFinished);
     expect(run.code, run.stderr.slice(-2_000)).toBe(2);
     expect(run.stderr).toMatch(/error: the driver command could not start \(exit 127\): no-such-load-driver/);
     expect(run.stderr).toMatch(/\n {2}fix: check that the command is installed/);
