@@ -19,7 +19,14 @@ export default defineScenario({
   malformed: 0.01,
   seed: 21,
   faults: [
-    { atMs: 15_000, action: "throttle-consumer", target: "consumer:*", dutyPercent: 99, periodMs: 2_000, forMs: 45_000 },
+    {
+      atMs: 15_000,
+      action: "throttle-consumer",
+      target: "consumer:*",
+      dutyPercent: 99,
+      periodMs: 2_000,
+      forMs: 45_000,
+    },
   ],
   thresholds: { drainWithinMs: 60_000, exact: true },
 });
