@@ -1,13 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
-import { validateRecord } from "../events/login-event.ts";
+import type { Admin, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
-import { windowStart } from "./aggregate/window.ts";
-import { deadLetter } from "./dead-letters.ts";
 import { GroupMembership } from "./group-membership.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
 import { type Claim, firstBatchAction, PartitionOwners } from "./partition-owners.ts";
-import { PartitionWindow } from "./partition-window.ts";
+import { countRecord, type PartitionWindow } from "./partition-window.ts";
 import { countCommittedWindow, recordLag } from "./window-metrics.ts";
 import { commitWindow, WindowCommitError } from "./window-transaction.ts";
 
@@ -241,8 +238,15 @@ export class Aggregator {
     if (last) {
       // Offsets rise through a batch: when its first is not yet committed, none is.
       const allNew = BigInt(firstMessage.offset) >= claim.committed;
+      const at = { topic: inputTopic, partition, windowMs: this.options.windowMs, nowMs: clock.now() };
       for (const message of messages) {
-        if (allNew || BigInt(message.offset) >= claim.committed) this.count(partition, message);
+        if (allNew || BigInt(message.offset) >= claim.committed)
+          countRecord(this.windows, at, {
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            timestampMs: Number(message.timestamp),
+          });
       }
       // kafkajs turns each resolved offset into a Long and back; resolving the last one alone is the same.
       resolveOffset(last.offset);
@@ -254,26 +258,6 @@ export class Aggregator {
       });
     }
     await heartbeat();
-  }
-
-  private count(partition: number, message: KafkaMessage): void {
-    const { inputTopic, windowMs, clock } = this.options;
-    let window = this.windows.get(partition);
-    if (!window) {
-      const windowStartMs = windowStart(clock.now(), windowMs);
-      window = new PartitionWindow({ topic: inputTopic, partition, windowStartMs, windowMs });
-      this.windows.set(partition, window);
-    }
-    const result = validateRecord(message.value);
-    if (result.ok) {
-      window.addValid(message.offset, result.event, Number(message.timestamp));
-    } else {
-      window.addInvalid(
-        message.offset,
-        result.reason,
-        deadLetter(message, inputTopic, partition, result.reason),
-      );
-    }
   }
 
   private async flushDue(): Promise<void> {

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { validateRecord } from "../events/login-event.ts";
 import {
   loadLibrdkafka,
   RD_ASSIGN_PARTITIONS,
@@ -12,10 +11,8 @@ import {
 } from "../kafka/librdkafka.ts";
 import { librdkafkaConnection } from "../kafka/librdkafka-producer.ts";
 import { analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
-import { windowStart } from "./aggregate/window.ts";
 import type { AggregatorOptions } from "./aggregator.ts";
-import { deadLetter } from "./dead-letters.ts";
-import { PartitionWindow } from "./partition-window.ts";
+import { countRecord, type PartitionWindow } from "./partition-window.ts";
 import { countCommittedWindow, recordLag } from "./window-metrics.ts";
 
 /** Records asked of librdkafka per call; it returns fewer when fewer are ready. */
@@ -200,28 +197,21 @@ export class LibrdkafkaAggregator {
     const { metrics, inputTopic, windowMs, clock } = this.options;
     if (messages.length === 0) return;
     metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
+    const nowMs = clock.now();
     const last = new Map<number, RdMessage>();
     for (const message of messages) {
-      const { partition } = message;
+      const { partition, key } = message;
       if (!this.assigned.has(partition)) continue;
-      let window = this.windows.get(partition);
-      if (!window) {
-        const windowStartMs = windowStart(clock.now(), windowMs);
-        window = new PartitionWindow({ topic: inputTopic, partition, windowStartMs, windowMs });
-        this.windows.set(partition, window);
-      }
-      const offset = String(message.offset);
-      const result = validateRecord(message.value);
-      if (result.ok) {
-        window.addValid(offset, result.event, message.timestamp ?? clock.now());
-      } else {
-        const key = typeof message.key === "string" ? Buffer.from(message.key) : (message.key ?? null);
-        window.addInvalid(
-          offset,
-          result.reason,
-          deadLetter({ key, value: message.value, offset }, inputTopic, partition, result.reason),
-        );
-      }
+      countRecord(
+        this.windows,
+        { topic: inputTopic, partition, windowMs, nowMs },
+        {
+          offset: String(message.offset),
+          key: typeof key === "string" ? Buffer.from(key) : (key ?? null),
+          value: message.value,
+          timestampMs: message.timestamp ?? nowMs,
+        },
+      );
       last.set(partition, message);
     }
     for (const [partition, message] of last) {

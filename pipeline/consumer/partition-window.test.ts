@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { NormalizedLogin } from "../events/login-event.ts";
 import { encodeAnalyticsRecord, parseAnalyticsRecord } from "./aggregate/record.ts";
 import { deadLetter } from "./dead-letters.ts";
-import { MAX_ANALYTICS_RECORD_BYTES, PartitionWindow } from "./partition-window.ts";
+import { countRecord, MAX_ANALYTICS_RECORD_BYTES, PartitionWindow } from "./partition-window.ts";
 
 const scope = { topic: "user-login", partition: 2, windowStartMs: 1_700_000_000_000, windowMs: 10_000 };
 const emitted = { instanceId: "agg-1", emittedAtMs: 1_700_000_011_000 };
@@ -79,5 +79,36 @@ describe("PartitionWindow", () => {
     expect(window.firstOffset()).toBeUndefined();
     window.addValid("7", login("CA"), 0);
     expect(window.isEmpty()).toBe(false);
+  });
+});
+
+describe("countRecord", () => {
+  it("opens a partition's window in the current processing-time window, counts a valid record by its labels and an invalid one as a dead letter", () => {
+    const windows = new Map<number, PartitionWindow>();
+    const at = { topic: "user-login", partition: 4, windowMs: 10_000, nowMs: 1_700_000_004_321 };
+    const valid = JSON.stringify({
+      user_id: "u1",
+      timestamp: 1_700_000_000,
+      device_type: "iOS",
+      locale: "CA",
+    });
+    const record = (offset: string, value: string) => ({
+      offset,
+      key: Buffer.from("u1"),
+      value: Buffer.from(value),
+      timestampMs: 1_700_000_004_000,
+    });
+    countRecord(windows, at, record("7", valid));
+    countRecord(windows, { ...at, nowMs: at.nowMs + 20_000 }, record("8", "{"));
+    const window = windows.get(4) as PartitionWindow;
+    expect(window.scope.windowStartMs).toBe(1_700_000_000_000);
+    const [counted] = window.toRecords(emitted);
+    expect(counted).toMatchObject({ total: 1, invalid: 1, by_locale: { CA: 1 }, by_device_type: { iOS: 1 } });
+    expect(counted?.source).toMatchObject({ partition: 4, from_offset: "7", to_offset: "8" });
+    expect(window.deadLetters).toHaveLength(1);
+    expect(window.deadLetters[0]?.headers).toMatchObject({
+      "dlq.reason": "not_json",
+      "dlq.source.offset": "8",
+    });
   });
 });

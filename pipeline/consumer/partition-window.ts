@@ -1,7 +1,7 @@
-import type { InvalidReason, NormalizedLogin } from "../events/login-event.ts";
+import { type InvalidReason, type NormalizedLogin, validateRecord } from "../events/login-event.ts";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
-import { PartitionWindowAccumulator, type WindowScope } from "./aggregate/window.ts";
-import type { DeadLetter } from "./dead-letters.ts";
+import { PartitionWindowAccumulator, type WindowScope, windowStart } from "./aggregate/window.ts";
+import { type DeadLetter, deadLetter } from "./dead-letters.ts";
 
 /**
  * The most an analytics record may take, encoded. Kafka's default message limit is 1 MB; half of it leaves
@@ -80,4 +80,38 @@ export class PartitionWindow {
       count,
     }));
   }
+}
+
+/** One input record, as either Kafka client hands it over. */
+export interface InputRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Its Kafka timestamp, epoch ms. */
+  timestampMs: number;
+}
+
+/**
+ * Validates one input record and counts it into its partition's open window (a valid one by its labels, an
+ * invalid one as a dead letter), opening the window in the current processing-time window when there is none.
+ */
+export function countRecord(
+  windows: Map<number, PartitionWindow>,
+  at: { topic: string; partition: number; windowMs: number; nowMs: number },
+  record: InputRecord,
+): void {
+  const { topic, partition, windowMs } = at;
+  let window = windows.get(partition);
+  if (!window) {
+    window = new PartitionWindow({
+      topic,
+      partition,
+      windowStartMs: windowStart(at.nowMs, windowMs),
+      windowMs,
+    });
+    windows.set(partition, window);
+  }
+  const result = validateRecord(record.value);
+  if (result.ok) window.addValid(record.offset, result.event, record.timestampMs);
+  else window.addInvalid(record.offset, result.reason, deadLetter(record, topic, partition, result.reason));
 }
