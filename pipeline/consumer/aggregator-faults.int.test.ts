@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { waitFor } from "../../harness/core/wait-for.ts";
 import { startLocalStack } from "../../harness/infra/local/local-stack.ts";
+import { waitForKafka } from "../../harness/infra/readiness.ts";
 import type { StartedStack } from "../../harness/infra/types.ts";
 import { ConsumerFleet } from "../../harness/run/consumer-fleet.ts";
 import { uniqueName } from "../../harness/testing/kafka.ts";
@@ -35,11 +36,14 @@ let threeBrokerStack: Promise<StartedStack> | undefined;
 /**
  * One 3-broker stack for the tests that hang or kill a broker, on both clients, started when the first one
  * needs it: 3 brokers take most of a minute to start on 2 cores. Each test brings its broker back, also
- * when it fails, so the next finds all three up; each uses topics and a group of its own.
+ * when it fails, and uses topics and a group of its own. A broker the test before restarted may still be
+ * starting (its topics need 3 replicas: CI's run failed to create them 17 ms in), so each waits for all three.
  */
-function threeBrokers(): Promise<StartedStack> {
+async function threeBrokers(): Promise<StartedStack> {
   threeBrokerStack ??= startLocalStack({ brokers: 3, kraft: false, prometheus: false, log });
-  return threeBrokerStack;
+  const stack = await threeBrokerStack;
+  await waitForKafka(stack.connection(), 3, { timeoutMs: 120_000, signal: undefined });
+  return stack;
 }
 
 afterAll(async () => {
