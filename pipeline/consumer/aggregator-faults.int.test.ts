@@ -48,8 +48,8 @@ async function sharedThreeBrokers(): Promise<StartedStack> {
 
 /**
  * A 3-broker stack of the test's own, for a test that kills a broker: the restarted JVM can take minutes to
- * be back on a busy machine (in two CI runs it was not, 120 s after), so a shared stack would hand the next
- * test 2 brokers.
+ * be back on a busy machine (in one CI run it was not back 120 s after; in another the next test found 2
+ * brokers at once), so a shared stack would hand the next test 2 brokers.
  */
 async function ownThreeBrokers(): Promise<StartedStack> {
   const stack = await startLocalStack({ brokers: 3, kraft: false, prometheus: false, log });
