@@ -101,8 +101,12 @@ export async function benchAggregator(
       );
       const problems = new Map<string, string[]>();
       const consumerCounts = CASES.filter((c) => c.partitions === partitions).map((c) => c.consumers);
-      const ourNames = clients.flatMap((client) => consumerCounts.map((c) => contender(c, client)));
-      const names = [...ourNames, CONSUMER_PERFORMANCE];
+      const contenders = new Map(
+        clients.flatMap((client) =>
+          consumerCounts.map((consumers) => [contender(consumers, client), { consumers, client }] as const),
+        ),
+      );
+      const names = [...contenders.keys(), CONSUMER_PERFORMANCE];
       const samples = await alternate(names, rounds, async (who, round) => {
         if (who === CONSUMER_PERFORMANCE) {
           log(`aggregator: ConsumerPerformance on ${input}, round ${round} of ${rounds}…`);
@@ -113,8 +117,7 @@ export async function benchAggregator(
           );
           return figures.fetchPerSec;
         }
-        const consumers = Number.parseInt(who, 10);
-        const client = who.endsWith("librdkafka") ? "librdkafka" : "kafkajs";
+        const { consumers, client } = contenders.get(who) as { consumers: number; client: ClientName };
         const name = `${input}-${consumers}c-${client}-${round}`;
         const topics = { input, output: `${name}-out`, dlq: `${name}-dlq` };
         await ensureTopics(admin, [
@@ -149,20 +152,18 @@ export async function benchAggregator(
       });
       const summary = summarise(samples, CONSUMER_PERFORMANCE);
       const reference = summary.find((c) => c.name === CONSUMER_PERFORMANCE) as Contender;
-      for (const client of clients)
-        for (const consumers of consumerCounts) {
-          const name = contender(consumers, client);
-          const ours = summary.find((c) => c.name === name) as Contender;
-          cases.push({
-            client,
-            partitions,
-            consumers,
-            ours,
-            reference,
-            problems: problems.get(name) ?? [],
-            ratio: ours.ratio,
-          });
-        }
+      for (const [name, { consumers, client }] of contenders) {
+        const ours = summary.find((c) => c.name === name) as Contender;
+        cases.push({
+          client,
+          partitions,
+          consumers,
+          ours,
+          reference,
+          problems: problems.get(name) ?? [],
+          ratio: ours.ratio,
+        });
+      }
     }
   } finally {
     await admin.disconnect();

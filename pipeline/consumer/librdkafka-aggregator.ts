@@ -256,9 +256,15 @@ export class LibrdkafkaAggregator {
             undefined,
           );
         for (const letter of window.deadLetters)
-          producer.produce(dlqTopic, null, letter.value, letter.key, emittedAtMs, undefined, [
-            ...Object.entries(letter.headers).map(([key, value]) => ({ [key]: String(value) })),
-          ]);
+          producer.produce(
+            dlqTopic,
+            null,
+            letter.value,
+            letter.key,
+            emittedAtMs,
+            undefined,
+            Object.entries(letter.headers).map(([key, value]) => ({ [key]: String(value) })),
+          );
       }
       const offsets = outputs.map(({ partition, window }) => ({
         topic: inputTopic,
