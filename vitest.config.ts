@@ -10,6 +10,9 @@ export default defineConfig({
           name: "unit",
           // Unit tests first, alone: the integration tests measure rates and must not share 2 cores with them.
           sequence: { groupOrder: 0 },
+          // A limit here only guards against a hang: on a shared 2-core machine the few tests that spawn a
+          // process or push thousands of records through validation took 6–8 s, past vitest's 5 s default.
+          testTimeout: 30_000,
           include: [
             "harness/**/*.test.ts",
             "pipeline/**/*.test.ts",
