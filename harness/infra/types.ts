@@ -13,6 +13,11 @@ export interface StackOptions {
   signal?: AbortSignal;
   /** Local only: add SASL_PLAINTEXT (PLAIN, SCRAM) and SSL listeners, for testing secured clients. */
   secureListeners?: boolean;
+  /**
+   * Local, ZooKeeper mode: the brokers' ZooKeeper session timeout, when not Kafka's 18 s. A test lengthens it
+   * so that a killed broker's restart surely lands inside its old session (at most 40 s: ZooKeeper's cap).
+   */
+  zookeeperSessionTimeoutMs?: number;
 }
 
 export type FaultAction = "kill" | "stop" | "pause" | "resume" | "restart";

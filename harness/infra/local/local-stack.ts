@@ -122,6 +122,9 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       ...(secure ? { saslPort: take(), sslPort: take() } : {}),
     })),
     ...(secure ? { secure: secure.listeners } : {}),
+    ...(options.zookeeperSessionTimeoutMs === undefined
+      ? {}
+      : { zookeeperSessionTimeoutMs: options.zookeeperSessionTimeoutMs }),
   };
   const prometheusPort = take();
   const all: ManagedProcess[] = [];
