@@ -10,15 +10,9 @@ import { readActiveController } from "../active-controller.ts";
 import { brokerServes } from "../broker-serves.ts";
 import { PrometheusApi } from "../prometheus-api.ts";
 import { waitForKafka, waitForPrometheusTargets } from "../readiness.ts";
-import type {
-  FaultAction,
-  FaultControls,
-  InfraFault,
-  StackOptions,
-  StartedStack,
-  UnexpectedExit,
-} from "../types.ts";
+import type { FaultAction, FaultControls, InfraFault, StackOptions, StartedStack } from "../types.ts";
 import { KAFKA_VERSION } from "../versions.ts";
+import { ExitWatch } from "./exit-watch.ts";
 import {
   type BrokerPorts,
   brokerProperties,
@@ -32,7 +26,7 @@ import { ManagedProcess } from "./process.ts";
 import { ensureKafkaDistribution, type KafkaDistribution, REPO_ROOT } from "./provision.ts";
 import { cleanupStaleRuns, RunFolder } from "./run-registry.ts";
 import { addScramUser } from "./scram-users.ts";
-import { lastErrorLine, type SupervisedStart, startSupervised } from "./supervised-start.ts";
+import { type SupervisedStart, startSupervised } from "./supervised-start.ts";
 import { makeTlsMaterial } from "./tls-material.ts";
 
 export const JMX_RULES_FILE = join(REPO_ROOT, "infra/jmx-exporter/kafka-broker.yml");
@@ -128,38 +122,16 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
   };
   const prometheusPort = take();
   const all: ManagedProcess[] = [];
-  // Where each process's log stood at its last start: the lines that say why that start died.
-  const logStart = new Map<ManagedProcess, number>();
+  const exits = new ExitWatch();
   const launch = (process: ManagedProcess): void => {
-    logStart.set(process, process.logSize());
+    exits.starting(process);
     const pid = process.start();
     run.recordProcess(process.spec.name, pid);
     all.push(process);
   };
-  const lastError = (process: ManagedProcess) => lastErrorLine(process.logSince(logStart.get(process) ?? 0));
-
-  // A process exit that no fault and no stop asked for is a death the run must name (see watchExits).
-  const deaths: UnexpectedExit[] = [];
-  const exitAsked = new Set<ManagedProcess>();
-  let stopping = false;
-  const death = (process: ManagedProcess, brokerId: number | undefined): UnexpectedExit => {
-    const line = lastError(process);
-    return {
-      service: process.spec.name,
-      ...(brokerId === undefined ? {} : { brokerId }),
-      at: Date.now(),
-      code: process.exit?.code ?? null,
-      signal: process.exit?.signal ?? null,
-      ...(line === undefined ? {} : { lastError: line }),
-    };
-  };
-  const watchExits = (process: ManagedProcess, brokerId?: number) =>
-    process.onExit(() => {
-      if (!stopping && !exitAsked.has(process)) deaths.push(death(process, brokerId));
-    });
 
   const stopAll = async (): Promise<void> => {
-    stopping = true;
+    exits.stop();
     await Promise.all(all.filter((p) => p.spec.name !== "zookeeper").map((p) => p.terminate(10_000)));
     await Promise.all(all.map((p) => p.terminate(5_000)));
   };
@@ -183,7 +155,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
         logFile: run.path("logs", "zookeeper.log"),
       });
       launch(zookeeper);
-      watchExits(zookeeper);
+      exits.watch(zookeeper);
     }
 
     const brokers: Broker[] = layout.brokers.map((ports) => {
@@ -204,7 +176,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
     if (mode === "kraft") formatKraftStorage(dist, run, brokers);
     for (const broker of brokers) {
       launch(broker.process);
-      watchExits(broker.process, broker.ports.id);
+      exits.watch(broker.process, broker.ports.id);
     }
 
     const prometheus = options.prometheus ? preparePrometheus(run, layout, prometheusPort, log) : undefined;
@@ -244,7 +216,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
           );
         const address = `127.0.0.1:${broker.ports.port}`;
         const fault = await applyFault(action, broker, {
-          askExit: () => exitAsked.add(broker.process),
+          askExit: () => exits.ask(broker.process),
           restart: async () => {
             try {
               return await startSupervised(
@@ -254,17 +226,17 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
                   launch: () => launch(broker.process),
                   running: () => broker.process.running,
                   describeExit: () => describeExit(broker.process),
-                  logSinceLaunch: () => broker.process.logSince(logStart.get(broker.process) ?? 0),
+                  logSinceLaunch: () => exits.logSinceStart(broker.process),
                   serving: () => brokerServes(connection, address, broker.ports.id),
                 },
                 systemClock,
               );
             } catch (error) {
               // Given up on: a broker the run now goes on without, whatever the timeline says next.
-              if (!broker.process.running) deaths.push(death(broker.process, broker.ports.id));
+              if (!broker.process.running) exits.record(broker.process, broker.ports.id);
               throw error;
             } finally {
-              exitAsked.delete(broker.process);
+              exits.settled(broker.process);
             }
           },
         });
@@ -279,7 +251,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       connection: () => connection,
       bootstrapServers: () => connection.brokers,
       brokerIds: () => brokers.map((b) => b.ports.id),
-      unexpectedExits: () => deaths,
+      unexpectedExits: () => exits.deaths,
       replicationFactor: () => (count >= 3 ? 3 : 1),
       prometheusUrl: () => prometheus?.api.baseUrl,
       grafanaUrl: () => undefined,

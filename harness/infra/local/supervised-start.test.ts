@@ -107,6 +107,23 @@ describe("lastErrorLine", () => {
     ).toBe(STALE);
   });
 
+  it("takes the error before the fatal wrapper with its exception, not the shutdown noise after it", () => {
+    // As broker 3 logged it when its port was taken (trimmed).
+    const log = [
+      "[t] INFO starting (kafka.server.KafkaServer)",
+      "[t] ERROR Unable to start acceptor for ListenerName(PLAINTEXT) (kafka.network.DataPlaneAcceptor)",
+      "org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:38171: Address already in use.",
+      "\tat kafka.network.Acceptor.openServerSocket(SocketServer.scala:751)",
+      "[t] ERROR [KafkaServer id=3] Fatal error during KafkaServer startup. Prepare to shutdown (kafka.server.KafkaServer)",
+      '[t] ERROR Cannot invoke "java.nio.channels.ServerSocketChannel.close()" (kafka.network.DataPlaneAcceptor)',
+      "[t] ERROR Exiting Kafka due to fatal exception during startup. (kafka.Kafka$)",
+    ].join("\n");
+    expect(lastErrorLine(log)).toBe(
+      "[t] ERROR Unable to start acceptor for ListenerName(PLAINTEXT) (kafka.network.DataPlaneAcceptor) / " +
+        "org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:38171: Address already in use.",
+    );
+  });
+
   it("takes the wrapper when it is all there is, and a JVM's bare error line when no level was logged", () => {
     expect(lastErrorLine(`[x] INFO starting\n${FATAL}`)).toBe(FATAL);
     expect(lastErrorLine("[x] INFO serving\njava.lang.OutOfMemoryError: Java heap space")).toBe(

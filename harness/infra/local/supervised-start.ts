@@ -6,9 +6,10 @@ import { LabError } from "../../core/errors.ts";
  * 18 s by default): the new process dies at start-up, and starting it again later works.
  */
 const STALE_SESSION = /node already exists and owner .* does not match current session/;
-/** Kafka's wrappers around the real reason: quoted only when nothing better was logged. */
-const GENERIC =
-  /Fatal error during KafkaServer startup|Prepare to shutdown|shutting down|shut down completed/i;
+/** Kafka's wrappers around the real reason, after which it logs its shutdown. */
+const FATAL_WRAPPER = /Fatal error during KafkaServer startup|Exiting Kafka due to fatal exception/;
+/** The first line of a Java stack trace: `org.apache.kafka.common.KafkaException: Socket server failed…` */
+const EXCEPTION = /^[\w.$]+(Exception|Error): /;
 
 /** One process started again and again until it serves, as a supervisor (systemd, an orchestrator) would. */
 export interface Launchable {
@@ -35,11 +36,12 @@ export interface StartBounds {
 }
 
 /**
- * Enough for a stale ZooKeeper session (18 s) to expire and a JVM to start a few times on a busy machine;
- * the first wait is short because most starts outlast the session on their own.
+ * Enough for a stale ZooKeeper session (18 s) to expire and a JVM to start a few times on a busy machine
+ * (one start took 58 s at a load average of 27 on 2 cores); the first wait is short because a slow start
+ * outlasts the session on its own.
  */
 export const BROKER_START_BOUNDS: StartBounds = {
-  boundMs: 120_000,
+  boundMs: 180_000,
   maxAttempts: 6,
   pollMs: 500,
   retryDelayMs: (attempt) => Math.min(3_000 * attempt, 10_000),
@@ -101,15 +103,22 @@ function seconds(ms: number): string {
 }
 
 /**
- * The line of a log that says why a process failed: a ZooKeeper stale-session line when there is one, else
- * the last ERROR/FATAL line that is more than Kafka's generic wrapper, else the last line naming an error
- * (a JVM's `OutOfMemoryError` is printed without a log level); undefined when none.
+ * The line of a log that says why a process failed: a ZooKeeper stale-session line when there is one; else
+ * the last ERROR line before Kafka's fatal wrapper (what follows it is shutdown noise), or the last ERROR
+ * line when there is no wrapper, or the wrapper itself, each with the exception printed under it (a port that
+ * could not be bound is told only there); else the last line naming an error (a JVM's `OutOfMemoryError` is
+ * printed without a log level); undefined when none.
  */
 export function lastErrorLine(log: string): string | undefined {
   const lines = log.split("\n").map((l) => l.trim());
   const stale = lines.find((l) => STALE_SESSION.test(l));
   if (stale) return stale;
-  const errors = lines.filter((l) => /\] (ERROR|FATAL) /.test(l));
-  const telling = errors.filter((l) => !GENERIC.test(l));
-  return telling.at(-1) ?? errors.at(-1) ?? lines.filter((l) => /Error|Exception/.test(l)).at(-1);
+  const isError = (l: string) => /\] (ERROR|FATAL) /.test(l);
+  const wrapper = lines.findIndex((l) => isError(l) && FATAL_WRAPPER.test(l));
+  const before = wrapper >= 0 ? lines.slice(0, wrapper) : lines;
+  const telling = before.map(isError).lastIndexOf(true);
+  const at = telling >= 0 ? telling : wrapper;
+  if (at < 0) return lines.filter((l) => /Error|Exception/.test(l)).at(-1);
+  const next = lines[at + 1];
+  return next !== undefined && EXCEPTION.test(next) ? `${lines[at]} / ${next}` : lines[at];
 }
