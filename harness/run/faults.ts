@@ -88,10 +88,10 @@ export function scheduleFaults(
     }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
     const notes = [
-      ...(leaderOf ? [`${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}`] : []),
-      ...(kind === "controller" ? [`the active controller was broker ${brokerId}`] : []),
-      ...(describeRestart(done, brokerId) ?? []),
-    ];
+      leaderOf && `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}`,
+      kind === "controller" ? `the active controller was broker ${brokerId}` : undefined,
+      describeRestart(done, brokerId),
+    ].filter((note) => note !== undefined);
     return {
       ...(done.pid ? { pid: done.pid } : {}),
       ...(done.signal ? { signal: done.signal } : {}),
