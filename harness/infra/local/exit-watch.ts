@@ -10,7 +10,7 @@ export class ExitWatch {
   readonly deaths: UnexpectedExit[] = [];
   private readonly asked = new Set<ManagedProcess>();
   private readonly logStart = new Map<ManagedProcess, number>();
-  private stopping = false;
+  private stoppingNow = false;
 
   /** Call just before each start: the log from here on is this start's. */
   starting(process: ManagedProcess): void {
@@ -19,7 +19,7 @@ export class ExitWatch {
 
   watch(process: ManagedProcess, brokerId?: number): void {
     process.onExit(() => {
-      if (!this.stopping && !this.asked.has(process)) this.record(process, brokerId);
+      if (!this.asked.has(process)) this.record(process, brokerId);
     });
   }
 
@@ -34,7 +34,11 @@ export class ExitWatch {
 
   /** The stack is stopping: exits from here on are its own. */
   stop(): void {
-    this.stopping = true;
+    this.stoppingNow = true;
+  }
+
+  get stopping(): boolean {
+    return this.stoppingNow;
   }
 
   /** What the log holds since the last start of `process`. */
@@ -42,8 +46,9 @@ export class ExitWatch {
     return process.logSince(this.logStart.get(process) ?? 0);
   }
 
-  /** Records `process`, which is not running, as dead unasked. */
+  /** Records `process`, which is not running, as dead unasked, unless the stack is stopping. */
   record(process: ManagedProcess, brokerId: number | undefined): void {
+    if (this.stoppingNow) return;
     const line = lastErrorLine(this.logSinceStart(process));
     this.deaths.push({
       service: process.spec.name,

@@ -223,7 +223,11 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
                 {
                   name: `broker ${broker.ports.id}`,
                   logFile: broker.process.spec.logFile,
-                  launch: () => launch(broker.process),
+                  launch: () => {
+                    // A restart in flight when the stack stops must not start a broker after it.
+                    if (exits.stopping) throw new LabError("KAFKA", "the stack stopped during the restart");
+                    launch(broker.process);
+                  },
                   running: () => broker.process.running,
                   describeExit: () => describeExit(broker.process),
                   logSinceLaunch: () => exits.logSinceStart(broker.process),
