@@ -109,6 +109,9 @@ export interface FaultRecord {
   doneAtMs?: number;
   /** A `rolling-restart` step: how long after this broker started every partition was fully in sync. */
   inSyncWaitMs?: number;
+  /** A broker restart (local stack): how long until the broker served again, and how many launches it took. */
+  startedAfterMs?: number;
+  attempts?: number;
 }
 
 /** A SIGSTOP/SIGCONT duty cycle applied to aggregators' process groups for a span of the load. */

@@ -9,6 +9,7 @@ import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
+import { describeRestart, restartFigures } from "./restart-note.ts";
 import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
 
@@ -86,14 +87,18 @@ export function scheduleFaults(
       brokerId = await controller;
     }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
+    const notes = [
+      leaderOf && `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}`,
+      kind === "controller" ? `the active controller was broker ${brokerId}` : undefined,
+      describeRestart(done, brokerId),
+    ].filter((note) => note !== undefined);
     return {
       ...(done.pid ? { pid: done.pid } : {}),
       ...(done.signal ? { signal: done.signal } : {}),
       brokerId,
-      ...(leaderOf
-        ? { leaderOf, note: `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}` }
-        : {}),
-      ...(kind === "controller" ? { note: `the active controller was broker ${brokerId}` } : {}),
+      ...(leaderOf ? { leaderOf } : {}),
+      ...restartFigures(done),
+      ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
       doneAtMs: clock.now() - loadStartMs,
     };
   };
@@ -112,6 +117,11 @@ export function scheduleFaults(
         },
         (s) => {
           const atMs = since(s.atMs);
+          const restarted = s.restart && describeRestart(s.restart, s.brokerId);
+          const inSync =
+            s.inSyncWaitMs === undefined
+              ? undefined
+              : `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`;
           faults.push({
             atMs,
             action: step.action,
@@ -120,18 +130,17 @@ export function scheduleFaults(
             ...(s.pid ? { pid: s.pid } : {}),
             ...(s.signal ? { signal: s.signal } : {}),
             ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
-            ...(s.inSyncWaitMs === undefined
-              ? {}
-              : {
-                  inSyncWaitMs: s.inSyncWaitMs,
-                  note: `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`,
-                }),
+            ...(s.restart ? restartFigures(s.restart) : {}),
+            ...(s.inSyncWaitMs === undefined ? {} : { inSyncWaitMs: s.inSyncWaitMs }),
+            ...(restarted || inSync
+              ? { note: [restarted, inSync].filter((n) => n !== undefined).join("; ") }
+              : {}),
             ...(s.error === undefined ? {} : { error: s.error }),
           });
           log(
             `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
               s.error === undefined
-                ? `, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
+                ? `${restarted ? `, ${restarted}` : ""}, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
                 : ` failed: ${s.error}`
             }`,
           );
@@ -204,6 +213,12 @@ function describeApplied(applied: Applied, target: string): string {
     ...(applied.brokerId !== undefined && target !== `broker:${applied.brokerId}`
       ? [`broker ${applied.brokerId}`]
       : []),
+    ...(applied.startedAfterMs === undefined
+      ? []
+      : [
+          `serving ${(applied.startedAfterMs / 1000).toFixed(1)} s after its restart` +
+            ((applied.attempts ?? 1) > 1 ? `, on launch ${applied.attempts}` : ""),
+        ]),
   ];
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }

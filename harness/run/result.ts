@@ -1,7 +1,7 @@
 import { cpus, hostname, totalmem, type } from "node:os";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
-import type { ProviderName } from "../infra/types.ts";
+import type { ProviderName, UnexpectedExit } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
 import { driverLedgerAssertion } from "../load/driver-ledger.ts";
@@ -21,6 +21,7 @@ import { driverExitAssertion } from "../verify/driver-exit.ts";
 import type { CountsBuilder } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
+import { brokerDeathsAssertion } from "./broker-deaths.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion } from "./faults.ts";
@@ -189,6 +190,8 @@ export interface ScenarioCheckInput {
   aggregatorClient?: ClientName;
   /** When Ctrl-C ended the load, from its start. */
   interruptedAtMs?: number;
+  /** Stack processes that died unasked, where the stack watches them (see StartedStack.unexpectedExits). */
+  deaths?: { exits: readonly UnexpectedExit[]; loadStartMs: number };
 }
 
 /**
@@ -206,6 +209,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
       ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
       : undefined;
   const faultsCheck = faultsAssertion(result.faults);
+  const deathsCheck = input.deaths && brokerDeathsAssertion(input.deaths.exits, input.deaths.loadStartMs);
   const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, result.faults, scenario);
   const urpRows = urpRecovery(observer.series, result.faults);
   const urpWithin = scenario.thresholds.urpZeroWithinMs;
@@ -213,6 +217,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
   const assertions = [
     ...result.assertions,
     ...(faultsCheck ? [faultsCheck] : []),
+    ...(deathsCheck ? [deathsCheck] : []),
     ...(maxGrowth === undefined ? [] : memoryAssertions(memory, maxGrowth)),
     ...(spike ? [spikeAssertion(spike, scenario.drainTimeoutMs)] : []),
     ...faultChecks,

@@ -55,6 +55,8 @@ describe("rollingRestart", () => {
       [3, 0, undefined],
     ]);
     expect(steps[1]).toMatchObject({ atMs: 6_000, doneAtMs: 8_000, pid: 102, signal: "SIGTERM" });
+    // The stack's own account of the restart rides along, for the record's launches and time to serve.
+    expect(steps[1]?.restart).toMatchObject({ action: "restart", target: "broker:2", pid: 102 });
   });
 
   it("stops at a broker that does not get back in sync, and restarts none after it", async () => {

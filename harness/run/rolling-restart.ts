@@ -7,7 +7,7 @@ const POLL_MS = 500;
 
 export interface RollingRestartDeps {
   brokerIds: readonly number[];
-  /** Stops the broker cleanly (SIGTERM, controlled shutdown) and starts it again. */
+  /** Stops the broker cleanly (SIGTERM, controlled shutdown), starts it again, and returns once it serves. */
   restart(brokerId: number): Promise<InfraFault>;
   /** What is not in sync right now ("user-login/3: ISR 1,3 of 1,2,3"); empty when every replica is. */
   outOfSync(): Promise<string[]>;
@@ -23,6 +23,8 @@ export interface RollingStep {
   pid?: number;
   signal?: string;
   inSyncWaitMs?: number;
+  /** The restart as the stack reported it: how long the broker took to serve, in how many launches. */
+  restart?: InfraFault;
   error?: string;
 }
 
@@ -63,6 +65,7 @@ export async function rollingRestart(
       doneAtMs,
       ...(fault.pid ? { pid: fault.pid } : {}),
       ...(fault.signal ? { signal: fault.signal } : {}),
+      restart: fault,
     };
     const inSync = await waitInSync(deps);
     if (inSync.ok) {

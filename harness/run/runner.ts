@@ -407,6 +407,7 @@ async function runOnStack(
       summary,
       producers,
       loadMs: loadEndMs - loadStartMs,
+      ...(stack.unexpectedExits ? { deaths: { exits: stack.unexpectedExits(), loadStartMs } } : {}),
       ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : { aggregatorClient }),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     });

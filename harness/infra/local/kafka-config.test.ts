@@ -48,6 +48,12 @@ describe("broker properties", () => {
     expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3002");
     expect(props["auto.create.topics.enable"]).toBe("false");
     expect(props["process.roles"]).toBeUndefined();
+    expect(props["zookeeper.session.timeout.ms"]).toBeUndefined();
+    const longer = { ...layout, zookeeperSessionTimeoutMs: 30_000 };
+    const withSession = parse(
+      brokerProperties(longer, longer.brokers[1] as ClusterLayout["brokers"][number], "/d"),
+    );
+    expect(withSession["zookeeper.session.timeout.ms"]).toBe("30000");
   });
 
   it("gives KRaft brokers a controller quorum of every node and no ZooKeeper", () => {

@@ -24,6 +24,8 @@ export interface ClusterLayout {
   zookeeperPort: number;
   brokers: BrokerPorts[];
   secure?: SecureListeners;
+  /** ZooKeeper mode: the brokers' zookeeper.session.timeout.ms, when not Kafka's default (18 s). */
+  zookeeperSessionTimeoutMs?: number;
 }
 
 export function toProperties(entries: Record<string, string | number | boolean>): string {
@@ -82,6 +84,9 @@ export function brokerProperties(layout: ClusterLayout, broker: BrokerPorts, dat
       "listener.security.protocol.map": protocols.join(","),
       "zookeeper.connect": `127.0.0.1:${layout.zookeeperPort}`,
       "zookeeper.connection.timeout.ms": 18_000,
+      ...(layout.zookeeperSessionTimeoutMs === undefined
+        ? {}
+        : { "zookeeper.session.timeout.ms": layout.zookeeperSessionTimeoutMs }),
       ...common,
       ...secure.settings,
     });

@@ -4,12 +4,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderPrometheusConfig } from "../../../infra/prometheus/config.ts";
 import { RULE_FILES } from "../../../infra/prometheus/rules.ts";
+import { systemClock } from "../../core/clock.ts";
 import { EnvironmentError, LabError } from "../../core/errors.ts";
 import { readActiveController } from "../active-controller.ts";
+import { brokerServes } from "../broker-serves.ts";
 import { PrometheusApi } from "../prometheus-api.ts";
 import { waitForKafka, waitForPrometheusTargets } from "../readiness.ts";
 import type { FaultAction, FaultControls, InfraFault, StackOptions, StartedStack } from "../types.ts";
 import { KAFKA_VERSION } from "../versions.ts";
+import { ExitWatch } from "./exit-watch.ts";
 import {
   type BrokerPorts,
   brokerProperties,
@@ -23,6 +26,7 @@ import { ManagedProcess } from "./process.ts";
 import { ensureKafkaDistribution, type KafkaDistribution, REPO_ROOT } from "./provision.ts";
 import { cleanupStaleRuns, RunFolder } from "./run-registry.ts";
 import { addScramUser } from "./scram-users.ts";
+import { type SupervisedStart, startSupervised } from "./supervised-start.ts";
 import { makeTlsMaterial } from "./tls-material.ts";
 
 export const JMX_RULES_FILE = join(REPO_ROOT, "infra/jmx-exporter/kafka-broker.yml");
@@ -112,16 +116,22 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       ...(secure ? { saslPort: take(), sslPort: take() } : {}),
     })),
     ...(secure ? { secure: secure.listeners } : {}),
+    ...(options.zookeeperSessionTimeoutMs === undefined
+      ? {}
+      : { zookeeperSessionTimeoutMs: options.zookeeperSessionTimeoutMs }),
   };
   const prometheusPort = take();
   const all: ManagedProcess[] = [];
+  const exits = new ExitWatch();
   const launch = (process: ManagedProcess): void => {
+    exits.starting(process);
     const pid = process.start();
     run.recordProcess(process.spec.name, pid);
     all.push(process);
   };
 
   const stopAll = async (): Promise<void> => {
+    exits.stop();
     await Promise.all(all.filter((p) => p.spec.name !== "zookeeper").map((p) => p.terminate(10_000)));
     await Promise.all(all.map((p) => p.terminate(5_000)));
   };
@@ -145,6 +155,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
         logFile: run.path("logs", "zookeeper.log"),
       });
       launch(zookeeper);
+      exits.watch(zookeeper);
     }
 
     const brokers: Broker[] = layout.brokers.map((ports) => {
@@ -163,7 +174,10 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
     });
 
     if (mode === "kraft") formatKraftStorage(dist, run, brokers);
-    for (const broker of brokers) launch(broker.process);
+    for (const broker of brokers) {
+      launch(broker.process);
+      exits.watch(broker.process, broker.ports.id);
+    }
 
     const prometheus = options.prometheus ? preparePrometheus(run, layout, prometheusPort, log) : undefined;
     if (prometheus) launch(prometheus.process);
@@ -200,7 +214,36 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
             "USAGE",
             `there is no broker ${brokerId}; brokers are ${brokers.map((b) => b.ports.id).join(", ")}`,
           );
-        const fault = await applyFault(action, broker, () => launch(broker.process));
+        const address = `127.0.0.1:${broker.ports.port}`;
+        const fault = await applyFault(action, broker, {
+          askExit: () => exits.ask(broker.process),
+          restart: async () => {
+            try {
+              return await startSupervised(
+                {
+                  name: `broker ${broker.ports.id}`,
+                  logFile: broker.process.spec.logFile,
+                  launch: () => {
+                    // A restart in flight when the stack stops must not start a broker after it.
+                    if (exits.stopping) throw new LabError("KAFKA", "the stack stopped during the restart");
+                    launch(broker.process);
+                  },
+                  running: () => broker.process.running,
+                  describeExit: () => describeExit(broker.process),
+                  logSinceLaunch: () => exits.logSinceStart(broker.process),
+                  serving: () => brokerServes(connection, address, broker.ports.id),
+                },
+                systemClock,
+              );
+            } catch (error) {
+              // Given up on: a broker the run now goes on without, whatever the timeline says next.
+              if (!broker.process.running) exits.record(broker.process, broker.ports.id);
+              throw error;
+            } finally {
+              exits.settled(broker.process);
+            }
+          },
+        });
         history.push(fault);
         return fault;
       },
@@ -212,6 +255,7 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       connection: () => connection,
       bootstrapServers: () => connection.brokers,
       brokerIds: () => brokers.map((b) => b.ports.id),
+      unexpectedExits: () => exits.deaths,
       replicationFactor: () => (count >= 3 ? 3 : 1),
       prometheusUrl: () => prometheus?.api.baseUrl,
       grafanaUrl: () => undefined,
@@ -370,16 +414,29 @@ function preparePrometheus(
   return { process, api: new PrometheusApi(`http://127.0.0.1:${port}`), targets, writeConfig };
 }
 
-async function applyFault(action: FaultAction, broker: Broker, relaunch: () => void): Promise<InfraFault> {
+interface BrokerLifecycle {
+  /** Marks the coming exit as the timeline's, not a death. */
+  askExit(): void;
+  /** Starts the broker again and returns once it serves (see startSupervised). */
+  restart(): Promise<SupervisedStart>;
+}
+
+async function applyFault(
+  action: FaultAction,
+  broker: Broker,
+  lifecycle: BrokerLifecycle,
+): Promise<InfraFault> {
   const target = `broker:${broker.ports.id}`;
   const pid = broker.process.pid;
   const at = Date.now();
   switch (action) {
     case "kill":
+      lifecycle.askExit();
       broker.process.signal("SIGKILL");
       await broker.process.waitForExit(10_000);
       return { action, target, pid, signal: "SIGKILL", at };
     case "stop":
+      lifecycle.askExit();
       await broker.process.terminate(30_000);
       return { action, target, pid, signal: "SIGTERM", at };
     case "pause":
@@ -389,9 +446,20 @@ async function applyFault(action: FaultAction, broker: Broker, relaunch: () => v
       broker.process.signal("SIGCONT");
       return { action, target, pid, signal: "SIGCONT", at };
     case "restart": {
+      // terminate() sends SIGCONT first, so a paused broker stops too.
+      lifecycle.askExit();
       await broker.process.terminate(30_000);
-      relaunch();
-      return { action, target, pid: broker.process.pid, signal: "SIGTERM", at };
+      const { startedAfterMs, attempts, retriedAfter } = await lifecycle.restart();
+      return {
+        action,
+        target,
+        pid: broker.process.pid,
+        signal: "SIGTERM",
+        at,
+        startedAfterMs,
+        attempts,
+        ...(retriedAfter.length > 0 ? { retriedAfter } : {}),
+      };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 
 /** Every child started by this lab process and not yet exited: what a signal or a crash must not leave. */
 const live = new Set<ManagedProcess>();
@@ -45,6 +45,11 @@ function killAllNow(): void {
   for (const p of live) p.signal("SIGKILL");
 }
 
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface ProcessSpec {
   name: string;
   command: string;
@@ -61,8 +66,9 @@ export interface ProcessSpec {
 export class ManagedProcess {
   readonly spec: ProcessSpec;
   private child: ChildProcess | undefined;
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private exitInfo: ProcessExit | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private readonly exitListeners = new Set<(exit: ProcessExit) => void>();
   /** Set when the command could not be started at all (not found, not executable). */
   spawnError: Error | undefined;
 
@@ -89,6 +95,7 @@ export class ManagedProcess {
           live.delete(this);
           this.exitInfo = { code, signal };
           resolve();
+          for (const listener of this.exitListeners) listener({ code, signal });
         });
         child.once("error", (error) => {
           live.delete(this);
@@ -113,8 +120,14 @@ export class ManagedProcess {
     return this.child !== undefined && this.exitInfo === undefined;
   }
 
-  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+  get exit(): ProcessExit | undefined {
     return this.exitInfo;
+  }
+
+  /** Called at every exit of this process (each start is a new child); returns its unsubscribe. */
+  onExit(listener: (exit: ProcessExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
   /** Sends a signal to the whole process group. Returns false when there was nothing to signal. */
@@ -153,6 +166,24 @@ export class ManagedProcess {
 
   logTail(lines = 20): string {
     return tailFile(this.spec.logFile, lines);
+  }
+
+  /** Bytes in the log so far: where the next start's lines begin (the log is appended to across starts). */
+  logSize(): number {
+    try {
+      return statSync(this.spec.logFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** What the log holds from byte `offset` on. */
+  logSince(offset: number): string {
+    try {
+      return readFileSync(this.spec.logFile).subarray(offset).toString("utf8");
+    } catch {
+      return "";
+    }
   }
 }
 
