@@ -105,8 +105,15 @@ export class LibrdkafkaAggregator {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
-    this.producer = await this.newProducer();
     options.log(`transactional id ${this.transactionalId}: one producer for every partition held (KIP-447)`);
+    try {
+      this.producer = await this.newProducer();
+    } catch (error) {
+      if ((error as RdKafkaError).isFatal) throw error;
+      // A member restarted while a broker is down may find no transaction coordinator yet: the first
+      // window's commit makes the producer instead of the member dying at start-up (issue 16).
+      options.log(`no producer yet (${describe(error)}); the first window's commit makes one`);
+    }
     await new Promise<void>((resolve, reject) =>
       consumer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
     );
@@ -382,7 +389,13 @@ export class LibrdkafkaAggregator {
       producer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
     );
     // With the same transactional id, this fences an earlier producer of ours and ends its open transaction.
-    await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+    try {
+      await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+    } catch (error) {
+      // Left connected, librdkafka would go on initialising it and fence the next producer of ours.
+      await this.disconnect(producer);
+      throw error;
+    }
     return producer;
   }
 
