@@ -237,9 +237,11 @@ export class Aggregator {
     // The loop awaits nothing, so whether the batch is still wanted cannot change inside it: ask once.
     const last = isRunning() && !isStale() ? messages[messages.length - 1] : undefined;
     if (last) {
+      // Offsets rise through a batch: when its first is still to count, every one is.
+      const allNew = BigInt(firstMessage.offset) >= claim.next;
       const at = { topic: inputTopic, partition, windowMs: this.options.windowMs, nowMs: clock.now() };
       for (const message of messages) {
-        if (BigInt(message.offset) >= claim.next)
+        if (allNew || BigInt(message.offset) >= claim.next)
           countRecord(this.windows, at, {
             offset: message.offset,
             key: message.key,
