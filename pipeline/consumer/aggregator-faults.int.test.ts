@@ -201,7 +201,7 @@ function transactionalIds(setup: Setup, partitions: number): string[] {
   return setup.fleet
     .logFiles()
     .flatMap((file) =>
-      [...readFileSync(file, "utf8").matchAll(/transactional id (\S+)/g)].map((m) => m[1] as string),
+      [...readFileSync(file, "utf8").matchAll(/transactional id ([^\s:]+)/g)].map((m) => m[1] as string),
     );
 }
 
