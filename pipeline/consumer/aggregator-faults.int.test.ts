@@ -201,7 +201,7 @@ function transactionalIds(setup: Setup, partitions: number): string[] {
   return setup.fleet
     .logFiles()
     .flatMap((file) =>
-      [...readFileSync(file, "utf8").matchAll(/transactional id (\S+)/g)].map((m) => m[1] as string),
+      [...readFileSync(file, "utf8").matchAll(/transactional id ([^\s:]+)/g)].map((m) => m[1] as string),
     );
 }
 
@@ -342,6 +342,35 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     await setup.fleet.stopAll();
     expectExact(await collectAll(setup));
   }, 300_000);
+
+  it("stays exact through a rolling restart that does not wait for in-sync: 3 brokers, 6 partitions, 2 aggregators", async () => {
+    // Issue 16, finding 1: partition leaders move three times under load, while the restarted broker may
+    // still be catching up. On kafkajs a fetcher per broker then hands over batches fetched before a seek
+    // took effect, or the same offsets twice; counting them lost and double-counted records.
+    const stack = await ownThreeBrokers();
+    const setup = await setUp(stack.connection(), {
+      client,
+      partitions: 6,
+      replicationFactor: 3,
+      windowMs: 3_000,
+    });
+    await setup.fleet.add();
+    await setup.fleet.add();
+    const load = produce(setup, { rate: 1_500, durationMs: 50_000, seed: 27 });
+    await pause(5_000);
+    for (const broker of stack.brokerIds()) {
+      log(`stopping broker ${broker}; restarting it 7 s later, not waiting for it to be in sync`);
+      await stack.faults.apply("stop", broker);
+      await pause(7_000);
+      await stack.faults.apply("restart", broker);
+      await pause(7_000);
+    }
+    const sent = await load;
+    log(`rolling restart: ${sent.acked} acked, ${sent.failed} failed`);
+    await drained(setup, 120_000);
+    await setup.fleet.stopAll();
+    expectExact(await collectAll(setup));
+  }, 360_000);
 
   it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {
     const setup = await setUp(

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
-import type { EachBatchPayload, Kafka } from "kafkajs";
+import type { EachBatchPayload, Kafka, Message } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AnalyticsRecord } from "./aggregate/record.ts";
 import { Aggregator } from "./aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 
@@ -11,6 +12,7 @@ import { createConsumerMetrics } from "./metrics.ts";
  */
 function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {}) {
   const log: string[] = [];
+  const sent: AnalyticsRecord[] = [];
   const consumerEvents = new EventEmitter();
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   let producers = 0;
@@ -52,8 +54,15 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
         if (!initialised) log.push(`${name} init`);
         initialised = true;
         return {
-          sendBatch: async ({ topicMessages }: { topicMessages: { topic: string }[] }) => {
-            for (const { topic } of topicMessages) log.push(`${name} send ${topic}`);
+          sendBatch: async ({
+            topicMessages,
+          }: {
+            topicMessages: { topic: string; messages: Message[] }[];
+          }) => {
+            for (const { topic, messages } of topicMessages) {
+              log.push(`${name} send ${topic}`);
+              if (topic === "out") for (const { value } of messages) sent.push(JSON.parse(String(value)));
+            }
           },
           sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) =>
             log.push(`${name} offsets ${topics[0]?.partitions[0]?.offset}`),
@@ -73,7 +82,8 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
   const join = (partitions: number[]) =>
     consumerEvents.emit("join", { payload: { memberAssignment: { in: partitions } } });
   const heartbeat = () => consumerEvents.emit("heartbeat", {});
-  const batch = async (offsets: number[]) => {
+  /** A batch of the records at `offsets`, from a fetch at `fetchedOffset` (the first of them unless told). */
+  const batch = async (offsets: number[], fetchedOffset = String(offsets[0])) => {
     if (!eachBatch) throw new Error("the aggregator has not started consuming");
     const login = (o: number) => Buffer.from(JSON.stringify({ user_id: `u${o}`, timestamp: 1_700_000_000 }));
     await eachBatch({
@@ -81,6 +91,9 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
         topic: "in",
         partition: 0,
         highWatermark: "100",
+        fetchedOffset,
+        firstOffset: () => String(offsets[0]),
+        lastOffset: () => String(offsets[offsets.length - 1]),
         messages: offsets.map((o) => ({ offset: String(o), key: null, value: login(o), timestamp: "0" })),
       },
       resolveOffset: () => {},
@@ -89,7 +102,7 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
       isStale: () => false,
     } as unknown as EachBatchPayload);
   };
-  return { kafka, log, join, heartbeat, batch };
+  return { kafka, log, sent, join, heartbeat, batch };
 }
 
 const started: Aggregator[] = [];
@@ -165,6 +178,36 @@ describe("Aggregator", () => {
     fake.join([0]);
     await fake.batch([8, 9]);
     expect(fake.log).toEqual(["producer#1 init", "consumer seek 0@5"]);
+  });
+
+  it("goes back again when a batch fetched before the seek took effect starts past the committed offset", async () => {
+    const fake = fakeKafka("5");
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([8, 9]);
+    // Fetched by another broker's fetcher before the seek (a leader moving in a rolling restart).
+    await fake.batch([10, 11]);
+    expect(fake.log).toEqual(["producer#1 init", "consumer seek 0@5", "consumer seek 0@5"]);
+    await fake.batch([5, 6, 7, 8, 9, 10, 11]);
+    await aggregator.stop();
+    expect(fake.log).toContain("producer#1 offsets 12");
+    expect(fake.sent.map((r) => [r.source.from_offset, r.source.to_offset, r.total])).toEqual([
+      ["5", "11", 7],
+    ]);
+  });
+
+  it("counts once the records that two fetches of the same offsets hand over", async () => {
+    const fake = fakeKafka();
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.join([0]);
+    await fake.batch([0, 1, 2]);
+    await fake.batch([0, 1, 2, 3]);
+    await aggregator.stop();
+    expect(fake.sent.map((r) => [r.source.from_offset, r.source.to_offset, r.total])).toEqual([
+      ["0", "3", 4],
+    ]);
   });
 
   it("replaces a producer left mid-commit by a failed EndTxn and reads the window again", async () => {

@@ -3,10 +3,19 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { GroupMembership } from "./group-membership.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import { type Claim, firstBatchAction, PartitionOwners } from "./partition-owners.ts";
+import { batchAction, type Claim, PartitionOwners } from "./partition-owners.ts";
 import { countRecord, type PartitionWindow } from "./partition-window.ts";
 import { countCommittedWindow, recordLag } from "./window-metrics.ts";
 import { commitWindow, WindowCommitError } from "./window-transaction.ts";
+
+/**
+ * The offset the batch's fetch asked for. kafkajs keeps it on its Batch object (`fetchedOffset`) but not in its
+ * types; without it, the batch's first offset, control records included, is the closest.
+ */
+function fetchedOffset(batch: EachBatchPayload["batch"]): bigint {
+  const fetched = (batch as { fetchedOffset?: string }).fetchedOffset;
+  return BigInt(fetched ?? batch.firstOffset() ?? batch.messages[0]?.offset ?? "0");
+}
 
 export interface AggregatorOptions {
   connection: KafkaConnection;
@@ -213,21 +222,13 @@ export class Aggregator {
     }
     const claim = this.owners.get(partition) ?? (await this.claim(partition, firstMessage.offset));
     if (!claim) return;
-    if (!claim.checked) {
-      if (firstBatchAction(claim, BigInt(firstMessage.offset)) === "seek") {
-        log(
-          `partition ${partition}: fetched from ${firstMessage.offset}, past the committed ${claim.committed}; going back`,
-        );
-        claim.seeked = true;
-        this.consumer.seek({ topic: inputTopic, partition, offset: claim.committed.toString() });
-        return;
-      }
-      claim.checked = true;
-      if (BigInt(firstMessage.offset) < claim.committed) {
-        log(
-          `partition ${partition}: skipping offsets ${firstMessage.offset}–${claim.committed - 1n}, already committed`,
-        );
-      }
+    const fetchedFrom = fetchedOffset(batch);
+    if (batchAction(claim.next, fetchedFrom) === "seek") {
+      log(
+        `partition ${partition}: fetched from ${fetchedFrom}, past ${claim.next}, the next to count; going back`,
+      );
+      this.consumer.seek({ topic: inputTopic, partition, offset: claim.next.toString() });
+      return;
     }
     // A claim can take long (its coordinator hung): commit only while still surely a member.
     const due = this.windows.get(partition)?.isDue(clock.now()) && this.membership.mayCommit(clock.now());
@@ -236,11 +237,11 @@ export class Aggregator {
     // The loop awaits nothing, so whether the batch is still wanted cannot change inside it: ask once.
     const last = isRunning() && !isStale() ? messages[messages.length - 1] : undefined;
     if (last) {
-      // Offsets rise through a batch: when its first is not yet committed, none is.
-      const allNew = BigInt(firstMessage.offset) >= claim.committed;
+      // Offsets rise through a batch: when its first is still to count, every one is.
+      const allNew = BigInt(firstMessage.offset) >= claim.next;
       const at = { topic: inputTopic, partition, windowMs: this.options.windowMs, nowMs: clock.now() };
       for (const message of messages) {
-        if (allNew || BigInt(message.offset) >= claim.committed)
+        if (allNew || BigInt(message.offset) >= claim.next)
           countRecord(this.windows, at, {
             offset: message.offset,
             key: message.key,
@@ -248,6 +249,9 @@ export class Aggregator {
             timestampMs: Number(message.timestamp),
           });
       }
+      // What kafkajs resolves with the last record: the batch's last offset, control records included.
+      const after = BigInt(batch.lastOffset()) + 1n;
+      if (after > claim.next) claim.next = after;
       // kafkajs turns each resolved offset into a Long and back; resolving the last one alone is the same.
       resolveOffset(last.offset);
       recordLag(metrics, inputTopic, partition, {

@@ -7,6 +7,7 @@ import {
   type RdKafkaError,
   type RdMessage,
   type RdTopicPartition,
+  type RdTopicPartitionOffset,
   type RdTransactionalProducer,
 } from "../kafka/librdkafka.ts";
 import { librdkafkaConnection } from "../kafka/librdkafka-producer.ts";
@@ -27,6 +28,8 @@ const CALL_TIMEOUT_MS = 30_000;
  * or three, so a short timeout costs nothing while all is well.
  */
 const TRANSACTION_TIMEOUT_MS = 10_000;
+/** How long a producer's disconnect may take: its 5 s flush and librdkafka's teardown. */
+const DISCONNECT_WAIT_MS = 15_000;
 /** After a failed resync (its coordinator unreachable, say), wait this long before trying again. */
 const RETRY_PAUSE_MS = 500;
 
@@ -102,8 +105,15 @@ export class LibrdkafkaAggregator {
 
   async start(): Promise<void> {
     const { consumer, options } = this;
-    this.producer = await this.newProducer();
     options.log(`transactional id ${this.transactionalId}: one producer for every partition held (KIP-447)`);
+    try {
+      this.producer = await this.newProducer();
+    } catch (error) {
+      if ((error as RdKafkaError).isFatal) throw error;
+      // A member restarted while a broker is down may find no transaction coordinator yet: the first
+      // window's commit makes the producer instead of the member dying at start-up (issue 16).
+      options.log(`no producer yet (${describe(error)}); the first window's commit makes one`);
+    }
     await new Promise<void>((resolve, reject) =>
       consumer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
     );
@@ -157,24 +167,28 @@ export class LibrdkafkaAggregator {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
-      if (this.resyncNeeded && !(await this.resync())) {
-        await sleep(RETRY_PAUSE_MS);
-        continue;
-      }
+      // A failed resync still lets the loop consume: rebalances are served only inside consume(), and a
+      // member that stops consuming holds its partitions and the whole group's next rebalance (issue 16).
+      if (this.resyncNeeded && !(await this.resync())) await sleep(RETRY_PAUSE_MS);
       const epoch = this.epoch;
       let messages: RdMessage[];
       try {
         messages = await this.consume();
       } catch (error) {
         if ((error as RdKafkaError).isFatal) throw error;
-        this.options.log(`reading failed (${describe(error)}); trying again shortly`);
+        // Among these errors is librdkafka's own committed-offset read at an assignment failing: it then
+        // never starts those partitions (they stay assigned, unread, until reassigned), so reassign them.
+        this.options.log(
+          `reading failed (${describe(error)}); reading every partition again from its committed offset`,
+        );
+        this.resyncNeeded = true;
         await sleep(RETRY_PAUSE_MS);
         continue;
       }
-      if (epoch !== this.epoch) {
+      if (epoch !== this.epoch || this.resyncNeeded) {
         // Fetched across a rebalance (some records may be a revoked assignment's, some the new one's), or
         // after a window whose transaction failed and which must be read again first.
-        if (messages.length > 0) this.resyncNeeded = true;
+        if (messages.length > 0 && epoch !== this.epoch) this.resyncNeeded = true;
         continue;
       }
       this.count(messages);
@@ -305,15 +319,32 @@ export class LibrdkafkaAggregator {
     } catch (error) {
       this.options.log(`abort failed (${describe(error)}); a new producer will fence this one`);
       this.producer = undefined;
-      await new Promise<void>((resolve) => producer.disconnect(5_000, () => resolve()));
+      await this.disconnect(producer);
     }
+  }
+
+  /**
+   * Disconnects a producer, waiting at most a little longer than its flush: a close that never calls back
+   * would hold the window commit in flight, and with it every resync and `stop()`.
+   */
+  private async disconnect(producer: RdTransactionalProducer): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = new Promise<boolean>((resolve) => producer.disconnect(5_000, () => resolve(true)));
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), DISCONNECT_WAIT_MS);
+    });
+    if (!(await Promise.race([closed, late])))
+      this.options.log(`a producer did not close within ${DISCONNECT_WAIT_MS / 1000} s; going on without it`);
+    clearTimeout(timer);
   }
 
   /**
    * Sends every assigned partition back to its committed offset, once this member's own transaction in
    * flight has ended: read before its offsets reached the coordinator, the offset would be the one before it,
    * and its window would be counted twice. A previous owner's open transaction, the offset read waits for by
-   * itself (require_stable). False when it could not.
+   * itself (require_stable). The partitions are assigned again at those offsets rather than seeked: a seek
+   * fails on a partition librdkafka has not started (its own committed-offset read still waiting, or failed
+   * for good), and a resync that keeps failing on one wedged the member (issue 16). False when it could not.
    */
   private async resync(): Promise<boolean> {
     const { inputTopic, log } = this.options;
@@ -332,14 +363,9 @@ export class LibrdkafkaAggregator {
         ),
       );
       if (epoch !== this.epoch) return false;
-      for (const { partition, offset } of committed) {
-        const from = offset >= 0 ? offset : RD_OFFSET_BEGINNING;
-        await call((done) =>
-          this.consumer.seek({ topic: inputTopic, partition, offset: from }, CALL_TIMEOUT_MS, done),
-        );
-      }
+      this.consumer.assign(resumeAt(inputTopic, committed));
     } catch (error) {
-      log(`cannot read the committed offsets yet (${describe(error)}); trying again shortly`);
+      log(`cannot resume from the committed offsets yet (${describe(error)}); trying again shortly`);
       return false;
     }
     if (epoch !== this.epoch) return false;
@@ -363,15 +389,33 @@ export class LibrdkafkaAggregator {
       producer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
     );
     // With the same transactional id, this fences an earlier producer of ours and ends its open transaction.
-    await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+    try {
+      await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+    } catch (error) {
+      // Left connected, librdkafka would go on initialising it and fence the next producer of ours.
+      await this.disconnect(producer);
+      throw error;
+    }
     return producer;
   }
 
   private async closeProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    if (producer) await new Promise<void>((resolve) => producer.disconnect(5_000, () => resolve()));
+    if (producer) await this.disconnect(producer);
   }
+}
+
+/** Where each partition resumes: its committed offset, or the beginning when it has none (librdkafka's -1001). */
+export function resumeAt(
+  topic: string,
+  committed: { partition: number; offset: number }[],
+): RdTopicPartitionOffset[] {
+  return committed.map(({ partition, offset }) => ({
+    topic,
+    partition,
+    offset: offset >= 0 ? offset : RD_OFFSET_BEGINNING,
+  }));
 }
 
 function librdkafka() {

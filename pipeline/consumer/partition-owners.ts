@@ -23,20 +23,24 @@ export interface Claim {
   producer: OwnedProducer;
   /** Records below it were counted by a committed transaction. */
   committed: bigint;
-  /** Whether the fetch position was checked against `committed` (see `firstBatchAction`). */
-  checked: boolean;
-  /** Whether the consumer was sent back to `committed` once already. */
-  seeked: boolean;
+  /**
+   * The next offset to count: `committed` at first, then the one after the last record counted. Whatever
+   * the consumer fetches from elsewhere is not counted (see `batchAction`).
+   */
+  next: bigint;
 }
 
 /**
- * What to do with the first batch read under a new claim. kafkajs fetches from the offset it looked up
- * when the generation began, or from a seek made earlier: before the committed offset, the records below
- * it are skipped (the previous owner counted them); after it, the records in between would be lost, so
- * the consumer goes back to it, once: the next fetch then starts at the first record that exists there.
+ * What to do with a batch, given the offset its fetch started at. From past the next offset to count, the
+ * records in between would be lost: go back to it. kafkajs can hand over such a batch after a seek, fetched
+ * before the seek took effect, by one of its fetchers (one per broker: two while a partition's leader moves);
+ * counting that one lost the records before it in a rolling restart (issue 16). From at or before it, read,
+ * counting only the records from `next` on (those below were counted already, by this claim or before it).
+ * The fetch offset rather than the first record's: a fetch at `next` may find its first record later
+ * (compaction, transaction markers), and nothing lies between.
  */
-export function firstBatchAction(claim: Claim, firstOffset: bigint): "seek" | "read" {
-  return firstOffset > claim.committed && !claim.seeked ? "seek" : "read";
+export function batchAction(next: bigint, fetchedOffset: bigint): "seek" | "read" {
+  return fetchedOffset > next ? "seek" : "read";
 }
 
 /**
@@ -64,7 +68,7 @@ export class PartitionOwners {
       const txn = await producer.transaction();
       await txn.abort();
       const committed = await this.settledCommittedOffset(partition);
-      const claim = { producer, committed, checked: false, seeked: false };
+      const claim = { producer, committed, next: committed };
       this.claims.set(partition, claim);
       return claim;
     } catch (error) {
