@@ -25,6 +25,7 @@ import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion } from "./faults.ts";
 import type { Observer } from "./observer.ts";
+import { type StopOutcome, stopAssertion } from "./stop-outcome.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {
@@ -189,6 +190,8 @@ export interface ScenarioCheckInput {
   aggregatorClient?: ClientName;
   /** When Ctrl-C ended the load, from its start. */
   interruptedAtMs?: number;
+  /** How each aggregator ended at the end of the run. */
+  stopOutcomes?: StopOutcome[];
 }
 
 /**
@@ -219,6 +222,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
     ...(urpCheck ? [urpCheck] : []),
     ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, input.producers)] : []),
     ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
+    ...(input.stopOutcomes ? [stopAssertion(input.stopOutcomes)] : []),
   ];
   return {
     ...result,

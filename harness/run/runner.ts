@@ -41,6 +41,7 @@ import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
+import { describeOutcome, isClean } from "./stop-outcome.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {
@@ -358,7 +359,8 @@ async function runOnStack(
     const fetchCounters = fleet.allServeMetrics()
       ? await readFetchCounters(prometheus, topics.input, fleet, faults, log)
       : undefined;
-    await fleet.stopAll();
+    const stopOutcomes = await fleet.stopAll();
+    for (const outcome of stopOutcomes.filter((o) => !isClean(o))) log(describeOutcome(outcome));
     await tail.stop();
     tail = undefined;
 
@@ -407,6 +409,7 @@ async function runOnStack(
       summary,
       producers,
       loadMs: loadEndMs - loadStartMs,
+      stopOutcomes,
       ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : { aggregatorClient }),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     });
