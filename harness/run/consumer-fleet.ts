@@ -60,6 +60,11 @@ export class ConsumerFleet {
     );
   }
 
+  /** The consumer index a process id was started under, if it is one of this fleet's. */
+  indexOfPid(pid: number): number | undefined {
+    return this.events.find((e) => e.pid === pid)?.index;
+  }
+
   running(): number[] {
     return this.members.flatMap((m, i) => (m.running ? [i] : []));
   }

@@ -192,6 +192,8 @@ export interface ScenarioCheckInput {
   interruptedAtMs?: number;
   /** How each aggregator ended at the end of the run. */
   stopOutcomes?: StopOutcome[];
+  /** Whether every partition with a backlog made progress (see liveness.ts). */
+  liveness?: Assertion;
 }
 
 /**
@@ -223,6 +225,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
     ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, input.producers)] : []),
     ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
     ...(input.stopOutcomes ? [stopAssertion(input.stopOutcomes)] : []),
+    ...(input.liveness ? [input.liveness] : []),
   ];
   return {
     ...result,

@@ -29,11 +29,12 @@ import {
   type ExternalLoad,
   startExternalLoad,
 } from "./external-load.ts";
-import { scheduleFaults } from "./faults.ts";
+import { faultTimes, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
+import { Liveness } from "./liveness.ts";
 import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
 import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
@@ -230,6 +231,15 @@ async function runOnStack(
               : ""),
     );
     const loadStartMs = clock.now();
+    const faults: FaultRecord[] = [];
+    const liveness = new Liveness({
+      topic: topics.input,
+      windowMs: scenario.windowMs,
+      faults,
+      plannedFaultsMs: faultTimes(scenario.faults, scenario.seed),
+      indexOfPid: (pid) => fleet.indexOfPid(pid),
+      log,
+    });
     const observer = new Observer({
       clock,
       loadStartMs,
@@ -246,6 +256,7 @@ async function runOnStack(
           address ? [{ name: `consumer-${index}`, address }] : [],
         ),
       ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
+      onPartitions: liveness.onPartitions,
     });
     onAnalytics = observer.onAnalytics;
     onDriverAck = observer.onAck;
@@ -265,7 +276,6 @@ async function runOnStack(
     else options.signal?.addEventListener("abort", interrupt, { once: true });
     const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> = driver.run();
 
-    const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
     let producerDone = false;
     const producerSummary = producing.finally(() => {
@@ -410,6 +420,7 @@ async function runOnStack(
       producers,
       loadMs: loadEndMs - loadStartMs,
       stopOutcomes,
+      liveness: liveness.assertion(),
       ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : { aggregatorClient }),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     });
