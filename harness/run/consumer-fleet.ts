@@ -164,15 +164,18 @@ export class ConsumerFleet {
    * event was no kill or stop): how the pipeline ends is a finding for the report, never a reason to lose it.
    */
   async stopAll(): Promise<StopOutcome[]> {
+    const stopped = await Promise.all(
+      this.running().map(async (i) =>
+        // One that died since the list was made is judged below with the others that died unasked.
+        this.member(i).running ? [(await this.terminateMember(i)).outcome] : [],
+      ),
+    );
     const gone = this.members.flatMap((member, index) => {
       const last = this.events.filter((e) => e.index === index).at(-1);
       if (member.running || last?.action === "kill" || last?.action === "stop") return [];
       return [this.outcomeOf(index, "exited unasked", undefined)];
     });
-    const stopped = await Promise.all(
-      this.running().map(async (i) => (await this.terminateMember(i)).outcome),
-    );
-    return [...gone, ...stopped].sort((a, b) => a.index - b.index);
+    return [...gone, ...stopped.flat()].sort((a, b) => a.index - b.index);
   }
 
   logFiles(): string[] {

@@ -428,7 +428,9 @@ async function runOnStack(
     await recordTimestamps.stop();
     await externalLoad?.stop();
     await tail?.stop();
-    for (const index of fleet.running()) await fleet.kill(index);
+    // Whatever is left of the pipeline goes; one that will not die is said, and must not cost the reports.
+    for (const index of fleet.running())
+      await fleet.kill(index).catch((error: unknown) => log(`warning: ${(error as Error).message}`));
     await probe.disconnect().catch(() => {});
     await labMetrics.close();
   }
