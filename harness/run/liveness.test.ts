@@ -56,7 +56,9 @@ describe("Liveness", () => {
     // Live, the stall was seen before the fault's record came; the verdict excuses it.
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("held by login-aggregator-4242-ab12cd on /127.0.0.1");
-    expect(liveness.assertion()).toMatchObject({ pass: true, observedValue: 0 });
+    const assertion = liveness.assertion();
+    expect(assertion).toMatchObject({ pass: true, observedValue: 0 });
+    expect(assertion.detail).toMatch(/: 56 of 60 samples were excused$/);
   });
 
   it("excuses a scheduled fault that is due but not yet recorded, for the excuse's length only", () => {

@@ -61,9 +61,11 @@ export class Liveness {
   assertion(): Assertion {
     const final = this.tracker();
     for (const { atMs, progress } of this.samples) final.record(atMs, progress);
+    // How much of the run faults left to judge, so that a pass is not read as more than it covered.
+    const excused = this.samples.filter(({ atMs }) => this.excused(atMs)).length;
     return stallAssertion(this.options.topic, final.result(), final.measured(), {
       boundMs: this.boundMs,
-      exemptionNote: `a stall is a backlog with no commit for over ${this.boundMs / 1000} s (3 windows, at least 30 s); each scheduled fault excuses every partition from its start until ${FAULT_EXCUSE_MS / 1000} s after it ended (a frozen or killed owner, or a lost leader, stalls partitions by design)`,
+      exemptionNote: `a stall is a backlog with no commit for over ${this.boundMs / 1000} s (3 windows, at least 30 s); each scheduled fault excuses every partition from its start until ${FAULT_EXCUSE_MS / 1000} s after it ended (a frozen or killed owner, or a lost leader, stalls partitions by design): ${excused} of ${this.samples.length} samples were excused`,
     });
   }
 
