@@ -6,6 +6,7 @@ import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
 import type { Signallable } from "./duty-cycle.ts";
+import { describeOutcome, isClean, lastErrorLine, type StopOutcome } from "./stop-outcome.ts";
 
 export interface FleetOptions extends AggregatorSettings {
   logDir: string;
@@ -57,6 +58,11 @@ export class ConsumerFleet {
       this.options.command ??
       `the pipeline's aggregator (pipeline/consumer/main.ts) on ${this.options.client ?? "kafkajs"}`
     );
+  }
+
+  /** The consumer index a process id was started under, if it is one of this fleet's. */
+  indexOfPid(pid: number): number | undefined {
+    return this.events.find((e) => e.pid === pid)?.index;
   }
 
   running(): number[] {
@@ -134,17 +140,14 @@ export class ConsumerFleet {
     return this.runningMember(index);
   }
 
-  /** SIGTERM: the consumer commits its open windows, leaves the group and must exit 0. */
+  /**
+   * SIGTERM: the consumer commits its open windows, leaves the group and must exit 0. A fault that calls this
+   * records the error on the fault; the end of a run uses `stopAll`, which reports instead of throwing.
+   */
   async stop(index: number): Promise<ConsumerEvent> {
-    const member = this.runningMember(index);
-    const event = this.record("stop", index, member.pid, "SIGTERM");
-    await member.terminate(STOP_GRACE_MS);
-    if (member.exit?.code !== 0) {
-      throw new LabError(
-        "KAFKA",
-        `consumer-${index} did not exit cleanly on SIGTERM (${JSON.stringify(member.exit)})`,
-        { hint: `read ${member.spec.logFile}` },
-      );
+    const { event, outcome } = await this.terminateMember(index);
+    if (!isClean(outcome)) {
+      throw new LabError("KAFKA", describeOutcome(outcome), { hint: `read ${outcome.logFile}` });
     }
     return event;
   }
@@ -156,8 +159,23 @@ export class ConsumerFleet {
     return this.launch(index, "restart");
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all(this.running().map((i) => this.stop(i)));
+  /**
+   * Stops every running consumer and says how each ended, with those that had died unasked (their last
+   * event was no kill or stop): how the pipeline ends is a finding for the report, never a reason to lose it.
+   */
+  async stopAll(): Promise<StopOutcome[]> {
+    const stopped = await Promise.all(
+      this.running().map(async (i) =>
+        // One that died since the list was made is judged below with the others that died unasked.
+        this.member(i).running ? [(await this.terminateMember(i)).outcome] : [],
+      ),
+    );
+    const gone = this.members.flatMap((member, index) => {
+      const last = this.events.filter((e) => e.index === index).at(-1);
+      if (member.running || last?.action === "kill" || last?.action === "stop") return [];
+      return [this.outcomeOf(index, "exited unasked", undefined)];
+    });
+    return [...gone, ...stopped.flat()].sort((a, b) => a.index - b.index);
   }
 
   logFiles(): string[] {
@@ -179,6 +197,40 @@ export class ConsumerFleet {
     if (!member.running)
       throw new LabError("KAFKA", `consumer-${index} is not running (${JSON.stringify(member.exit)})`);
     return member;
+  }
+
+  /** SIGCONT (a frozen one must see the TERM), SIGTERM, and SIGKILL once the grace is over. */
+  private async terminateMember(index: number): Promise<{ event: ConsumerEvent; outcome: StopOutcome }> {
+    const member = this.runningMember(index);
+    const event = this.record("stop", index, member.pid, "SIGTERM");
+    member.signal("SIGCONT");
+    member.signal("SIGTERM");
+    let killedAfterGraceMs: number | undefined;
+    if (!(await member.waitForExit(STOP_GRACE_MS))) {
+      killedAfterGraceMs = STOP_GRACE_MS;
+      member.signal("SIGKILL");
+      await member.waitForExit(10_000);
+    }
+    return { event, outcome: this.outcomeOf(index, "stopped", killedAfterGraceMs) };
+  }
+
+  private outcomeOf(
+    index: number,
+    how: StopOutcome["how"],
+    killedAfterGraceMs: number | undefined,
+  ): StopOutcome {
+    const member = this.member(index);
+    const { logFile } = member.spec;
+    const errorLine = lastErrorLine(member.logTail(200));
+    return {
+      index,
+      pid: member.pid,
+      how,
+      exit: member.exit,
+      ...(killedAfterGraceMs === undefined ? {} : { killedAfterGraceMs }),
+      logFile,
+      ...(errorLine === undefined ? {} : { lastErrorLine: errorLine }),
+    };
   }
 
   private record(action: ConsumerAction, index: number, pid: number | undefined, signal: string | undefined) {

@@ -12,7 +12,8 @@ const ends = {
     { partition: 1, high: "180" },
   ],
 };
-const owners = { ok: true as const, value: new Set([0]) };
+const member = { clientId: "login-aggregator-10-ab12cd", host: "/127.0.0.1" };
+const owners = { ok: true as const, value: new Map([[0, member]]) };
 
 describe("combineLag", () => {
   it("is the high watermark minus the committed offset, or the run's start before any commit", () => {
@@ -24,7 +25,7 @@ describe("combineLag", () => {
       ],
     };
     expect(combineLag([1, 0], start, ends, committed, owners)).toEqual([
-      { partition: 0, end: 50n, position: 40n, lag: 10, owned: true },
+      { partition: 0, end: 50n, position: 40n, lag: 10, owned: true, owner: member },
       { partition: 1, end: 180n, position: 100n, lag: 80, owned: false },
     ]);
   });
@@ -64,6 +65,7 @@ describe("combineLag", () => {
         position: null,
         lag: null,
         owned: true,
+        owner: member,
         unknown: "the group's committed offsets failed: x",
       },
     ]);

@@ -2,6 +2,12 @@ import { type Admin, AssignerProtocol } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
 import { type Bounded, BoundedCall } from "../observe/bounded-call.ts";
 
+/** A member of the group as Kafka describes it: the client id its consumer gave, and the host it came from. */
+export interface GroupMember {
+  clientId: string;
+  host: string;
+}
+
 export interface PartitionLag {
   partition: number;
   /** High watermark; null when the broker did not answer in time. */
@@ -12,6 +18,8 @@ export interface PartitionLag {
   lag: number | null;
   /** Whether a live member owns the partition; undefined when the group could not be described. */
   owned: boolean | undefined;
+  /** The member that owns it, as Kafka's group coordinator sees it. */
+  owner?: GroupMember;
   unknown?: string;
 }
 
@@ -30,7 +38,7 @@ export class LagProbe {
   private readonly admin: Admin;
   private readonly ends: BoundedCall<{ partition: number; high: string }[]>;
   private readonly committed: BoundedCall<{ partition: number; offset: string }[]>;
-  private readonly owners: BoundedCall<Set<number>>;
+  private readonly owners: BoundedCall<Map<number, GroupMember>>;
 
   constructor(
     connection: KafkaConnection,
@@ -66,13 +74,15 @@ export class LagProbe {
     return combineLag([...this.startOffsets.keys()], this.startOffsets, ends, committed, owners);
   }
 
-  private async ownedPartitions(): Promise<Set<number>> {
+  private async ownedPartitions(): Promise<Map<number, GroupMember>> {
     const groups = await this.admin.describeGroups([this.groupId]);
-    const owned = new Set<number>();
+    const owned = new Map<number, GroupMember>();
     for (const member of groups.groups[0]?.members ?? []) {
       if (member.memberAssignment.length === 0) continue;
       const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-      for (const partition of assignment?.assignment[this.topic] ?? []) owned.add(partition);
+      const { clientId, clientHost: host } = member;
+      for (const partition of assignment?.assignment[this.topic] ?? [])
+        owned.set(partition, { clientId, host });
     }
     return owned;
   }
@@ -84,7 +94,7 @@ export function combineLag(
   startOffsets: Map<number, bigint>,
   ends: Bounded<{ partition: number; high: string }[]>,
   committed: Bounded<{ partition: number; offset: string }[]>,
-  owners: Bounded<Set<number>>,
+  owners: Bounded<ReadonlyMap<number, GroupMember>>,
 ): PartitionLag[] {
   const endBy = ends.ok ? new Map(ends.value.map((e) => [e.partition, BigInt(e.high)])) : undefined;
   const commitBy = committed.ok
@@ -102,13 +112,29 @@ export function combineLag(
             ? commit
             : (startOffsets.get(partition) ?? 0n);
       const owned = owners.ok ? owners.value.has(partition) : undefined;
+      const owner = owners.ok ? owners.value.get(partition) : undefined;
       const reasons = [
         ...(ends.ok ? (end === null ? ["the broker gave no high watermark"] : []) : [ends.reason]),
         ...(committed.ok ? [] : [committed.reason]),
       ];
       if (end === null || position === null) {
-        return { partition, end, position, lag: null, owned, unknown: reasons.join("; ") };
+        return {
+          partition,
+          end,
+          position,
+          lag: null,
+          owned,
+          ...(owner ? { owner } : {}),
+          unknown: reasons.join("; "),
+        };
       }
-      return { partition, end, position, lag: end > position ? Number(end - position) : 0, owned };
+      return {
+        partition,
+        end,
+        position,
+        lag: end > position ? Number(end - position) : 0,
+        owned,
+        ...(owner ? { owner } : {}),
+      };
     });
 }

@@ -116,6 +116,8 @@ export class Observer {
       memoryTargets: () => { name: string; address: string }[];
       /** Figures the run cannot measure in any second (an external driver's send delay), with why. */
       notMeasured?: { what: string; reason: string }[];
+      /** Each second's per-partition lag, for a reader of its own (the stall tracker). */
+      onPartitions?: (elapsedMs: number, partitions: PartitionLag[]) => void;
     },
   ) {
     this.lastTickMs = options.loadStartMs;
@@ -205,6 +207,7 @@ export class Observer {
     this.lastTickMs = now;
     const elapsedMs = now - this.options.loadStartMs;
     const t = Math.round(elapsedMs / 100) / 10;
+    this.options.onPartitions?.(elapsedMs, partitions);
 
     const statuses: LagStatus[] = [];
     let lagOffsets: number | null = 0;

@@ -26,6 +26,7 @@ import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
 import { faultsAssertion } from "./faults.ts";
 import type { Observer } from "./observer.ts";
+import { type StopOutcome, stopAssertion } from "./stop-outcome.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {
@@ -192,6 +193,10 @@ export interface ScenarioCheckInput {
   interruptedAtMs?: number;
   /** Stack processes that died unasked, where the stack watches them (see StartedStack.unexpectedExits). */
   deaths?: { exits: readonly UnexpectedExit[]; loadStartMs: number };
+  /** How each aggregator ended at the end of the run. */
+  stopOutcomes?: StopOutcome[];
+  /** Whether every partition with a backlog made progress (see liveness.ts). */
+  liveness?: Assertion;
 }
 
 /**
@@ -224,6 +229,8 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
     ...(urpCheck ? [urpCheck] : []),
     ...("ledger" in summary ? [driverLedgerAssertion(summary.ledger, input.producers)] : []),
     ...("exit" in summary ? [driverExitAssertion(summary.exit)] : []),
+    ...(input.stopOutcomes ? [stopAssertion(input.stopOutcomes)] : []),
+    ...(input.liveness ? [input.liveness] : []),
   ];
   return {
     ...result,

@@ -29,11 +29,12 @@ import {
   type ExternalLoad,
   startExternalLoad,
 } from "./external-load.ts";
-import { scheduleFaults } from "./faults.ts";
+import { faultTimes, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
+import { Liveness } from "./liveness.ts";
 import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
 import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
@@ -41,6 +42,7 @@ import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
+import { describeOutcome, isClean } from "./stop-outcome.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {
@@ -229,6 +231,15 @@ async function runOnStack(
               : ""),
     );
     const loadStartMs = clock.now();
+    const faults: FaultRecord[] = [];
+    const liveness = new Liveness({
+      topic: topics.input,
+      windowMs: scenario.windowMs,
+      faults,
+      plannedFaultsMs: faultTimes(scenario.faults, scenario.seed),
+      indexOfPid: (pid) => fleet.indexOfPid(pid),
+      log,
+    });
     const observer = new Observer({
       clock,
       loadStartMs,
@@ -245,6 +256,7 @@ async function runOnStack(
           address ? [{ name: `consumer-${index}`, address }] : [],
         ),
       ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
+      onPartitions: liveness.onPartitions,
     });
     onAnalytics = observer.onAnalytics;
     onDriverAck = observer.onAck;
@@ -264,7 +276,6 @@ async function runOnStack(
     else options.signal?.addEventListener("abort", interrupt, { once: true });
     const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> = driver.run();
 
-    const faults: FaultRecord[] = [];
     const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
     let producerDone = false;
     const producerSummary = producing.finally(() => {
@@ -358,7 +369,8 @@ async function runOnStack(
     const fetchCounters = fleet.allServeMetrics()
       ? await readFetchCounters(prometheus, topics.input, fleet, faults, log)
       : undefined;
-    await fleet.stopAll();
+    const stopOutcomes = await fleet.stopAll();
+    for (const outcome of stopOutcomes.filter((o) => !isClean(o))) log(describeOutcome(outcome));
     await tail.stop();
     tail = undefined;
 
@@ -408,6 +420,8 @@ async function runOnStack(
       producers,
       loadMs: loadEndMs - loadStartMs,
       ...(stack.unexpectedExits ? { deaths: { exits: stack.unexpectedExits(), loadStartMs } } : {}),
+      stopOutcomes,
+      liveness: liveness.assertion(),
       ...(options.consumerCommand ? { aggregatorCommand: fleet.description } : { aggregatorClient }),
       ...(interruptedAtMs === undefined ? {} : { interruptedAtMs }),
     });
@@ -415,7 +429,9 @@ async function runOnStack(
     await recordTimestamps.stop();
     await externalLoad?.stop();
     await tail?.stop();
-    for (const index of fleet.running()) await fleet.kill(index);
+    // Whatever is left of the pipeline goes; one that will not die is said, and must not cost the reports.
+    for (const index of fleet.running())
+      await fleet.kill(index).catch((error: unknown) => log(`warning: ${(error as Error).message}`));
     await probe.disconnect().catch(() => {});
     await labMetrics.close();
   }
