@@ -18,8 +18,9 @@ import type { Collected } from "../verify/collect.ts";
 import { countAssertions, type FetchCounters, lostAndDuplicated } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
 import { driverExitAssertion } from "../verify/driver-exit.ts";
-import type { CountsBuilder } from "../verify/ledger.ts";
+import { type CountsBuilder, withoutCounts } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
+import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
@@ -67,12 +68,17 @@ export function buildResult(input: ResultInput): RunResult {
   const hold = input.rateSearch?.hold;
   const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
   const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
+  const bounds = rangeBounds(collected.analytics);
+  // Events still ahead of the committed offsets are lag, not loss: "events not yet aggregated" names them.
+  const uncovered = collected.rangeRecount?.uncovered;
+  const late = uncovered?.notYetAggregated.counts;
   const { lost, duplicated } = lostAndDuplicated(
-    collected.recount,
+    late ? withoutCounts(collected.recount, late) : collected.recount,
     aggregates,
-    deadLetters,
-    rangeBounds(collected.analytics),
+    late ? { ...deadLetters, missing: Math.max(0, deadLetters.missing - late.invalid) } : deadLetters,
+    uncovered ? { uncovered: uncovered.lost.records, overcounted: bounds.overcounted } : bounds,
   );
+  const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered) : undefined;
   const assertions: Assertion[] = [
     ...countAssertions(
       input.driverCommand === undefined ? input.ledger : undefined,
@@ -81,7 +87,9 @@ export function buildResult(input: ResultInput): RunResult {
       input.fetchCounters,
     ),
     deadLetterAssertion(deadLetters),
-    rangeAssertion(collected.analytics, collected.unreadableAnalytics),
+    rangeAssertion(collected.analytics, collected.unreadableAnalytics, collected.committed),
+    ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
+    ...(lateCheck ? [lateCheck] : []),
     ...(input.summary.failed > 0
       ? [
           {

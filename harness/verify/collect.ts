@@ -4,7 +4,8 @@ import type { Counts, LabelCounts } from "../result/types.ts";
 import { type AnalyticsSummary, summariseAnalytics } from "./analytics-ranges.ts";
 import type { DeadLetter, InvalidInputs } from "./dead-letters.ts";
 import { CountsBuilder } from "./ledger.ts";
-import { readTopic } from "./topic-reader.ts";
+import { RangeRecounter, type RangeRecountResult } from "./range-recount.ts";
+import { committedOffsets, readTopic } from "./topic-reader.ts";
 
 export interface DeadLetters {
   total: number;
@@ -21,6 +22,10 @@ export interface Collected {
   /** Analytics messages that did not parse: each is a defect of the pipeline. */
   unreadableAnalytics: string[];
   dlq: DeadLetters;
+  /** Each analytics record against the recount of its own source range, and the input no range covers. */
+  rangeRecount?: RangeRecountResult;
+  /** The aggregators' group's committed offset per input partition when verification began. */
+  committed?: Map<number, bigint>;
 }
 
 export interface RunTopics {
@@ -39,11 +44,15 @@ function from(start: Map<number, bigint> | undefined) {
   return start ? { startOffsets: start } : {};
 }
 
-/** Recounts the run's part of `topic` with the pipeline's own validation rule, noting each invalid record. */
+/**
+ * Recounts the run's part of `topic` with the pipeline's own validation rule, noting each invalid record;
+ * with a `ranges` recounter, each record is also counted into the analytics ranges that contain it.
+ */
 export async function recount(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
+  ranges?: RangeRecounter,
 ): Promise<{ counts: Counts; invalidInputs: InvalidInputs }> {
   const counts = new CountsBuilder();
   const invalidInputs: InvalidInputs = { topic, byPartition: new Map() };
@@ -52,6 +61,7 @@ export async function recount(
     topic,
     (message, partition) => {
       const verdict = counts.add(message.value);
+      ranges?.add(partition, BigInt(message.offset), verdict);
       if (verdict.ok) return;
       let offsets = invalidInputs.byPartition.get(partition);
       if (offsets === undefined) {
@@ -82,7 +92,7 @@ export async function readAnalytics(
   connection: KafkaConnection,
   topics: RunTopics,
   options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
-): Promise<{ summary: AnalyticsSummary; unreadable: string[] }> {
+): Promise<{ summary: AnalyticsSummary; unreadable: string[]; records: AnalyticsRecord[] }> {
   const records: AnalyticsRecord[] = [];
   const unreadable: string[] = [];
   const inputStart = options.start?.input;
@@ -104,7 +114,7 @@ export async function readAnalytics(
   const coverage = options.coverage
     ? { expectedCoverage: { topic: topics.input, partitions: options.coverage } }
     : {};
-  return { summary: summariseAnalytics(records, coverage), unreadable };
+  return { summary: summariseAnalytics(records, coverage), unreadable, records };
 }
 
 /** Reads the run's dead letters with the reason and source their headers give. */
@@ -139,21 +149,38 @@ export async function readDeadLetters(
   return { total: letters.length, byReason, letters };
 }
 
+export interface CollectOptions {
+  start?: RunStart;
+  coverage?: Map<number, [bigint, bigint]>;
+  /** The aggregators' consumer group: its committed offsets tell events lost from events not yet reached. */
+  group?: string;
+}
+
+/**
+ * Reads the analytics and dead letters first, then streams the input once: the recount, each analytics
+ * record's own range recounted, and the input no range covers, without holding the input in memory.
+ */
 export async function collect(
   connection: KafkaConnection,
   topics: RunTopics,
-  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
+  options: CollectOptions = {},
 ): Promise<Collected> {
-  const [input, analytics, dlq] = await Promise.all([
-    recount(connection, topics.input, options.start?.input),
+  const committed = options.group
+    ? await committedOffsets(connection, options.group, topics.input)
+    : undefined;
+  const [analytics, dlq] = await Promise.all([
     readAnalytics(connection, topics, options),
     readDeadLetters(connection, topics.dlq, options.start?.dlq),
   ]);
+  const ranges = new RangeRecounter(topics.input, analytics.records, committed);
+  const input = await recount(connection, topics.input, options.start?.input, ranges);
   return {
     recount: input.counts,
     invalidInputs: input.invalidInputs,
     analytics: analytics.summary,
     unreadableAnalytics: analytics.unreadable,
     dlq,
+    rangeRecount: ranges.result(),
+    ...(committed ? { committed } : {}),
   };
 }
