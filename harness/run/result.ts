@@ -21,6 +21,7 @@ import { driverExitAssertion } from "../verify/driver-exit.ts";
 import { type CountsBuilder, withoutCounts } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
 import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
+import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
@@ -90,6 +91,7 @@ export function buildResult(input: ResultInput): RunResult {
     rangeAssertion(collected.analytics, collected.unreadableAnalytics, collected.committed),
     ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
     ...(lateCheck ? [lateCheck] : []),
+    ...(collected.readers ? [readerAssertion(collected.readers)] : []),
     ...(input.summary.failed > 0
       ? [
           {

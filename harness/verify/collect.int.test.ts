@@ -8,6 +8,7 @@ import { countAssertions } from "./count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "./dead-letters.ts";
 import { rangeAssertion } from "./range-assertion.ts";
 import { rangeRecountAssertion } from "./range-recount-assertion.ts";
+import { readerAssertion } from "./reader-agreement.ts";
 
 const shared = inject("stack");
 const connection: KafkaConnection = { brokers: shared.bootstrapServers };
@@ -114,8 +115,9 @@ async function stage(options: {
     deadLetterAssertion(checkDeadLetters(collected.invalidInputs, collected.dlq.letters)),
     rangeAssertion(collected.analytics, collected.unreadableAnalytics),
     ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
+    ...(collected.readers ? [readerAssertion(collected.readers)] : []),
   ];
-  return { topics, failed: assertions.filter((a) => !a.pass) };
+  return { topics, collected, failed: assertions.filter((a) => !a.pass) };
 }
 
 describe("the verifier on real topics", () => {
@@ -177,5 +179,55 @@ describe("the verifier on real topics", () => {
         "by_device_type.iOS recount 2, record 1, by_locale.CA recount 2, record 1, by_app_version.2.3.0 recount 2, record 1",
     );
     expect(failed.map((a) => a.name)).not.toContain("analytics cover every input offset exactly once");
+  }, 60_000);
+
+  it("reads the analytics with kafkajs and librdkafka alike across aborted and committed transactions", async () => {
+    const name = uniqueName("readers");
+    const topics: RunTopics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
+    const kafka = createKafka(connection, `${name}-writer`);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [
+      { topic: topics.input, partitions: 1, replicationFactor: 1 },
+      { topic: topics.output, partitions: 1, replicationFactor: 1 },
+      { topic: topics.dlq, partitions: 1, replicationFactor: 1 },
+    ]);
+    await admin.disconnect();
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic: topics.input, messages: [{ value: login("a") }, { value: login("b") }] });
+    await plain.disconnect();
+    const producer = kafka.producer({
+      transactionalId: `${name}-txn`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    // Aborted, committed, aborted: the windows a fenced aggregator leaves, with a marker after each.
+    const window = (from: number, to: number) => {
+      const record = analytics(topics.input, 0, to, to - from + 1, "not_json");
+      record.source.from_offset = String(from);
+      record.invalid = 0;
+      record.invalid_by_reason = {};
+      return { key: `${topics.input}:0:${from}-${to}`, value: encodeAnalyticsRecord(record) };
+    };
+    for (const [range, commit] of [
+      [[0, 0], false],
+      [[0, 1], true],
+      [[0, 1], false],
+    ] as const) {
+      const txn = await producer.transaction();
+      await txn.send({ topic: topics.output, messages: [window(range[0], range[1])] });
+      await (commit ? txn.commit() : txn.abort());
+    }
+    await producer.disconnect();
+    const collected = await collect(connection, topics);
+    expect(collected.readers).toEqual({
+      compared: true,
+      readers: ["kafkajs", "librdkafka"],
+      agreed: 1,
+      disagreements: [],
+    });
+    expect(collected.rangeRecount?.mismatches).toEqual([]);
   }, 60_000);
 });

@@ -1,11 +1,14 @@
 import { type AnalyticsRecord, parseAnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { Counts, LabelCounts } from "../result/types.ts";
 import { type AnalyticsSummary, summariseAnalytics } from "./analytics-ranges.ts";
 import type { DeadLetter, InvalidInputs } from "./dead-letters.ts";
 import { CountsBuilder } from "./ledger.ts";
+import { type RdReadMessage, rdHeader, readWithLibrdkafka } from "./librdkafka-reader.ts";
 import { RangeRecounter, type RangeRecountResult } from "./range-recount.ts";
-import { committedOffsets, readTopic } from "./topic-reader.ts";
+import { compareReaders, type ReaderComparison } from "./reader-agreement.ts";
+import { committedOffsets, endOffsets, readTopic } from "./topic-reader.ts";
 
 export interface DeadLetters {
   total: number;
@@ -24,6 +27,8 @@ export interface Collected {
   dlq: DeadLetters;
   /** Each analytics record against the recount of its own source range, and the input no range covers. */
   rangeRecount?: RangeRecountResult;
+  /** The analytics and dead letters as kafkajs's reader and librdkafka's saw them, compared. */
+  readers?: ReaderComparison;
   /** The aggregators' group's committed offset per input partition when verification began. */
   committed?: Map<number, bigint>;
 }
@@ -91,7 +96,7 @@ export async function recountInput(
 export async function readAnalytics(
   connection: KafkaConnection,
   topics: RunTopics,
-  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
+  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]>; read?: ReadBounds } = {},
 ): Promise<{ summary: AnalyticsSummary; unreadable: string[]; records: AnalyticsRecord[] }> {
   const records: AnalyticsRecord[] = [];
   const unreadable: string[] = [];
@@ -100,6 +105,7 @@ export async function readAnalytics(
     connection,
     topics.output,
     (message, partition) => {
+      options.read?.seen.set(`${topics.output}/${partition}@${message.offset}`, keyLabel(message.key));
       try {
         const record = parseAnalyticsRecord(message.value);
         const first = inputStart?.get(record.source.partition) ?? 0n;
@@ -109,7 +115,7 @@ export async function readAnalytics(
         unreadable.push(`${topics.output}/${partition}@${message.offset}: ${(error as Error).message}`);
       }
     },
-    from(options.start?.output),
+    { ...from(options.start?.output), ...(options.read ? { endOffsets: options.read.ends } : {}) },
   );
   const coverage = options.coverage
     ? { expectedCoverage: { topic: topics.input, partitions: options.coverage } }
@@ -122,6 +128,7 @@ export async function readDeadLetters(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
+  read?: ReadBounds,
 ): Promise<DeadLetters> {
   const byReason: LabelCounts = new Map();
   const letters: DeadLetter[] = [];
@@ -135,6 +142,10 @@ export async function readDeadLetters(
       byReason.set(label, (byReason.get(label) ?? 0) + 1);
       const sourcePartition = header("dlq.source.partition");
       const sourceOffset = header("dlq.source.offset");
+      read?.seen.set(
+        `${topic}/${partition}@${message.offset}`,
+        letterLabel(header("dlq.source.topic"), sourcePartition, sourceOffset, reason),
+      );
       letters.push({
         at: `${topic}/${partition}@${message.offset}`,
         reason,
@@ -144,9 +155,63 @@ export async function readDeadLetters(
         sourceOffset: sourceOffset !== null && /^\d+$/.test(sourceOffset) ? sourceOffset : null,
       });
     },
-    from(start),
+    { ...from(start), ...(read ? { endOffsets: read.ends } : {}) },
   );
   return { total: letters.length, byReason, letters };
+}
+
+/** Where a read stops (the same for both readers) and what it saw: position → label. */
+export interface ReadBounds {
+  ends: Map<number, bigint>;
+  seen: Map<string, string>;
+}
+
+function keyLabel(key: Buffer | string | null | undefined): string {
+  return key === null || key === undefined ? "(no key)" : key.toString();
+}
+
+function letterLabel(
+  topic: string | null,
+  partition: string | null,
+  offset: string | null,
+  reason: string | null,
+) {
+  return `dead letter of ${topic ?? "?"}/${partition ?? "?"}@${offset ?? "?"} (${reason ?? "no reason"})`;
+}
+
+/**
+ * Reads the analytics and dead letters again with librdkafka's read_committed consumer, up to the same
+ * offsets kafkajs's reader stopped at, and compares what the two handed over.
+ */
+async function compareWithLibrdkafka(
+  connection: KafkaConnection,
+  topics: RunTopics,
+  start: RunStart | undefined,
+  reads: { output: ReadBounds; dlq: ReadBounds },
+): Promise<ReaderComparison> {
+  const dlqLabel = (m: RdReadMessage) =>
+    letterLabel(
+      rdHeader(m.headers, "dlq.source.topic"),
+      rdHeader(m.headers, "dlq.source.partition"),
+      rdHeader(m.headers, "dlq.source.offset"),
+      rdHeader(m.headers, "dlq.reason"),
+    );
+  try {
+    const [output, dlq] = await Promise.all([
+      readWithLibrdkafka(connection, topics.output, reads.output.ends, (m) => keyLabel(m.key), {
+        ...(start?.output ? { starts: start.output } : {}),
+      }),
+      readWithLibrdkafka(connection, topics.dlq, reads.dlq.ends, dlqLabel, {
+        ...(start?.dlq ? { starts: start.dlq } : {}),
+      }),
+    ]);
+    return compareReaders(
+      { reader: "kafkajs", records: new Map([...reads.output.seen, ...reads.dlq.seen]) },
+      { reader: "librdkafka", records: new Map([...output, ...dlq]) },
+    );
+  } catch (error) {
+    return { compared: false, why: `librdkafka's reader did not finish: ${(error as Error).message}` };
+  }
 }
 
 export interface CollectOptions {
@@ -168,10 +233,21 @@ export async function collect(
   const committed = options.group
     ? await committedOffsets(connection, options.group, topics.input)
     : undefined;
+  const reads = {
+    output: { ends: await endOffsets(connection, topics.output), seen: new Map<string, string>() },
+    dlq: { ends: await endOffsets(connection, topics.dlq), seen: new Map<string, string>() },
+  };
   const [analytics, dlq] = await Promise.all([
-    readAnalytics(connection, topics, options),
-    readDeadLetters(connection, topics.dlq, options.start?.dlq),
+    readAnalytics(connection, topics, { ...options, read: reads.output }),
+    readDeadLetters(connection, topics.dlq, options.start?.dlq, reads.dlq),
   ]);
+  const unavailable = librdkafkaUnavailable();
+  const readers: ReaderComparison = unavailable
+    ? {
+        compared: false,
+        why: `only kafkajs's reader read the analytics and dead letters: ${unavailable}`,
+      }
+    : await compareWithLibrdkafka(connection, topics, options.start, reads);
   const ranges = new RangeRecounter(topics.input, analytics.records, committed);
   const input = await recount(connection, topics.input, options.start?.input, ranges);
   return {
@@ -181,6 +257,7 @@ export async function collect(
     unreadableAnalytics: analytics.unreadable,
     dlq,
     rangeRecount: ranges.result(),
+    readers,
     ...(committed ? { committed } : {}),
   };
 }
