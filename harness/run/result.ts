@@ -15,10 +15,10 @@ import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { rangeBounds } from "../verify/analytics-ranges.ts";
 import type { Collected } from "../verify/collect.ts";
-import { countAssertions, type FetchCounters, lostAndDuplicated } from "../verify/count-assertions.ts";
+import { countAssertions, type FetchCounters, lostBeyondLag } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
 import { driverExitAssertion } from "../verify/driver-exit.ts";
-import { type CountsBuilder, withoutCounts } from "../verify/ledger.ts";
+import type { CountsBuilder } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
 import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
 import { readerAssertion } from "../verify/reader-agreement.ts";
@@ -69,15 +69,13 @@ export function buildResult(input: ResultInput): RunResult {
   const hold = input.rateSearch?.hold;
   const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
   const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
-  const bounds = rangeBounds(collected.analytics);
-  // Events still ahead of the committed offsets are lag, not loss: "events not yet aggregated" names them.
   const uncovered = collected.rangeRecount?.uncovered;
-  const late = uncovered?.notYetAggregated.counts;
-  const { lost, duplicated } = lostAndDuplicated(
-    late ? withoutCounts(collected.recount, late) : collected.recount,
+  const { lost, duplicated } = lostBeyondLag(
+    collected.recount,
     aggregates,
-    late ? { ...deadLetters, missing: Math.max(0, deadLetters.missing - late.invalid) } : deadLetters,
-    uncovered ? { uncovered: uncovered.lost.records, overcounted: bounds.overcounted } : bounds,
+    deadLetters,
+    rangeBounds(collected.analytics),
+    uncovered,
   );
   const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered) : undefined;
   const assertions: Assertion[] = [
