@@ -77,7 +77,7 @@ export function buildResult(input: ResultInput): RunResult {
     rangeBounds(collected.analytics),
     uncovered,
   );
-  const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered) : undefined;
+  const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered, collected.committedUnknown) : undefined;
   const assertions: Assertion[] = [
     ...countAssertions(
       input.driverCommand === undefined ? input.ledger : undefined,

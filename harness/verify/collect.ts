@@ -31,6 +31,8 @@ export interface Collected {
   readers?: ReaderComparison;
   /** The aggregators' group's committed offset per input partition when verification began. */
   committed?: Map<number, bigint>;
+  /** Why the committed offsets are not known, when they were asked for. */
+  committedUnknown?: string;
 }
 
 export interface RunTopics {
@@ -230,9 +232,8 @@ export async function collect(
   topics: RunTopics,
   options: CollectOptions = {},
 ): Promise<Collected> {
-  const committed = options.group
-    ? await committedOffsets(connection, options.group, topics.input)
-    : undefined;
+  const offsets = options.group ? await committedOffsets(connection, options.group, topics.input) : undefined;
+  const committed = offsets instanceof Map ? offsets : undefined;
   const reads = {
     output: { ends: await endOffsets(connection, topics.output), seen: new Map<string, string>() },
     dlq: { ends: await endOffsets(connection, topics.dlq), seen: new Map<string, string>() },
@@ -259,5 +260,6 @@ export async function collect(
     rangeRecount: ranges.result(),
     readers,
     ...(committed ? { committed } : {}),
+    ...(offsets && !(offsets instanceof Map) ? { committedUnknown: offsets.why } : {}),
   };
 }

@@ -53,10 +53,14 @@ describe("notYetAggregatedAssertion", () => {
 
   it("says it could not tell lag from loss when the committed offsets were not read", () => {
     expect(notYetAggregatedAssertion(uncovered({ committedKnown: false }))).toBeUndefined();
-    expect(notYetAggregatedAssertion(uncovered({ committedKnown: false, lost: 5 }))).toMatchObject({
+    expect(
+      notYetAggregatedAssertion(uncovered({ committedKnown: false, lost: 5 }), "group g did not answer"),
+    ).toMatchObject({
       pass: false,
       observed: "not measured",
       observedValue: null,
+      detail:
+        "group g did not answer, so uncovered events cannot be told apart as lost or not yet aggregated; all are counted lost",
     });
   });
 });

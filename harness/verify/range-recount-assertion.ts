@@ -74,7 +74,10 @@ function describeSpans(spans: readonly UncoveredSpan[], unlisted: number): strin
  * the aggregators reached them. That is lag, not loss, but an exact run must have aggregated everything, so
  * it fails under its own name.
  */
-export function notYetAggregatedAssertion(uncovered: UncoveredRecords): Assertion | undefined {
+export function notYetAggregatedAssertion(
+  uncovered: UncoveredRecords,
+  committedUnknown = "the aggregators' committed offsets were not read",
+): Assertion | undefined {
   // Undefined when there is nothing to tell apart.
   const late = uncovered.notYetAggregated;
   if (!uncovered.committedKnown) {
@@ -89,9 +92,7 @@ export function notYetAggregatedAssertion(uncovered: UncoveredRecords): Assertio
       observed: "not measured",
       // Not a pass: without the committed offsets, lag cannot be told from loss.
       pass: false,
-      detail:
-        "the aggregators' committed offsets could not be read, so uncovered events cannot be told apart as lost or " +
-        "not yet aggregated; all are counted lost",
+      detail: `${committedUnknown}, so uncovered events cannot be told apart as lost or not yet aggregated; all are counted lost`,
     };
   }
   if (late.records === 0) return undefined;

@@ -24,21 +24,21 @@ export async function endOffsets(connection: KafkaConnection, topic: string): Pr
 }
 
 /**
- * The committed offset of `group` on each partition of `topic` (-1n where it has none), or undefined when
- * the broker did not answer: the caller then cannot tell lag from loss and must say so.
+ * The committed offset of `group` on each partition of `topic` (-1n where it has none), or why the broker
+ * did not say: the caller then cannot tell lag from loss and must say so.
  */
 export async function committedOffsets(
   connection: KafkaConnection,
   group: string,
   topic: string,
-): Promise<Map<number, bigint> | undefined> {
+): Promise<Map<number, bigint> | { why: string }> {
   const admin = createKafka(connection, "lab-committed").admin();
   try {
     await admin.connect();
     const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { why: `the committed offsets of group ${group} could not be read: ${(error as Error).message}` };
   } finally {
     await admin.disconnect().catch(() => {});
   }
