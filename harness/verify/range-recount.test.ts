@@ -190,6 +190,7 @@ describe("RangeRecounter: input no range covers", () => {
       notJson,
     ]);
     feed(recounter, 1, [valid(), valid()]);
+    expect(recounter.add(2, 0n, valid())).toBe("late");
     const { uncovered, mismatches } = recounter.result();
     expect(mismatches).toEqual([]);
     expect(uncovered.committedKnown).toBe(true);
@@ -199,22 +200,30 @@ describe("RangeRecounter: input no range covers", () => {
       unlistedSpans: 0,
     });
     expect(uncovered.notYetAggregated).toMatchObject({
-      records: 4,
+      records: 5,
       spans: [
         { topic: TOPIC, partition: 0, from: "8", to: "9", records: 2 },
         { topic: TOPIC, partition: 1, from: "0", to: "1", records: 2 },
+        { topic: TOPIC, partition: 2, from: "0", to: "0", records: 1 },
       ],
       committed: [
         { partition: 0, offset: "8" },
         { partition: 1, offset: null },
+        { partition: 2, offset: null },
       ],
     });
-    expect(uncovered.notYetAggregated.counts).toMatchObject({ total: 4, valid: 3, invalid: 1 });
+    expect(uncovered.notYetAggregated.counts).toMatchObject({ total: 5, valid: 4, invalid: 1 });
   });
 
-  it("splits one hole at the committed offset into a lost span and a late one", () => {
+  it("splits one hole at the committed offset into a lost span and a late one, and says which each record is", () => {
     const recounter = new RangeRecounter(TOPIC, [record(0, 0, 0, { total: 1 })], new Map([[0, 3n]]));
-    feed(recounter, 0, [valid(), valid(), valid(), valid(), valid()]);
+    expect([0n, 1n, 2n, 3n, 4n].map((offset) => recounter.add(0, offset, valid()))).toEqual([
+      "covered",
+      "lost",
+      "lost",
+      "late",
+      "late",
+    ]);
     const { lost, notYetAggregated } = recounter.result().uncovered;
     expect(lost.spans.map((s) => `${s.from}–${s.to}`)).toEqual(["1–2"]);
     expect(notYetAggregated.spans.map((s) => `${s.from}–${s.to}`)).toEqual(["3–4"]);

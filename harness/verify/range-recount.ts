@@ -134,8 +134,8 @@ export class RangeRecounter {
     for (const state of this.partitions.values()) state.ranges.sort((a, b) => (a.from < b.from ? -1 : 1));
   }
 
-  /** One input record and the validation rule's verdict on it. */
-  add(partition: number, offset: bigint, verdict: ValidationResult): void {
+  /** One input record and the validation rule's verdict on it; says whether a range covers it. */
+  add(partition: number, offset: bigint, verdict: ValidationResult): "covered" | "lost" | "late" {
     const state = this.partition(partition);
     if (offset < state.lastOffset) {
       // Out of order (a reader that went back): find the containing ranges from the start again.
@@ -148,10 +148,7 @@ export class RangeRecounter {
       state.next += 1;
     }
     state.active = state.active.filter((r) => r.to >= offset);
-    if (state.active.length === 0) {
-      this.uncovered(state, partition, offset, verdict);
-      return;
-    }
+    if (state.active.length === 0) return this.uncovered(state, partition, offset, verdict);
     state.open = undefined;
     for (const range of state.active) {
       range.counts.addVerdict(verdict);
@@ -159,6 +156,7 @@ export class RangeRecounter {
       range.first ??= offset;
       range.last = offset;
     }
+    return "covered";
   }
 
   result(): RangeRecountResult {
@@ -199,10 +197,10 @@ export class RangeRecounter {
       mismatches,
       uncovered: {
         committedKnown: this.committed !== undefined,
-        lost: { ...this.lost, spans: [...this.lost.spans] },
+        lost: { ...this.lost, spans: bySpanStart(this.lost.spans) },
         notYetAggregated: {
           ...this.lateSpans,
-          spans: [...this.lateSpans.spans],
+          spans: bySpanStart(this.lateSpans.spans),
           committed,
           counts: this.late.build(),
         },
@@ -210,7 +208,12 @@ export class RangeRecounter {
     };
   }
 
-  private uncovered(state: PartitionState, partition: number, offset: bigint, verdict: ValidationResult) {
+  private uncovered(
+    state: PartitionState,
+    partition: number,
+    offset: bigint,
+    verdict: ValidationResult,
+  ): "lost" | "late" {
     const committed = this.committed?.get(partition) ?? -1n;
     // Behind the committed offset the group is done with a record; with no commit at all it is not.
     const late = this.committed !== undefined && (committed < 0n || offset >= committed);
@@ -223,12 +226,19 @@ export class RangeRecounter {
     if (state.open && state.open.late === late) {
       state.open.span.to = offset.toString();
       state.open.span.records += 1;
-      return;
+    } else {
+      const span = {
+        topic: this.topic,
+        partition,
+        from: offset.toString(),
+        to: offset.toString(),
+        records: 1,
+      };
+      if (kind.spans.length < MAX_SPANS) kind.spans.push(span);
+      else kind.unlistedSpans += 1;
+      state.open = { span, late };
     }
-    const span = { topic: this.topic, partition, from: offset.toString(), to: offset.toString(), records: 1 };
-    if (kind.spans.length < MAX_SPANS) kind.spans.push(span);
-    else kind.unlistedSpans += 1;
-    state.open = { span, late };
+    return late ? "late" : "lost";
   }
 
   private partition(partition: number): PartitionState {
@@ -260,4 +270,9 @@ function compare(recount: Counts, record: AnalyticsRecord): FigureDifference[] {
       figure(`${name}.${label}`, expected.get(label) ?? 0, observedMap.get(label) ?? 0);
   }
   return differences;
+}
+
+/** Partition, then offset order: the input streams its partitions interleaved. */
+function bySpanStart(spans: readonly UncoveredSpan[]): UncoveredSpan[] {
+  return [...spans].sort((a, b) => a.partition - b.partition || (BigInt(a.from) < BigInt(b.from) ? -1 : 1));
 }
