@@ -15,11 +15,13 @@ import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { rangeBounds } from "../verify/analytics-ranges.ts";
 import type { Collected } from "../verify/collect.ts";
-import { countAssertions, type FetchCounters, lostAndDuplicated } from "../verify/count-assertions.ts";
+import { countAssertions, type FetchCounters, lostBeyondLag } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
 import { driverExitAssertion } from "../verify/driver-exit.ts";
 import type { CountsBuilder } from "../verify/ledger.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
+import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
+import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
 import { brokerDeathsAssertion } from "./broker-deaths.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
@@ -69,12 +71,15 @@ export function buildResult(input: ResultInput): RunResult {
   const hold = input.rateSearch?.hold;
   const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
   const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
-  const { lost, duplicated } = lostAndDuplicated(
+  const uncovered = collected.rangeRecount?.uncovered;
+  const { lost, duplicated } = lostBeyondLag(
     collected.recount,
     aggregates,
     deadLetters,
     rangeBounds(collected.analytics),
+    uncovered,
   );
+  const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered, collected.committedUnknown) : undefined;
   const assertions: Assertion[] = [
     ...countAssertions(
       input.driverCommand === undefined ? input.ledger : undefined,
@@ -83,7 +88,10 @@ export function buildResult(input: ResultInput): RunResult {
       input.fetchCounters,
     ),
     deadLetterAssertion(deadLetters),
-    rangeAssertion(collected.analytics, collected.unreadableAnalytics),
+    rangeAssertion(collected.analytics, collected.unreadableAnalytics, collected.committed),
+    ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
+    ...(lateCheck ? [lateCheck] : []),
+    ...(collected.readers ? [readerAssertion(collected.readers)] : []),
     ...(input.summary.failed > 0
       ? [
           {

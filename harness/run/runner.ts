@@ -379,7 +379,7 @@ async function runOnStack(
     const coverage = new Map(
       [...ends].map(([p, end]) => [p, [start.input.get(p) ?? 0n, end - 1n] as [bigint, bigint]]),
     );
-    const collected = await collect(connection, topics, { start, coverage });
+    const collected = await collect(connection, topics, { start, coverage, group: groupId });
 
     const result = buildResult({
       scenario,

@@ -7,6 +7,8 @@ import { collect, type RunTopics } from "./collect.ts";
 import { countAssertions } from "./count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "./dead-letters.ts";
 import { rangeAssertion } from "./range-assertion.ts";
+import { rangeRecountAssertion } from "./range-recount-assertion.ts";
+import { readerAssertion } from "./reader-agreement.ts";
 
 const shared = inject("stack");
 const connection: KafkaConnection = { brokers: shared.bootstrapServers };
@@ -55,6 +57,8 @@ function analytics(
  */
 async function stage(options: {
   extraCopy: boolean;
+  /** Partition 0's record counts one login fewer than its range holds, as an aggregator that skipped it. */
+  skipOne?: boolean;
   letters: { partition: number; offset: string; reason: string }[];
 }) {
   const name = uniqueName("verify");
@@ -76,7 +80,7 @@ async function stage(options: {
       messages: INPUT.flatMap(({ partition, values }) => values.map((value) => ({ partition, value }))),
     });
     const ranges = [
-      analytics(topics.input, 0, 2, 2, "not_json"),
+      analytics(topics.input, 0, 2, options.skipOne ? 1 : 2, "not_json"),
       analytics(topics.input, 1, 1, 1, "not_object"),
     ];
     if (options.extraCopy) ranges.push(analytics(topics.input, 0, 2, 2, "not_json"));
@@ -110,8 +114,10 @@ async function stage(options: {
     ...countAssertions(collected.recount, collected.recount, aggregates),
     deadLetterAssertion(checkDeadLetters(collected.invalidInputs, collected.dlq.letters)),
     rangeAssertion(collected.analytics, collected.unreadableAnalytics),
+    ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
+    ...(collected.readers ? [readerAssertion(collected.readers)] : []),
   ];
-  return { topics, failed: assertions.filter((a) => !a.pass) };
+  return { topics, collected, failed: assertions.filter((a) => !a.pass) };
 }
 
 describe("the verifier on real topics", () => {
@@ -153,5 +159,75 @@ describe("the verifier on real topics", () => {
     expect(detail("analytics cover every input offset exactly once")).toBe(
       `offsets 0–2 of ${topics.input}/0 published 2 times`,
     );
+  }, 60_000);
+
+  it("fails a record that skipped a login of its range by key, while its range tiles the input", async () => {
+    const { topics, failed } = await stage({
+      extraCopy: false,
+      skipOne: true,
+      letters: [
+        { partition: 0, offset: "2", reason: "not_json" },
+        { partition: 1, offset: "1", reason: "not_object" },
+      ],
+    });
+    const perRange = failed.find(
+      (a) => a.name === "each analytics record equals the recount of its source range",
+    );
+    expect(perRange?.detail).toBe(
+      `${topics.input}:0:0-2 (offsets 0–2 of ${topics.input}/0, aggregator test): range holds 3 input record(s) at 0–2, ` +
+        "record counted 2, so 1 record(s) of its range went uncounted; total recount 2, record 1, " +
+        "by_device_type.iOS recount 2, record 1, by_locale.CA recount 2, record 1, by_app_version.2.3.0 recount 2, record 1",
+    );
+    expect(failed.map((a) => a.name)).not.toContain("analytics cover every input offset exactly once");
+  }, 60_000);
+
+  it("reads the analytics with kafkajs and librdkafka alike across aborted and committed transactions", async () => {
+    const name = uniqueName("readers");
+    const topics: RunTopics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
+    const kafka = createKafka(connection, `${name}-writer`);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [
+      { topic: topics.input, partitions: 1, replicationFactor: 1 },
+      { topic: topics.output, partitions: 1, replicationFactor: 1 },
+      { topic: topics.dlq, partitions: 1, replicationFactor: 1 },
+    ]);
+    await admin.disconnect();
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic: topics.input, messages: [{ value: login("a") }, { value: login("b") }] });
+    await plain.disconnect();
+    const producer = kafka.producer({
+      transactionalId: `${name}-txn`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    // Aborted, committed, aborted: the windows a fenced aggregator leaves, with a marker after each.
+    const window = (from: number, to: number) => {
+      const record = analytics(topics.input, 0, to, to - from + 1, "not_json");
+      record.source.from_offset = String(from);
+      record.invalid = 0;
+      record.invalid_by_reason = {};
+      return { key: `${topics.input}:0:${from}-${to}`, value: encodeAnalyticsRecord(record) };
+    };
+    for (const [range, commit] of [
+      [[0, 0], false],
+      [[0, 1], true],
+      [[0, 1], false],
+    ] as const) {
+      const txn = await producer.transaction();
+      await txn.send({ topic: topics.output, messages: [window(range[0], range[1])] });
+      await (commit ? txn.commit() : txn.abort());
+    }
+    await producer.disconnect();
+    const collected = await collect(connection, topics);
+    expect(collected.readers).toEqual({
+      compared: true,
+      readers: ["kafkajs", "librdkafka"],
+      agreed: 1,
+      disagreements: [],
+    });
+    expect(collected.rangeRecount?.mismatches).toEqual([]);
   }, 60_000);
 });

@@ -1,10 +1,14 @@
 import { type AnalyticsRecord, parseAnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
+import { librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { Counts, LabelCounts } from "../result/types.ts";
 import { type AnalyticsSummary, summariseAnalytics } from "./analytics-ranges.ts";
 import type { DeadLetter, InvalidInputs } from "./dead-letters.ts";
 import { CountsBuilder } from "./ledger.ts";
-import { readTopic } from "./topic-reader.ts";
+import { RangeRecounter, type RangeRecountResult } from "./range-recount.ts";
+import type { ReaderComparison } from "./reader-agreement.ts";
+import { compareWithLibrdkafka, keyLabel, letterLabel, type ReadBounds } from "./second-reader.ts";
+import { committedOffsets, endOffsets, readTopic } from "./topic-reader.ts";
 
 export interface DeadLetters {
   total: number;
@@ -15,12 +19,23 @@ export interface DeadLetters {
 /** What the verifier reads back from Kafka after a run. */
 export interface Collected {
   recount: Counts;
-  /** Where the recount found invalid records, for the DLQ check. */
+  /**
+   * Where the recount found invalid records, for the DLQ check; those not yet aggregated (ahead of the
+   * committed offsets, in no range) are left out: "events not yet aggregated" names them.
+   */
   invalidInputs: InvalidInputs;
   analytics: AnalyticsSummary;
   /** Analytics messages that did not parse: each is a defect of the pipeline. */
   unreadableAnalytics: string[];
   dlq: DeadLetters;
+  /** Each analytics record against the recount of its own source range, and the input no range covers. */
+  rangeRecount?: RangeRecountResult;
+  /** The analytics and dead letters as kafkajs's reader and librdkafka's saw them, compared. */
+  readers?: ReaderComparison;
+  /** The aggregators' group's committed offset per input partition when verification began. */
+  committed?: Map<number, bigint>;
+  /** Why the committed offsets are not known, when they were asked for. */
+  committedUnknown?: string;
 }
 
 export interface RunTopics {
@@ -39,11 +54,15 @@ function from(start: Map<number, bigint> | undefined) {
   return start ? { startOffsets: start } : {};
 }
 
-/** Recounts the run's part of `topic` with the pipeline's own validation rule, noting each invalid record. */
+/**
+ * Recounts the run's part of `topic` with the pipeline's own validation rule, noting each invalid record;
+ * with a `ranges` recounter, each record is also counted into the analytics ranges that contain it.
+ */
 export async function recount(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
+  ranges?: RangeRecounter,
 ): Promise<{ counts: Counts; invalidInputs: InvalidInputs }> {
   const counts = new CountsBuilder();
   const invalidInputs: InvalidInputs = { topic, byPartition: new Map() };
@@ -52,7 +71,9 @@ export async function recount(
     topic,
     (message, partition) => {
       const verdict = counts.add(message.value);
-      if (verdict.ok) return;
+      // A record the aggregators have not reached yet is not missing from the DLQ: it is named as lag.
+      const coverage = ranges?.add(partition, BigInt(message.offset), verdict);
+      if (verdict.ok || coverage === "late") return;
       let offsets = invalidInputs.byPartition.get(partition);
       if (offsets === undefined) {
         offsets = new Map();
@@ -81,8 +102,8 @@ export async function recountInput(
 export async function readAnalytics(
   connection: KafkaConnection,
   topics: RunTopics,
-  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
-): Promise<{ summary: AnalyticsSummary; unreadable: string[] }> {
+  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]>; read?: ReadBounds } = {},
+): Promise<{ summary: AnalyticsSummary; unreadable: string[]; records: AnalyticsRecord[] }> {
   const records: AnalyticsRecord[] = [];
   const unreadable: string[] = [];
   const inputStart = options.start?.input;
@@ -90,6 +111,7 @@ export async function readAnalytics(
     connection,
     topics.output,
     (message, partition) => {
+      options.read?.seen.set(`${topics.output}/${partition}@${message.offset}`, keyLabel(message.key));
       try {
         const record = parseAnalyticsRecord(message.value);
         const first = inputStart?.get(record.source.partition) ?? 0n;
@@ -99,12 +121,12 @@ export async function readAnalytics(
         unreadable.push(`${topics.output}/${partition}@${message.offset}: ${(error as Error).message}`);
       }
     },
-    from(options.start?.output),
+    { ...from(options.start?.output), ...(options.read ? { endOffsets: options.read.ends } : {}) },
   );
   const coverage = options.coverage
     ? { expectedCoverage: { topic: topics.input, partitions: options.coverage } }
     : {};
-  return { summary: summariseAnalytics(records, coverage), unreadable };
+  return { summary: summariseAnalytics(records, coverage), unreadable, records };
 }
 
 /** Reads the run's dead letters with the reason and source their headers give. */
@@ -112,6 +134,7 @@ export async function readDeadLetters(
   connection: KafkaConnection,
   topic: string,
   start?: Map<number, bigint>,
+  read?: ReadBounds,
 ): Promise<DeadLetters> {
   const byReason: LabelCounts = new Map();
   const letters: DeadLetter[] = [];
@@ -125,6 +148,10 @@ export async function readDeadLetters(
       byReason.set(label, (byReason.get(label) ?? 0) + 1);
       const sourcePartition = header("dlq.source.partition");
       const sourceOffset = header("dlq.source.offset");
+      read?.seen.set(
+        `${topic}/${partition}@${message.offset}`,
+        letterLabel(header("dlq.source.topic"), sourcePartition, sourceOffset, reason),
+      );
       letters.push({
         at: `${topic}/${partition}@${message.offset}`,
         reason,
@@ -134,26 +161,55 @@ export async function readDeadLetters(
         sourceOffset: sourceOffset !== null && /^\d+$/.test(sourceOffset) ? sourceOffset : null,
       });
     },
-    from(start),
+    { ...from(start), ...(read ? { endOffsets: read.ends } : {}) },
   );
   return { total: letters.length, byReason, letters };
 }
 
+export interface CollectOptions {
+  start?: RunStart;
+  coverage?: Map<number, [bigint, bigint]>;
+  /** The aggregators' consumer group: its committed offsets tell events lost from events not yet reached. */
+  group?: string;
+}
+
+/**
+ * Reads the analytics and dead letters first, then streams the input once: the recount, each analytics
+ * record's own range recounted, and the input no range covers, without holding the input in memory.
+ */
 export async function collect(
   connection: KafkaConnection,
   topics: RunTopics,
-  options: { start?: RunStart; coverage?: Map<number, [bigint, bigint]> } = {},
+  options: CollectOptions = {},
 ): Promise<Collected> {
-  const [input, analytics, dlq] = await Promise.all([
-    recount(connection, topics.input, options.start?.input),
-    readAnalytics(connection, topics, options),
-    readDeadLetters(connection, topics.dlq, options.start?.dlq),
+  const offsets = options.group ? await committedOffsets(connection, options.group, topics.input) : undefined;
+  const committed = offsets instanceof Map ? offsets : undefined;
+  const reads = {
+    output: { ends: await endOffsets(connection, topics.output), seen: new Map<string, string>() },
+    dlq: { ends: await endOffsets(connection, topics.dlq), seen: new Map<string, string>() },
+  };
+  const [analytics, dlq] = await Promise.all([
+    readAnalytics(connection, topics, { ...options, read: reads.output }),
+    readDeadLetters(connection, topics.dlq, options.start?.dlq, reads.dlq),
   ]);
+  const unavailable = librdkafkaUnavailable();
+  const readers: ReaderComparison = unavailable
+    ? {
+        compared: false,
+        why: `only kafkajs's reader read the analytics and dead letters: ${unavailable}`,
+      }
+    : await compareWithLibrdkafka(connection, topics, options.start, reads);
+  const ranges = new RangeRecounter(topics.input, analytics.records, committed);
+  const input = await recount(connection, topics.input, options.start?.input, ranges);
   return {
     recount: input.counts,
     invalidInputs: input.invalidInputs,
     analytics: analytics.summary,
     unreadableAnalytics: analytics.unreadable,
     dlq,
+    rangeRecount: ranges.result(),
+    readers,
+    ...(committed ? { committed } : {}),
+    ...(offsets && !(offsets instanceof Map) ? { committedUnknown: offsets.why } : {}),
   };
 }

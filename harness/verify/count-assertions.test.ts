@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AggregateCounts, Assertion, Counts } from "../result/types.ts";
-import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
+import { countAssertions, lostAndDuplicated, lostBeyondLag } from "./count-assertions.ts";
+import type { UncoveredRecords } from "./range-recount.ts";
 
 /** A Map from an object literal: the test data reads like the report. */
 const labels = (counts: Record<string, number>) => new Map(Object.entries(counts));
@@ -180,5 +181,57 @@ describe("lostAndDuplicated", () => {
   it("counts dead letters record by record when they were checked by source", () => {
     const swapped = { missing: 2, extra: 1, duplicated: 1 };
     expect(lostAndDuplicated(recount, exact, swapped)).toEqual({ lost: 2, duplicated: 2 });
+  });
+});
+
+describe("lostBeyondLag", () => {
+  const noDeadLetterProblems = { missing: 0, extra: 0, duplicated: 0 };
+  const ranges = { uncovered: 0, overcounted: 0 };
+  /** 40 events (38 CA/android/2.3.0 logins, 2 not_json) ahead of the committed offsets, and `lost` behind them. */
+  const uncovered = (lost: number): UncoveredRecords => ({
+    committedKnown: true,
+    lost: { records: lost, spans: [], unlistedSpans: 0 },
+    notYetAggregated: {
+      records: 40,
+      spans: [],
+      unlistedSpans: 0,
+      committed: [],
+      counts: {
+        total: 40,
+        valid: 38,
+        invalid: 2,
+        byDeviceType: labels({ android: 38 }),
+        byLocale: labels({ CA: 38 }),
+        byAppVersion: labels({ "2.3.0": 38 }),
+        invalidByReason: labels({ not_json: 2 }),
+      },
+    },
+  });
+  const lagging = {
+    ...exact,
+    total: 962,
+    byDeviceType: labels({ android: 562, iOS: 350, unknown: 50 }),
+    byLocale: labels({ CA: 462, NY: 300, TX: 200 }),
+    byAppVersion: labels({ "2.3.0": 952, "2.4.0": 10 }),
+    invalid: 8,
+    dlqRecords: 8,
+  };
+  const twoLettersMissing = { ...noDeadLetterProblems, missing: 2 };
+
+  it("does not call events still ahead of the committed offsets lost", () => {
+    expect(lostAndDuplicated(recount, lagging, twoLettersMissing, ranges).lost).toBe(40);
+    expect(lostBeyondLag(recount, lagging, twoLettersMissing, ranges, uncovered(0))).toEqual({
+      lost: 0,
+      duplicated: 0,
+    });
+  });
+
+  it("still counts what no range holds behind the committed offsets as lost", () => {
+    expect(lostBeyondLag(recount, lagging, twoLettersMissing, ranges, uncovered(7)).lost).toBe(7);
+  });
+
+  it("still counts a loss inside counted ranges, which no uncovered record shows", () => {
+    const alsoSkipped = { ...lagging, total: 959, byLocale: labels({ CA: 459, NY: 300, TX: 200 }) };
+    expect(lostBeyondLag(recount, alsoSkipped, twoLettersMissing, ranges, uncovered(0)).lost).toBe(3);
   });
 });

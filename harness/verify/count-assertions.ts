@@ -1,6 +1,8 @@
 import type { AggregateCounts, Assertion, Counts, LabelCounts } from "../result/types.ts";
 import { equalCount, equalLabels, labelsOf } from "./assertion.ts";
 import type { DeadLetterCheck } from "./dead-letters.ts";
+import { withoutCounts } from "./ledger.ts";
+import type { UncoveredRecords } from "./range-recount.ts";
 
 /** The Fetch-compatible Prometheus figures the consumer exports (total_count, device_type_count, locale_count). */
 export interface FetchCounters {
@@ -85,6 +87,28 @@ export function lostAndDuplicated(
     lost: Math.max(Math.max(...dimensions.map((d) => d.missing)) + dlq.missing, ranges.uncovered),
     duplicated: Math.max(Math.max(...dimensions.map((d) => d.extra)) + dlq.extra, ranges.overcounted),
   };
+}
+
+/**
+ * `lostAndDuplicated` with the records still ahead of the group's committed offsets taken out of "lost"
+ * (lag, not loss: "events not yet aggregated" fails them under its own name), and the uncovered records
+ * behind those offsets, counted record by record, in place of the ranges' uncovered offsets.
+ */
+export function lostBeyondLag(
+  recount: Counts,
+  aggregates: AggregateCounts,
+  deadLetters: Pick<DeadLetterCheck, "missing" | "extra" | "duplicated">,
+  ranges: { uncovered: number; overcounted: number },
+  uncovered: UncoveredRecords | undefined,
+): { lost: number; duplicated: number } {
+  if (uncovered === undefined) return lostAndDuplicated(recount, aggregates, deadLetters, ranges);
+  const late = uncovered.notYetAggregated.counts;
+  return lostAndDuplicated(
+    withoutCounts(recount, late),
+    aggregates,
+    { ...deadLetters, missing: Math.max(0, deadLetters.missing - late.invalid) },
+    { uncovered: uncovered.lost.records, overcounted: ranges.overcounted },
+  );
 }
 
 function differences(expected: LabelCounts, observed: LabelCounts): { missing: number; extra: number } {

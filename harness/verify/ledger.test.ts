@@ -3,7 +3,7 @@ import { createLoginGenerator, MALFORMED_KINDS } from "../../pipeline/events/gen
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
 import type { Counts } from "../result/types.ts";
 import { countAssertions } from "./count-assertions.ts";
-import { CountsBuilder, type Validate } from "./ledger.ts";
+import { CountsBuilder, type Validate, withoutCounts } from "./ledger.ts";
 
 const login = (fields: Record<string, unknown>) =>
   Buffer.from(JSON.stringify({ user_id: "u1", timestamp: 1_694_479_551, app_version: "2.3.0", ...fields }));
@@ -157,5 +157,25 @@ describe("the ledger, from what the generator meant to send", () => {
       "ledger invalid = recount invalid",
       "ledger invalid by reason = recount",
     ]);
+  });
+});
+
+describe("withoutCounts", () => {
+  it("takes one count from another label by label, dropping labels that reach 0", () => {
+    const all = new CountsBuilder();
+    const part = new CountsBuilder();
+    const ios = login({ device_type: "iOS", locale: "CA" });
+    const android = login({ device_type: "android", locale: "NY" });
+    for (const value of [ios, android, Buffer.from("{bad")]) all.add(value);
+    for (const value of [android, Buffer.from("{bad")]) part.add(value);
+    expect(withoutCounts(all.build(), part.build())).toEqual({
+      total: 1,
+      valid: 1,
+      invalid: 0,
+      byDeviceType: new Map([["iOS", 1]]),
+      byLocale: new Map([["CA", 1]]),
+      byAppVersion: new Map([["2.3.0", 1]]),
+      invalidByReason: new Map(),
+    });
   });
 });

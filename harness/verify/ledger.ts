@@ -29,10 +29,15 @@ export class CountsBuilder {
   /** Validates a record's value and counts it; returns the verdict for callers that need it too. */
   add(value: Buffer | null): ValidationResult {
     const result = this.validate(value);
+    this.addVerdict(result);
+    return result;
+  }
+
+  /** Counts a record already judged, for a caller that counts one verdict in several places. */
+  addVerdict(result: ValidationResult): void {
     this.total++;
     if (result.ok) this.addValid(result.event);
     else increment(this.invalidByReason, result.reason);
-    return result;
   }
 
   /**
@@ -77,4 +82,23 @@ export class CountsBuilder {
 
 function increment(counts: LabelCounts, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** `counts` less `part` (records counted in both), label by label; a label that reaches 0 is dropped. */
+export function withoutCounts(counts: Counts, part: Counts): Counts {
+  const less = (a: LabelCounts, b: LabelCounts) =>
+    sortedByLabel(
+      new Map(
+        [...a].map(([label, n]) => [label, n - (b.get(label) ?? 0)] as const).filter(([, n]) => n !== 0),
+      ),
+    );
+  return {
+    total: counts.total - part.total,
+    valid: counts.valid - part.valid,
+    invalid: counts.invalid - part.invalid,
+    byDeviceType: less(counts.byDeviceType, part.byDeviceType),
+    byLocale: less(counts.byLocale, part.byLocale),
+    byAppVersion: less(counts.byAppVersion, part.byAppVersion),
+    invalidByReason: less(counts.invalidByReason, part.invalidByReason),
+  };
 }

@@ -66,3 +66,32 @@ describe("rangeAssertion", () => {
     ]);
   });
 });
+
+describe("rangeAssertion with the group's committed offsets", () => {
+  const gap = { topic: "user-login", partition: 0, after: "99", before: "300" };
+  const missing = { topic: "user-login", partition: 1, from: "500", to: "599" };
+
+  it("keeps only the offsets behind the committed offset as gaps and never-aggregated offsets", () => {
+    const assertion = rangeAssertion(
+      summary({ gaps: [gap], missingCoverage: [missing] }),
+      [],
+      new Map([
+        [0, 150n],
+        [1, 550n],
+      ]),
+    );
+    expect(assertion.pass).toBe(false);
+    expect(assertion.detail).toBe(
+      "gap in user-login/0 between 99 and 150; offsets 500–549 of user-login/1 never aggregated",
+    );
+  });
+
+  it("leaves offsets at or after the committed offset (or with none committed) to 'events not yet aggregated'", () => {
+    const assertion = rangeAssertion(
+      summary({ gaps: [gap], missingCoverage: [missing] }),
+      [],
+      new Map([[0, 100n]]),
+    );
+    expect(assertion).toMatchObject({ pass: true, observed: "none" });
+  });
+});

@@ -1,14 +1,24 @@
 import { formatCount } from "../report/format.ts";
 import type { Assertion } from "../result/types.ts";
-import type { AnalyticsSummary } from "./analytics-ranges.ts";
+import type { AnalyticsSummary, MissingCoverage, OffsetGap } from "./analytics-ranges.ts";
 import { MAX_LISTED } from "./assertion.ts";
 
 /**
  * The analytics' source ranges must cover every input offset of the run exactly once: no gap, no overlap,
  * no range published twice (a reader that sums the topic counts every copy) and no unreadable record.
+ * Given the group's committed offsets, only offsets behind them count as gaps here: the rest were not
+ * reached yet, and "events not yet aggregated" names them.
  */
-export function rangeAssertion(analytics: AnalyticsSummary, unreadable: readonly string[]): Assertion {
-  const { gaps, overlaps, missingCoverage, duplicates } = analytics;
+export function rangeAssertion(
+  analytics: AnalyticsSummary,
+  unreadable: readonly string[],
+  committed?: ReadonlyMap<number, bigint>,
+): Assertion {
+  const { overlaps, duplicates } = analytics;
+  const gaps = committed ? clipGaps(analytics.gaps, committed) : analytics.gaps;
+  const missingCoverage = committed
+    ? clipMissing(analytics.missingCoverage, committed)
+    : analytics.missingCoverage;
   const problems = [
     ...duplicates.map(
       (d) =>
@@ -44,4 +54,21 @@ export function rangeAssertion(analytics: AnalyticsSummary, unreadable: readonly
     assertion.detail = listed.join("; ");
   }
   return assertion;
+}
+
+/** The part of each gap behind its partition's committed offset (none committed: nothing behind it). */
+function clipGaps(gaps: readonly OffsetGap[], committed: ReadonlyMap<number, bigint>): OffsetGap[] {
+  return gaps.flatMap((g) => {
+    const c = committed.get(g.partition) ?? -1n;
+    if (c <= BigInt(g.after) + 1n) return [];
+    return [{ ...g, before: (c < BigInt(g.before) ? c : BigInt(g.before)).toString() }];
+  });
+}
+
+function clipMissing(missing: readonly MissingCoverage[], committed: ReadonlyMap<number, bigint>) {
+  return missing.flatMap((m) => {
+    const c = committed.get(m.partition) ?? -1n;
+    if (c <= BigInt(m.from)) return [];
+    return [{ ...m, to: (c - 1n < BigInt(m.to) ? c - 1n : BigInt(m.to)).toString() }];
+  });
 }

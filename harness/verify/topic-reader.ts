@@ -24,6 +24,27 @@ export async function endOffsets(connection: KafkaConnection, topic: string): Pr
 }
 
 /**
+ * The committed offset of `group` on each partition of `topic` (-1n where it has none), or why the broker
+ * did not say: the caller then cannot tell lag from loss and must say so.
+ */
+export async function committedOffsets(
+  connection: KafkaConnection,
+  group: string,
+  topic: string,
+): Promise<Map<number, bigint> | { why: string }> {
+  const admin = createKafka(connection, "lab-committed").admin();
+  try {
+    await admin.connect();
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  } catch (error) {
+    return { why: `the committed offsets of group ${group} could not be read: ${(error as Error).message}` };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
  * Reads every partition of `topic` from the start up to its end offset, with read_committed, handing each
  * message to `onMessage`. Progress is tracked by the offsets of the batches kafkajs handled (including
  * batches of only transaction markers), so a topic whose last offset is a marker is still read to its end.

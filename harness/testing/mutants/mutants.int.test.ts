@@ -52,4 +52,39 @@ describe.concurrent("the lab fails broken aggregators by name", () => {
     expect(coverage?.pass).toBe(false);
     expect(coverage?.detail).toMatch(/never aggregated|gap in user-login|overlap in user-login/);
   }, 300_000);
+
+  it("skip-one: smoke exits 1, the per-range recount naming each window that skipped a record while its ranges tile", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(["smoke", ...mutant("skip-one")], {}, onTestFinished);
+    expect(run.code, run.stderr.slice(-2_000)).toBe(1);
+    const result = readResult(run.reportDir);
+    const perRange = result.assertions.find(
+      (a) => a.name === "each analytics record equals the recount of its source range",
+    );
+    expect(perRange?.pass).toBe(false);
+    // Every window of more than one record skipped one, so every such record is named with its key,
+    // range and instance, and one record of its range uncounted.
+    expect(perRange?.detail).toMatch(
+      /^user-login:\d+:\d+-\d+ \(offsets \d+–\d+ of user-login\/\d+, aggregator skip-one-\d+\): range holds \d+ input record\(s\) at \d+–\d+, record counted \d+, so 1 record\(s\) of its range went uncounted; /,
+    );
+    // The blind spot this closes: the ranges alone look perfect.
+    const coverage = result.assertions.find(
+      (a) => a.name === "analytics cover every input offset exactly once",
+    );
+    expect(coverage?.pass, coverage?.detail).toBe(true);
+  }, 300_000);
+
+  it("the pipeline's own aggregator: smoke passes the per-range recount on every record", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(["smoke"], {}, onTestFinished);
+    const result = readResult(run.reportDir);
+    const perRange = result.assertions.find(
+      (a) => a.name === "each analytics record equals the recount of its source range",
+    );
+    expect(perRange?.pass, perRange?.detail).toBe(true);
+    expect((perRange?.observedValue as { checked: number } | undefined)?.checked ?? 0).toBeGreaterThan(0);
+    expect(run.code, failedAssertions(result).join("; ")).toBe(0);
+  }, 300_000);
 });
