@@ -7,6 +7,7 @@ import { formatCount } from "../report/format.ts";
 import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
+import { aggregatorTransactionalId, findCoordinator } from "./coordinator.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
 import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
@@ -47,6 +48,7 @@ export function scheduleFaults(
   const times = faultTimes(scenario.faults, scenario.seed);
   const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
   let controller: Promise<number> | undefined;
+  const coordinators = new Map<string, Promise<{ brokerId: number; note: string }>>();
   const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
@@ -85,6 +87,16 @@ export function scheduleFaults(
       controller ??= resolveController(stack, scenario.topology.kraft);
       brokerId = await controller;
     }
+    let coordinatorNote: string | undefined;
+    if (kind === "coordinator") {
+      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+      let resolving = coordinators.get(step.target);
+      if (!resolving) {
+        resolving = resolveCoordinator(stack, fleet, rest === "group" ? "group" : "transaction");
+        coordinators.set(step.target, resolving);
+      }
+      ({ brokerId, note: coordinatorNote } = await resolving);
+    }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
     return {
       ...(done.pid ? { pid: done.pid } : {}),
@@ -94,6 +106,7 @@ export function scheduleFaults(
         ? { leaderOf, note: `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}` }
         : {}),
       ...(kind === "controller" ? { note: `the active controller was broker ${brokerId}` } : {}),
+      ...(coordinatorNote ? { note: coordinatorNote } : {}),
       doneAtMs: clock.now() - loadStartMs,
     };
   };
@@ -109,6 +122,7 @@ export function scheduleFaults(
           outOfSync: probe.outOfSync,
           clock,
           timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
+          ...(step.waitInSync === false ? { noWaitGapMs: step.gapMs ?? ROLLING_GAP_MS } : {}),
         },
         (s) => {
           const atMs = since(s.atMs);
@@ -120,6 +134,11 @@ export function scheduleFaults(
             ...(s.pid ? { pid: s.pid } : {}),
             ...(s.signal ? { signal: s.signal } : {}),
             ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
+            ...(step.waitInSync === false && s.error === undefined
+              ? {
+                  note: `restarted ${((step.gapMs ?? ROLLING_GAP_MS) / 1000).toFixed(1)} s after the previous broker, without waiting for in-sync`,
+                }
+              : {}),
             ...(s.inSyncWaitMs === undefined
               ? {}
               : {
@@ -131,7 +150,9 @@ export function scheduleFaults(
           log(
             `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
               s.error === undefined
-                ? `, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
+                ? s.inSyncWaitMs === undefined
+                  ? ", not waiting for in-sync"
+                  : `, in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after its start`
                 : ` failed: ${s.error}`
             }`,
           );
@@ -263,6 +284,24 @@ async function resolveController(stack: StartedStack, kraft: boolean): Promise<n
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The fixed gap of a rolling restart that does not wait for in-sync, unless the step gives one. */
+const ROLLING_GAP_MS = 10_000;
+
+/** The broker coordinating the aggregators' group, or the transactions of one of their transactional ids. */
+async function resolveCoordinator(
+  stack: StartedStack,
+  fleet: ConsumerFleet,
+  kind: "group" | "transaction",
+): Promise<{ brokerId: number; note: string }> {
+  const keys = fleet.aggregatorKeys();
+  const key = kind === "group" ? keys.groupId : aggregatorTransactionalId(keys);
+  const brokerId = await findCoordinator(stack.connection(), kind, key);
+  return {
+    brokerId,
+    note: `the ${kind === "group" ? "group" : "transaction"} coordinator of ${key} was broker ${brokerId}`,
+  };
 }
 
 /** The broker leading `<topic>/<partition>` right now. */
