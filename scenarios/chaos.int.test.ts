@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { RunResult } from "../harness/result/types.ts";
+import { nemesisSchedule } from "../harness/scenario/nemesis.ts";
+import { loadScenario } from "../harness/scenario/registry.ts";
+import { failedAssertions, readResult, scenarioCli } from "../harness/testing/scenario-cli.ts";
+
+/**
+ * A few chaos seeds on each aggregator client, short (40 s of load: faults from 5 to 30 s) to fit CI's
+ * budget. Seeds 9 and 10 hit a transaction coordinator, a killed broker and a partition leader, and
+ * aggregators added and killed; seed 11 kills the transaction coordinator's broker under librdkafka.
+ */
+const DURATION = "40s";
+const DURATION_MS = 40_000;
+
+/** The faults a run applied, as `action target` (a rolling restart once, not per broker), sorted. */
+function appliedFaults(result: RunResult): string[] {
+  const firstRolling = result.faults.findIndex((f) => f.action === "rolling-restart");
+  return result.faults
+    .filter((f, i) => f.action !== "rolling-restart" || i === firstRolling)
+    .map((f) => `${f.action} ${f.target}`)
+    .sort();
+}
+
+async function scheduled(seed: number): Promise<string[]> {
+  const { topology } = await loadScenario("chaos");
+  return nemesisSchedule({}, seed, DURATION_MS, topology)
+    .map((f) => `${f.action} ${f.target}`)
+    .sort();
+}
+
+function expectApplied(result: RunResult, seed: number) {
+  for (const fault of result.faults)
+    expect(fault.error, `seed ${seed}: ${fault.action} ${fault.target}`).toBeUndefined();
+}
+
+describe.concurrent("chaos", () => {
+  it("--seeds 9..10 runs each seed with its own reports, prints a line per seed and the verdict; both pass on kafkajs", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(["chaos", "--seeds", "9..10", "--duration", DURATION], {}, onTestFinished);
+    for (const seed of [9, 10]) {
+      const dir = join(run.reportDir, `seed-${seed}`);
+      expect(existsSync(join(dir, "report.json")), `seed ${seed}'s report`).toBe(true);
+      const result = readResult(dir);
+      expect(result.config.seed).toBe(seed);
+      // The report lists the schedule the seed draws: the same seed replays the same faults.
+      expect(appliedFaults(result)).toEqual(await scheduled(seed));
+      const line = new RegExp(`^.*seed ${seed}: (PASS|FAIL)[^\\n]*${join(dir, "report.html")}`, "m");
+      expect(run.stderr).toMatch(line);
+      expectApplied(result, seed);
+      expect(failedAssertions(result), `seed ${seed}: ${run.stderr.slice(-3_000)}`).toEqual([]);
+    }
+    expect(run.stderr).toContain("all 2 seeds passed");
+    expect(run.code).toBe(0);
+  }, 900_000);
+
+  it("--seed 11 passes on librdkafka, its transaction coordinator's broker killed and restarted", async ({
+    onTestFinished,
+  }) => {
+    const run = await scenarioCli(
+      ["chaos", "--seed", "11", "--duration", DURATION, "--aggregator-client", "librdkafka"],
+      {},
+      onTestFinished,
+    );
+    const result = readResult(run.reportDir);
+    expect(result.config.aggregatorClient).toBe("librdkafka");
+    expect(appliedFaults(result)).toEqual(await scheduled(11));
+    const kill = result.faults.find((f) => f.action === "kill" && f.target === "coordinator:transaction");
+    expect(kill?.note).toMatch(/^the transaction coordinator of \S+ was broker \d$/);
+    expectApplied(result, 11);
+    expect(failedAssertions(result), run.stderr.slice(-3_000)).toEqual([]);
+    expect(run.code).toBe(0);
+  }, 600_000);
+});
