@@ -10,6 +10,7 @@ import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
 import { aggregatorTransactionalId, findCoordinator } from "./coordinator.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
+import { brokerGuard } from "./nemesis-guard.ts";
 import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
 
@@ -53,6 +54,9 @@ export function scheduleFaults(
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
   const throttles = new Set<DutyCycle>();
+  const nemesisGuard = scenario.nemesis
+    ? brokerGuard(() => clusterSyncProbe(stack.connection(), stack.brokerIds()), clock)
+    : undefined;
 
   const apply = async (step: FaultStep): Promise<Applied> => {
     const [kind, rest = ""] = step.target.split(":");
@@ -168,15 +172,26 @@ export function scheduleFaults(
       () => {
         fired.add(i);
         const atMs = clock.now() - loadStartMs;
-        const previous = queues.get(step.target) ?? Promise.resolve();
+        const queue = nemesisGuard?.queueOf(step) ?? step.target;
+        const previous = queues.get(queue) ?? Promise.resolve();
         if (step.action === "rolling-restart") {
-          const rolling = previous.then(() => applyRolling(step));
-          queues.set(step.target, rolling);
+          const rolling = previous.then(async () => {
+            const blocked = await nemesisGuard?.before(step);
+            if (blocked === undefined) return applyRolling(step);
+            faults.push({ atMs, action: step.action, target: step.target, error: blocked });
+            log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
+          });
+          queues.set(queue, rolling);
           inFlight.push(rolling);
           return;
         }
+        const guarded = async () => {
+          const blocked = await nemesisGuard?.before(step);
+          if (blocked !== undefined) throw new Error(blocked);
+          return apply(step);
+        };
         const run = previous.then(() =>
-          apply(step).then(
+          guarded().then(
             (applied) => {
               faults.push({ atMs, action: step.action, target: step.target, ...applied });
               log(
@@ -191,7 +206,7 @@ export function scheduleFaults(
             },
           ),
         );
-        queues.set(step.target, run);
+        queues.set(queue, run);
         inFlight.push(run);
       },
       Math.max(0, loadStartMs + (times[i] ?? step.atMs) - clock.now()),

@@ -117,7 +117,10 @@ async function restartOnSchedule(
   }
 }
 
-async function waitInSync(deps: RollingRestartDeps): Promise<{ ok: true } | { ok: false; lastSeen: string }> {
+/** Polls until every partition is fully in sync, or `timeoutMs` has passed (then with what it last saw). */
+export async function waitInSync(
+  deps: Pick<RollingRestartDeps, "outOfSync" | "clock" | "timeoutMs">,
+): Promise<{ ok: true } | { ok: false; lastSeen: string }> {
   const deadline = deps.clock.monotonic() + deps.timeoutMs;
   let lastSeen = "no answer yet";
   for (;;) {
