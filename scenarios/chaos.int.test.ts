@@ -7,9 +7,11 @@ import { loadScenario } from "../harness/scenario/registry.ts";
 import { failedAssertions, readResult, scenarioCli } from "../harness/testing/scenario-cli.ts";
 
 /**
- * A few chaos seeds on each aggregator client, short (40 s of load: faults from 5 to 30 s) to fit CI's
- * budget. Seeds 9 and 10 hit a transaction coordinator, a killed broker and a partition leader, and
- * aggregators added and killed; seed 11 kills the transaction coordinator's broker under librdkafka.
+ * A few chaos seeds on each aggregator client, short (faults from 5 s to 10 s before the end), run side by
+ * side, to fit CI's budget: with both on 3 brokers (seeds 9–10 on kafkajs, 11 on librdkafka, 40 s) this file
+ * took 8.8 min here, so the two kafkajs seeds run on 1 broker (aggregator faults only: kills, freezes, adds
+ * and removes) and broker chaos runs in CI on librdkafka only: seed 11 kills the broker coordinating an
+ * aggregator's transactions. Broker chaos on kafkajs is run by hand (README).
  */
 const DURATION = "40s";
 const DURATION_MS = 40_000;
@@ -23,9 +25,9 @@ function appliedFaults(result: RunResult): string[] {
     .sort();
 }
 
-async function scheduled(seed: number): Promise<string[]> {
+async function scheduled(seed: number, brokers: 1 | 3 = 3): Promise<string[]> {
   const { topology } = await loadScenario("chaos");
-  return nemesisSchedule({}, seed, DURATION_MS, topology)
+  return nemesisSchedule({}, seed, DURATION_MS, { ...topology, brokers })
     .map((f) => `${f.action} ${f.target}`)
     .sort();
 }

@@ -75,7 +75,7 @@ export function aggregatorTransactionalId(keys: AggregatorKeys): string {
   if (keys.client === "librdkafka") {
     const file = keys.logFiles[0];
     const logged = file
-      ? [...readFileSync(file, "utf8").matchAll(/transactional id (\S+)/g)].at(-1)
+      ? [...readFileSync(file, "utf8").matchAll(/transactional id ([^\s:]+)/g)].at(-1)
       : undefined;
     if (logged?.[1]) return logged[1];
     throw new LabError("KAFKA", "consumer 0 has not logged its transactional id yet", {
