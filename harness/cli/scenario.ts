@@ -318,7 +318,16 @@ async function runSeeds(args: Args, base: Scenario, seeds: number[], commands: C
     const scenario = applyOverrides(base, { seed });
     log(`seed ${seed} (${outcomes.length + 1} of ${seeds.length}): ${scenario.faults.length} faults`);
     const reportDir = join(root, `seed-${seed}`);
-    const result = await runOnce(args, scenario, reportDir, printer, commands);
+    let result: RunResult;
+    try {
+      result = await runOnce(args, scenario, reportDir, printer, commands);
+    } catch (error) {
+      // A seed that could not run (the stack did not start, Ctrl-C while starting) ends the series; the
+      // seeds before it keep their lines.
+      for (const line of lines) log(line);
+      log(`seed ${seed}: did not run; seeds after it were not run either`);
+      throw error;
+    }
     const paths = await writeReports(result, reportDir);
     printVerdict(result, scenario, paths, log);
     const outcome: SeedOutcome = {
