@@ -185,17 +185,32 @@ export function scheduleFaults(
           inFlight.push(rolling);
           return;
         }
+        // A nemesis's broker fault may wait for the previous one and for in-sync: it is recorded at the
+        // moment it was applied, so the URP check and the charts line up with what the cluster saw.
+        let appliedAtMs = atMs;
         const guarded = async () => {
           const blocked = await nemesisGuard?.before(step);
           if (blocked !== undefined) throw new Error(blocked);
+          if (nemesisGuard) appliedAtMs = clock.now() - loadStartMs;
           return apply(step);
         };
         const run = previous.then(() =>
           guarded().then(
             (applied) => {
-              faults.push({ atMs, action: step.action, target: step.target, ...applied });
+              const waitedMs = appliedAtMs - atMs;
+              faults.push({
+                atMs: appliedAtMs,
+                action: step.action,
+                target: step.target,
+                ...applied,
+                ...(nemesisGuard && waitedMs >= 1_000
+                  ? {
+                      note: `${applied.note ? `${applied.note}; ` : ""}applied ${(waitedMs / 1000).toFixed(1)} s after its time, once the previous broker fault was over and every partition in sync`,
+                    }
+                  : {}),
+              });
               log(
-                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
+                `fault at ${(appliedAtMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
               );
             },
             (error: Error) => {
