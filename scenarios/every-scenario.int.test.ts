@@ -125,6 +125,7 @@ const ALONE: Record<string, CiRun> = {
  */
 const ELSEWHERE: Record<string, string> = {
   smoke: "harness/cli/scenario.int.test.ts",
+  chaos: "scenarios/chaos.int.test.ts",
 };
 
 async function passes(

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/errors.ts";
-import { externalFrom, overridesFrom } from "./scenario-args.ts";
+import { externalFrom, overridesFrom, seedsFrom } from "./scenario-args.ts";
 
 const local = { provider: "local" as const };
 
@@ -84,5 +84,24 @@ describe("scenario flags", () => {
     expect(() =>
       externalFrom({ provider: "external", brokers: "a:1", "tls-ca": "/nonexistent/ca.pem" }, {}),
     ).toThrow("--tls-ca: cannot read /nonexistent/ca.pem");
+  });
+
+  it("reads --seeds A..B as every seed of the range, and nothing without it", () => {
+    expect(seedsFrom({ ...local, seeds: "1..4" })).toEqual([1, 2, 3, 4]);
+    expect(seedsFrom({ ...local, seeds: " 7..7 " })).toEqual([7]);
+    expect(seedsFrom(local)).toBeUndefined();
+  });
+
+  it.each([
+    [{ seeds: "1-20" }, "--seeds: 1-20 is not a range of seeds"],
+    [{ seeds: "-1..3" }, "--seeds: -1..3 is not a range of seeds"],
+    [{ seeds: "1.5..3" }, "--seeds: 1.5..3 is not a range of seeds"],
+    [{ seeds: "9..2" }, "--seeds: 9..2 is empty: 9 is above 2"],
+    [{ seeds: "0..5000" }, "--seeds: 0..5000 is 5001 runs, more than 1000"],
+    [{ seeds: "1..3", seed: "2" }, "--seed runs one seed and --seeds a range of them"],
+    [{ seeds: ["1..2", "3..4"] }, "--seeds was given 2 times"],
+  ])("refuses a bad --seeds: %o", (flags, message) => {
+    expect(() => seedsFrom({ ...local, ...flags })).toThrow(UsageError);
+    expect(() => seedsFrom({ ...local, ...flags })).toThrow(message);
   });
 });

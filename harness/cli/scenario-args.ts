@@ -18,6 +18,7 @@ export interface ScenarioFlags {
   "brokers-count"?: FlagValue;
   kraft?: boolean | undefined;
   seed?: FlagValue;
+  seeds?: FlagValue;
   malformed?: FlagValue;
   window?: FlagValue;
   provider: ProviderName;
@@ -112,6 +113,37 @@ export function overridesFrom(flags: ScenarioFlags): ScenarioOverrides {
     windowMs: durationFlag(flags, "window", "20s"),
   };
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as ScenarioOverrides;
+}
+
+/** At most this many seeds in one `--seeds` range: each is a whole run of minutes. */
+export const MAX_SEEDS = 1_000;
+
+/**
+ * `--seeds A..B`: every seed from A to B, in order, or undefined without the flag. Refused with `--seed`,
+ * which would say the opposite.
+ */
+export function seedsFrom(flags: ScenarioFlags): number[] | undefined {
+  const value = text(flags, "seeds");
+  if (value === undefined) return undefined;
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(value);
+  const example = "e.g. --seeds 1..20 runs seeds 1 to 20, one after another";
+  if (!range)
+    throw new UsageError(`--seeds: ${value} is not a range of seeds`, `give FIRST..LAST, ${example}`);
+  const first = Number(range[1]);
+  const last = Number(range[2]);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first > last)
+    throw new UsageError(`--seeds: ${value} is empty: ${first} is above ${last}`, example);
+  if (last - first + 1 > MAX_SEEDS)
+    throw new UsageError(
+      `--seeds: ${value} is ${last - first + 1} runs, more than ${MAX_SEEDS}`,
+      "run a smaller range; each seed is a whole run",
+    );
+  if (flags.seed !== undefined)
+    throw new UsageError(
+      "--seed runs one seed and --seeds a range of them; give one of the two",
+      "drop --seed, or drop --seeds",
+    );
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
 }
 
 /** Refuses flags the chosen provider would ignore, naming the provider that takes them. */

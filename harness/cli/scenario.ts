@@ -18,7 +18,8 @@ import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { producersFrom } from "./producers-flag.ts";
-import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom } from "./scenario-args.ts";
+import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom, seedsFrom } from "./scenario-args.ts";
+import { type SeedOutcome, seedLine, seedsVerdict } from "./seeds-summary.ts";
 import { writeK6Script } from "./write-k6.ts";
 
 function cli(argv: string[]) {
@@ -35,7 +36,17 @@ function cli(argv: string[]) {
       })
       .option("list", { type: "boolean", describe: "list the scenarios, one per line" })
       .group(
-        ["rate", "duration", "partitions", "consumers", "brokers-count", "seed", "malformed", "window"],
+        [
+          "rate",
+          "duration",
+          "partitions",
+          "consumers",
+          "brokers-count",
+          "seed",
+          "seeds",
+          "malformed",
+          "window",
+        ],
         "Scenario overrides:",
       )
       // Values are read as text with exactly one argument each: `--duration -5s` is a value, not flags -5 -s,
@@ -46,7 +57,8 @@ function cli(argv: string[]) {
         partitions: value("partitions of user-login"),
         consumers: value("aggregator processes"),
         "brokers-count": value("1 or 3 brokers (local, testcontainers)"),
-        seed: value("seed of the event generator"),
+        seed: value("seed of the event generator (and of a nemesis's faults: chaos)"),
+        seeds: value("run a nemesis scenario once per seed of FIRST..LAST, e.g. 1..20; each its own reports"),
         malformed: value("share of malformed events, 0..1, e.g. 0.02"),
         window: value("aggregation window, e.g. 20s (at most the scenario's drain timeout)"),
       })
@@ -116,6 +128,7 @@ function cli(argv: string[]) {
       .example("$0 smoke   # the one-minute end-to-end check", "")
       .example("$0 high-load --brokers-count 3   # the top sustained rate on 3 brokers", "")
       .example("$0 baseline --baseline reports/baselines/baseline.json   # fail on a regression", "")
+      .example("$0 chaos --seeds 1..20   # the nemesis, once per seed; replay one with --seed N", "")
       .strict()
       .version(false)
       .help()
@@ -171,41 +184,24 @@ async function main(): Promise<number> {
       "--aggregator-client chooses the pipeline's aggregator's client; --consumer-command runs your aggregator instead, which would ignore it",
       "drop --aggregator-client, or drop --consumer-command",
     );
+  const seeds = seedsFrom(args);
   const scenario = applyOverrides(await resolveScenario(args.name), overridesFrom(args));
+  if (seeds) return runSeeds(args, scenario, seeds, { external, driverCommand, consumerCommand });
   if (args["write-k6"] !== undefined) {
     await writeK6Script(scenario, args["write-k6"]);
     return EXIT_CODES.pass;
   }
-  const producers = producersFrom(args.producers, scenario.load);
   const baseline = args.baseline ? await readBaseline(args.baseline, scenario) : undefined;
-
-  const startedAt = new Date();
   const reportDir = resolve(
-    args["report-dir"] ?? join(REPO_ROOT, defaultReportDir(scenario.name, startedAt)),
+    args["report-dir"] ?? join(REPO_ROOT, defaultReportDir(scenario.name, new Date())),
   );
   const printer = new ProgressPrinter(process.stderr);
   const log = (line: string) => printer.log(line);
-  const abort = new AbortController();
-  const run = runScenario({
-    scenario,
-    provider: args.provider,
-    ...(external ? { external } : {}),
-    ...(args.client ? { client: args.client } : {}),
-    ...(args["aggregator-client"] ? { aggregatorClient: args["aggregator-client"] } : {}),
-    producers,
-    log,
-    progress: (line) => printer.update(line, Date.now()),
-    logDir: join(reportDir, "logs"),
-    signal: abort.signal,
-    ...(consumerCommand ? { consumerCommand } : {}),
-    ...(driverCommand ? { driverCommand } : {}),
+  let result = await runOnce(args, scenario, reportDir, printer, {
+    external,
+    driverCommand,
+    consumerCommand,
   });
-  // Ctrl-C: the run stops its load, drains briefly and returns what it measured; wait for the reports too.
-  onShutdownSignal(async () => {
-    abort.abort();
-    await finished.catch(() => {});
-  });
-  let result: RunResult = await run;
 
   if (baseline) {
     const comparisons = compareWithBaseline(result, baseline);
@@ -223,6 +219,57 @@ async function main(): Promise<number> {
     await writeFile(file, renderJson(result));
     log(`saved as the baseline for ${scenario.name}: ${file}`);
   }
+  printVerdict(result, scenario, paths, log);
+  if (args.json) process.stdout.write(renderJson(result));
+  return exitCode(result);
+}
+
+type Args = Awaited<ReturnType<ReturnType<typeof cli>["parseAsync"]>>;
+interface Commands {
+  external: ReturnType<typeof externalFrom>;
+  driverCommand: string | undefined;
+  consumerCommand: string | undefined;
+}
+
+/** One run of `scenario`, its logs under `reportDir`; Ctrl-C stops its load and it returns what it measured. */
+async function runOnce(
+  args: Args,
+  scenario: Scenario,
+  reportDir: string,
+  printer: ProgressPrinter,
+  { external, driverCommand, consumerCommand }: Commands,
+): Promise<RunResult> {
+  const producers = producersFrom(args.producers, scenario.load);
+  const abort = new AbortController();
+  const run = runScenario({
+    scenario,
+    provider: args.provider,
+    ...(external ? { external } : {}),
+    ...(args.client ? { client: args.client } : {}),
+    ...(args["aggregator-client"] ? { aggregatorClient: args["aggregator-client"] } : {}),
+    producers,
+    log: (line) => printer.log(line),
+    progress: (line) => printer.update(line, Date.now()),
+    logDir: join(reportDir, "logs"),
+    signal: abort.signal,
+    ...(consumerCommand ? { consumerCommand } : {}),
+    ...(driverCommand ? { driverCommand } : {}),
+  });
+  // Ctrl-C: the run stops its load, drains briefly and returns what it measured; wait for the reports too
+  // (with --seeds, for the summary: no further seed starts after an interrupted one).
+  onShutdownSignal(async () => {
+    abort.abort();
+    await finished.catch(() => {});
+  });
+  return run;
+}
+
+function printVerdict(
+  result: RunResult,
+  scenario: Scenario,
+  paths: Awaited<ReturnType<typeof writeReports>>,
+  log: (line: string) => void,
+): void {
   const failed = result.assertions.filter((a) => !a.pass);
   const regressions = result.baseline?.comparisons.filter((c) => !c.pass) ?? [];
   log("");
@@ -234,10 +281,70 @@ async function main(): Promise<number> {
   for (const c of regressions) log(`  ✗ regression in ${c.metric}: baseline ${c.baseline}, now ${c.current}`);
   log(`reports: ${paths.html}`);
   log(`         ${paths.markdown}, ${paths.json}, ${paths.junit}`);
-  if (args.json) process.stdout.write(renderJson(result));
-  // An interrupted run exits as the shell reports a SIGINT, whatever its assertions said.
+}
+
+/** An interrupted run exits as the shell reports a SIGINT, whatever its assertions said. */
+function exitCode(result: RunResult): number {
   if (result.verdict === "interrupted") return 130;
   return result.verdict === "pass" ? EXIT_CODES.pass : EXIT_CODES.thresholdFailed;
+}
+
+/** Flags that make sense for one run only. */
+const SINGLE_RUN_ONLY = ["json", "baseline", "save-baseline", "write-k6"] as const;
+
+/**
+ * `--seeds A..B`: the nemesis scenario once per seed, each with its reports in `<report dir>/seed-N`, a line
+ * per seed as it ends, then the seeds that failed and how to replay one. Ctrl-C ends the current seed and
+ * runs no more.
+ */
+async function runSeeds(args: Args, base: Scenario, seeds: number[], commands: Commands): Promise<number> {
+  if (!base.nemesis)
+    throw new UsageError(
+      `--seeds runs a nemesis scenario once per seed, and "${base.name}" has a fixed timeline: each seed would run the same faults`,
+      `use --seeds with a scenario whose faults are { nemesis: {} } (e.g. chaos), or use --seed N for ${base.name}`,
+    );
+  const singleOnly = SINGLE_RUN_ONLY.filter((flag) => args[flag] !== undefined && args[flag] !== false);
+  if (singleOnly.length > 0)
+    throw new UsageError(
+      `${singleOnly.map((f) => `--${f}`).join(", ")} ${singleOnly.length === 1 ? "is" : "are"} for one run, not for --seeds`,
+      `drop ${singleOnly.map((f) => `--${f}`).join(" ")}, or replay one seed with --seed N`,
+    );
+  const root = resolve(args["report-dir"] ?? join(REPO_ROOT, defaultReportDir(base.name, new Date())));
+  const printer = new ProgressPrinter(process.stderr);
+  const log = (line: string) => printer.log(line);
+  const outcomes: SeedOutcome[] = [];
+  const lines: string[] = [];
+  for (const seed of seeds) {
+    const scenario = applyOverrides(base, { seed });
+    log(`seed ${seed} (${outcomes.length + 1} of ${seeds.length}): ${scenario.faults.length} faults`);
+    const reportDir = join(root, `seed-${seed}`);
+    let result: RunResult;
+    try {
+      result = await runOnce(args, scenario, reportDir, printer, commands);
+    } catch (error) {
+      // A seed that could not run (the stack did not start, Ctrl-C while starting) ends the series; the
+      // seeds before it keep their lines.
+      for (const line of lines) log(line);
+      log(`seed ${seed}: did not run; seeds after it were not run either`);
+      throw error;
+    }
+    const paths = await writeReports(result, reportDir);
+    printVerdict(result, scenario, paths, log);
+    const outcome: SeedOutcome = {
+      seed,
+      verdict: result.verdict,
+      failed: result.assertions.filter((a) => !a.pass).map((a) => a.name),
+      report: paths.html,
+    };
+    outcomes.push(outcome);
+    lines.push(seedLine(outcome));
+    log(seedLine(outcome));
+    if (result.verdict === "interrupted") break;
+  }
+  log("");
+  for (const line of [...lines, ...seedsVerdict(outcomes, hideBin(process.argv))]) log(line);
+  if (outcomes.some((o) => o.verdict === "interrupted")) return 130;
+  return outcomes.every((o) => o.verdict === "pass") ? EXIT_CODES.pass : EXIT_CODES.thresholdFailed;
 }
 
 /** A baseline of another experiment would compare apples with pears: it is refused, naming what differs. */

@@ -5,6 +5,7 @@ import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
+import type { AggregatorKeys } from "./coordinator.ts";
 import type { Signallable } from "./duty-cycle.ts";
 import { describeOutcome, isClean, lastErrorLine, type StopOutcome } from "./stop-outcome.ts";
 
@@ -180,6 +181,16 @@ export class ConsumerFleet {
 
   logFiles(): string[] {
     return this.members.map((m) => m.spec.logFile);
+  }
+
+  /** The group, topic and client the aggregators run with, to find their coordinators. */
+  aggregatorKeys(): AggregatorKeys {
+    return {
+      groupId: this.options.groupId,
+      inputTopic: this.options.topics.input,
+      client: this.options.command === undefined ? (this.options.client ?? "kafkajs") : undefined,
+      logFiles: this.logFiles(),
+    };
   }
 
   private member(index: number): ManagedProcess {

@@ -7,8 +7,10 @@ import { formatCount } from "../report/format.ts";
 import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
 import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
+import { aggregatorTransactionalId, findCoordinator } from "./coordinator.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
+import { brokerGuard } from "./nemesis-guard.ts";
 import { describeRestart, restartFigures } from "./restart-note.ts";
 import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
@@ -48,10 +50,14 @@ export function scheduleFaults(
   const times = faultTimes(scenario.faults, scenario.seed);
   const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
   let controller: Promise<number> | undefined;
+  const coordinators = new Map<string, Promise<{ brokerId: number; note: string }>>();
   const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
   const inFlight: Promise<void>[] = [];
   const throttles = new Set<DutyCycle>();
+  const nemesisGuard = scenario.nemesis
+    ? brokerGuard(() => clusterSyncProbe(stack.connection(), stack.brokerIds()), clock)
+    : undefined;
 
   const apply = async (step: FaultStep): Promise<Applied> => {
     const [kind, rest = ""] = step.target.split(":");
@@ -86,10 +92,21 @@ export function scheduleFaults(
       controller ??= resolveController(stack, scenario.topology.kraft);
       brokerId = await controller;
     }
+    let coordinatorNote: string | undefined;
+    if (kind === "coordinator") {
+      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+      let resolving = coordinators.get(step.target);
+      if (!resolving) {
+        resolving = resolveCoordinator(stack, fleet, rest === "group" ? "group" : "transaction");
+        coordinators.set(step.target, resolving);
+      }
+      ({ brokerId, note: coordinatorNote } = await resolving);
+    }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
     const notes = [
       leaderOf && `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}`,
       kind === "controller" ? `the active controller was broker ${brokerId}` : undefined,
+      coordinatorNote,
       describeRestart(done, brokerId),
     ].filter((note) => note !== undefined);
     return {
@@ -114,6 +131,7 @@ export function scheduleFaults(
           outOfSync: probe.outOfSync,
           clock,
           timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
+          ...(step.waitInSync === false ? { noWaitGapMs: step.gapMs ?? ROLLING_GAP_MS } : {}),
         },
         (s) => {
           const atMs = since(s.atMs);
@@ -122,6 +140,11 @@ export function scheduleFaults(
             s.inSyncWaitMs === undefined
               ? undefined
               : `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`;
+          const noWait =
+            step.waitInSync === false && s.error === undefined
+              ? `restarted ${((step.gapMs ?? ROLLING_GAP_MS) / 1000).toFixed(1)} s after the previous broker, without waiting for in-sync`
+              : undefined;
+          const notes = [restarted, noWait, inSync].filter((n) => n !== undefined);
           faults.push({
             atMs,
             action: step.action,
@@ -132,15 +155,17 @@ export function scheduleFaults(
             ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
             ...(s.restart ? restartFigures(s.restart) : {}),
             ...(s.inSyncWaitMs === undefined ? {} : { inSyncWaitMs: s.inSyncWaitMs }),
-            ...(restarted || inSync
-              ? { note: [restarted, inSync].filter((n) => n !== undefined).join("; ") }
-              : {}),
+            ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
             ...(s.error === undefined ? {} : { error: s.error }),
           });
           log(
             `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
               s.error === undefined
-                ? `${restarted ? `, ${restarted}` : ""}, in sync ${((s.inSyncWaitMs ?? 0) / 1000).toFixed(1)} s after its start`
+                ? `${restarted ? `, ${restarted}` : ""}${
+                    s.inSyncWaitMs === undefined
+                      ? ", not waiting for in-sync"
+                      : `, in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after its start`
+                  }`
                 : ` failed: ${s.error}`
             }`,
           );
@@ -156,19 +181,45 @@ export function scheduleFaults(
       () => {
         fired.add(i);
         const atMs = clock.now() - loadStartMs;
-        const previous = queues.get(step.target) ?? Promise.resolve();
+        const queue = nemesisGuard?.queueOf(step) ?? step.target;
+        const previous = queues.get(queue) ?? Promise.resolve();
         if (step.action === "rolling-restart") {
-          const rolling = previous.then(() => applyRolling(step));
-          queues.set(step.target, rolling);
+          const rolling = previous.then(async () => {
+            const blocked = await nemesisGuard?.before(step);
+            if (blocked === undefined) return applyRolling(step);
+            faults.push({ atMs, action: step.action, target: step.target, error: blocked });
+            log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
+          });
+          queues.set(queue, rolling);
           inFlight.push(rolling);
           return;
         }
+        // A nemesis's broker fault may wait for the previous one and for in-sync: it is recorded at the
+        // moment it was applied, so the URP check and the charts line up with what the cluster saw.
+        let appliedAtMs = atMs;
+        const guarded = async () => {
+          const blocked = await nemesisGuard?.before(step);
+          if (blocked !== undefined) throw new Error(blocked);
+          if (nemesisGuard) appliedAtMs = clock.now() - loadStartMs;
+          return apply(step);
+        };
         const run = previous.then(() =>
-          apply(step).then(
+          guarded().then(
             (applied) => {
-              faults.push({ atMs, action: step.action, target: step.target, ...applied });
+              const waitedMs = appliedAtMs - atMs;
+              faults.push({
+                atMs: appliedAtMs,
+                action: step.action,
+                target: step.target,
+                ...applied,
+                ...(nemesisGuard && waitedMs >= 1_000
+                  ? {
+                      note: `${applied.note ? `${applied.note}; ` : ""}applied ${(waitedMs / 1000).toFixed(1)} s after its time, once the previous broker fault was over and every partition in sync`,
+                    }
+                  : {}),
+              });
               log(
-                `fault at ${(atMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
+                `fault at ${(appliedAtMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
               );
             },
             (error: Error) => {
@@ -179,7 +230,7 @@ export function scheduleFaults(
             },
           ),
         );
-        queues.set(step.target, run);
+        queues.set(queue, run);
         inFlight.push(run);
       },
       Math.max(0, loadStartMs + (times[i] ?? step.atMs) - clock.now()),
@@ -278,6 +329,24 @@ async function resolveController(stack: StartedStack, kraft: boolean): Promise<n
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/** The fixed gap of a rolling restart that does not wait for in-sync, unless the step gives one. */
+const ROLLING_GAP_MS = 10_000;
+
+/** The broker coordinating the aggregators' group, or the transactions of one of their transactional ids. */
+async function resolveCoordinator(
+  stack: StartedStack,
+  fleet: ConsumerFleet,
+  kind: "group" | "transaction",
+): Promise<{ brokerId: number; note: string }> {
+  const keys = fleet.aggregatorKeys();
+  const key = kind === "group" ? keys.groupId : aggregatorTransactionalId(keys);
+  const brokerId = await findCoordinator(stack.connection(), kind, key);
+  return {
+    brokerId,
+    note: `the ${kind === "group" ? "group" : "transaction"} coordinator of ${key} was broker ${brokerId}`,
+  };
 }
 
 /** The broker leading `<topic>/<partition>` right now. */

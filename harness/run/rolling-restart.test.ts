@@ -101,4 +101,42 @@ describe("rollingRestart", () => {
       "not restarted: broker 9 could not be restarted",
     ]);
   });
+
+  it("without waiting, restarts the next broker a fixed gap after the previous one started, in sync or not", async () => {
+    const clock = steppingClock();
+    const kafka = cluster(clock, { 1: null, 2: null, 3: null });
+    const steps: RollingStep[] = [];
+    await rollingRestart(
+      { brokerIds: [1, 2, 3], ...kafka, clock, timeoutMs: 60_000, noWaitGapMs: 5_000 },
+      (s) => steps.push(s),
+    );
+    expect(kafka.log).toEqual([
+      "restart 1",
+      "restart 2 while broker 1 is out of sync",
+      "restart 3 while broker 2 is out of sync",
+    ]);
+    // Each restart takes 2 s in the fake cluster, then the 5 s gap: starts at 0, 7 and 14 s.
+    expect(steps.map((s) => [s.brokerId, s.atMs, s.doneAtMs, s.inSyncWaitMs, s.error])).toEqual([
+      [1, 0, 2_000, undefined, undefined],
+      [2, 7_000, 9_000, undefined, undefined],
+      [3, 14_000, 16_000, undefined, undefined],
+    ]);
+  });
+
+  it("without waiting, still stops at a broker that could not be restarted", async () => {
+    const clock = steppingClock();
+    const steps: RollingStep[] = [];
+    const restart = async (id: number) => {
+      if (id === 1) throw new Error("broker 1 did not register within 60 s");
+      return { action: "restart" as const, target: `broker:${id}`, pid: 1, signal: "SIGTERM", at: 0 };
+    };
+    await rollingRestart(
+      { brokerIds: [1, 2], restart, outOfSync: async () => [], clock, timeoutMs: 5_000, noWaitGapMs: 5_000 },
+      (s) => steps.push(s),
+    );
+    expect(steps.map((s) => s.error)).toEqual([
+      "broker 1 did not register within 60 s",
+      "not restarted: broker 1 could not be restarted",
+    ]);
+  });
 });

@@ -35,8 +35,11 @@ const FLAG_OF: Record<keyof ScenarioOverrides, { flag: string; path: RegExp }> =
  * a field a flag set is reported under the flag's name.
  */
 export function applyOverrides(scenario: Scenario, flags: ScenarioOverrides): Scenario {
+  const { nemesis, ...rest } = scenario;
   const changed = {
-    ...scenario,
+    ...rest,
+    // A nemesis draws its timeline again, from the seed and duration the flags leave.
+    ...(nemesis ? { faults: { nemesis } } : {}),
     load: flags.rate === undefined ? scenario.load : withRate(scenario.load, flags.rate),
     durationMs: flags.durationMs ?? scenario.durationMs,
     topology: {

@@ -177,6 +177,45 @@ describe("validateScenario", () => {
     ]);
   });
 
+  it("paces a rolling restart by a gap only with waitInSync: false, and takes coordinator targets", () => {
+    const paced = validateScenario(
+      {
+        ...valid,
+        faults: [
+          { atMs: 1_000, action: "rolling-restart", target: "broker:*", waitInSync: false, gapMs: 5_000 },
+          { atMs: 2_000, action: "pause", target: "coordinator:group" },
+          { atMs: 3_000, action: "resume", target: "coordinator:group" },
+          { atMs: 4_000, action: "kill", target: "coordinator:transaction" },
+        ],
+      },
+      "scenarios/sample.ts",
+    );
+    expect(paced.faults[0]).toMatchObject({ waitInSync: false, gapMs: 5_000 });
+    const found = problems({
+      ...valid,
+      faults: [
+        { atMs: 1_000, action: "rolling-restart", target: "broker:*", gapMs: 5_000 },
+        {
+          atMs: 1_000,
+          action: "rolling-restart",
+          target: "broker:*",
+          waitInSync: false,
+          inSyncTimeoutMs: 9_000,
+        },
+        { atMs: 2_000, action: "restart", target: "broker:1", waitInSync: false },
+        { atMs: 3_000, action: "kill", target: "coordinator:offsets" },
+        { atMs: 4_000, action: "kill-consumer", target: "coordinator:group" },
+      ],
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^scenarios\/sample\.ts: faults\[3\]\.target: expected "broker:<id>", /),
+      "scenarios/sample.ts: faults[0].gapMs: a gap between brokers replaces the in-sync wait: add waitInSync: false",
+      "scenarios/sample.ts: faults[1].inSyncTimeoutMs: with waitInSync: false the restart waits for no in-sync state",
+      'scenarios/sample.ts: faults[2].waitInSync: only a "rolling-restart" takes waitInSync, not "restart"',
+      'scenarios/sample.ts: faults[4].target: "kill-consumer" needs a consumer:<index> target',
+    ]);
+  });
+
   it("checks that a search fits its duration and that its start is below its maximum", () => {
     const found = problems({
       ...valid,

@@ -3,6 +3,7 @@ import { MALFORMED_KINDS } from "../../pipeline/events/generator.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { formatDuration } from "../core/clock.ts";
 import { UsageError } from "../core/errors.ts";
+import { nemesisSchedule } from "./nemesis.ts";
 import {
   BROKER_FAULT_ACTIONS,
   CONSUMER_FAULT_ACTIONS,
@@ -66,10 +67,13 @@ const faultSchema = z.strictObject({
   }),
   target: z
     .string()
-    .regex(/^(broker:\d+|broker:\*|controller|consumer:(\d+|\*)|leader:[A-Za-z0-9._-]+\/\d+)$/, {
-      error:
-        'expected "broker:<id>", "broker:*", "controller", "leader:<topic>/<partition>", "consumer:<index>" or "consumer:*"',
-    }),
+    .regex(
+      /^(broker:\d+|broker:\*|controller|coordinator:(group|transaction)|consumer:(\d+|\*)|leader:[A-Za-z0-9._-]+\/\d+)$/,
+      {
+        error:
+          'expected "broker:<id>", "broker:*", "controller", "coordinator:group", "coordinator:transaction", "leader:<topic>/<partition>", "consumer:<index>" or "consumer:*"',
+      },
+    ),
   jitterMs: durationMs().optional(),
   dutyPercent: z
     .number()
@@ -79,6 +83,12 @@ const faultSchema = z.strictObject({
   periodMs: durationMs().optional(),
   forMs: durationMs().optional(),
   inSyncTimeoutMs: durationMs().optional(),
+  waitInSync: z.boolean().optional(),
+  gapMs: durationMs().optional(),
+});
+
+const nemesisSchema = z.strictObject({
+  nemesis: z.strictObject({ startMs: nonNegative().optional(), quietMs: nonNegative().optional() }),
 });
 
 const thresholdsSchema = z.strictObject({
@@ -114,23 +124,41 @@ const shape = z.strictObject({
     .min(1, { error: "name at least one kind, or leave the field out for all of them" })
     .default([...MALFORMED_KINDS]),
   seed: z.int({ error: "expected a whole number" }),
-  faults: z.array(faultSchema).default([]),
+  faults: z.union([z.array(faultSchema), nemesisSchema]).default([]),
   thresholds: thresholdsSchema,
 });
 
-/** Rules across fields; they run once every field has the right shape. */
-const scenarioSchema: z.ZodType<Scenario, ScenarioInput> = shape.superRefine((s, ctx) => {
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: "custom", path, message });
-  checkFaults(s, issue);
-  if (s.windowMs > s.drainTimeoutMs) {
-    issue(
-      ["windowMs"],
-      `${formatDuration(s.windowMs)} is longer than the drain timeout (drainTimeoutMs) of ${formatDuration(s.drainTimeoutMs)}: the last window could not commit before the drain gives up`,
-    );
-  }
-  checkLoad(s.load, s.durationMs, issue);
-});
+/** A nemesis's timeline is drawn here, from the seed and duration the scenario has after any flag. */
+function expand(s: z.output<typeof shape>): Scenario {
+  if (Array.isArray(s.faults)) return { ...s, faults: s.faults };
+  const { nemesis } = s.faults;
+  return { ...s, faults: nemesisSchedule(nemesis, s.seed, s.durationMs, s.topology), nemesis };
+}
+
+/**
+ * Rules across fields; they run once every field has the right shape, on the timeline as drawn (a transform
+ * would skip them whenever a field had a problem, and the problems are reported all at once).
+ */
+const scenarioSchema: z.ZodType<Scenario, ScenarioInput> = shape
+  .superRefine((input, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message });
+    const s = expand(input);
+    if (s.nemesis && s.faults.length === 0)
+      issue(
+        ["durationMs"],
+        `${formatDuration(s.durationMs)} leaves the nemesis no room for a fault between its start and its quiet end`,
+      );
+    checkFaults(s, issue);
+    if (s.windowMs > s.drainTimeoutMs) {
+      issue(
+        ["windowMs"],
+        `${formatDuration(s.windowMs)} is longer than the drain timeout (drainTimeoutMs) of ${formatDuration(s.drainTimeoutMs)}: the last window could not commit before the drain gives up`,
+      );
+    }
+    checkLoad(s.load, s.durationMs, issue);
+  })
+  .transform(expand);
 
 type Issue = (path: (string | number)[], message: string) => void;
 
@@ -165,6 +193,7 @@ function checkFaults(s: Scenario, issue: Issue) {
       );
     if (!rolling && fault.inSyncTimeoutMs !== undefined)
       issue(["faults", i, "inSyncTimeoutMs"], 'only a "rolling-restart" waits for partitions to be in sync');
+    checkRollingPace(fault, i, rolling, issue);
     if (brokerAction && kind === "consumer")
       issue(
         ["faults", i, "target"],
@@ -199,6 +228,20 @@ function checkFaults(s: Scenario, issue: Issue) {
       issue(["faults", i, "target"], `there is no consumer ${index}: indexes run from 0 to ${existing - 1}`);
     }
   });
+}
+
+/** `waitInSync: false` paces a rolling restart by `gapMs` instead of the in-sync wait; nothing else does. */
+function checkRollingPace(fault: Scenario["faults"][number], i: number, rolling: boolean, issue: Issue) {
+  if (!rolling) {
+    for (const field of ["waitInSync", "gapMs"] as const)
+      if (fault[field] !== undefined)
+        issue(["faults", i, field], `only a "rolling-restart" takes ${field}, not "${fault.action}"`);
+    return;
+  }
+  if (fault.waitInSync !== false && fault.gapMs !== undefined)
+    issue(["faults", i, "gapMs"], "a gap between brokers replaces the in-sync wait: add waitInSync: false");
+  if (fault.waitInSync === false && fault.inSyncTimeoutMs !== undefined)
+    issue(["faults", i, "inSyncTimeoutMs"], "with waitInSync: false the restart waits for no in-sync state");
 }
 
 /** A throttle says how hard and how long, and ends within the load; no other fault takes those fields. */

@@ -1,5 +1,6 @@
 import type { MalformedKind } from "../../pipeline/events/generator.ts";
 import type { FaultRecord } from "../result/types.ts";
+import type { NemesisSpec } from "./nemesis.ts";
 
 /** A steady target rate, in events per second. */
 export interface ConstantLoad {
@@ -80,8 +81,11 @@ export const CONSUMER_FAULT_ACTIONS = [
  * One fault on the run's timeline. `target` is, for broker actions, `broker:<id>` (ids start at 1) or
  * `leader:<topic>/<partition>`: the broker leading that partition when the fault fires (a later fault
  * with the same target hits the same broker, so a `resume` follows its `pause`), or `controller`: the active
- * controller when the fault fires (resolved once the same way). `rolling-restart` takes `broker:*`: each
- * broker in turn stopped cleanly and started, the next only once every partition is in sync. For consumer actions it
+ * controller when the fault fires (resolved once the same way), or `coordinator:group` /
+ * `coordinator:transaction`: the aggregators' group coordinator, or the transaction coordinator of one of
+ * their transactional ids (resolved once the same way). `rolling-restart` takes `broker:*`: each
+ * broker in turn stopped cleanly and started, the next only once every partition is in sync (or, with
+ * `waitInSync: false`, `gapMs` after the previous one started). For consumer actions it
  * is `consumer:<index>` (indexes start at 0; `add-consumer` names the index the new one gets, the next
  * free one). With `jitterMs`, the fault fires at a moment drawn from the scenario's seed in
  * [atMs, atMs + jitterMs). `throttle-consumer` also takes `consumer:*` (every aggregator running then),
@@ -101,6 +105,10 @@ export interface FaultStep {
    * partition to be fully in sync before the next broker; default 60 s. Past it the restart stops and fails.
    */
   inSyncTimeoutMs?: number;
+  /** `rolling-restart` only: false restarts the next broker `gapMs` after the previous one started, in sync or not. */
+  waitInSync?: boolean;
+  /** `rolling-restart` with `waitInSync: false` only: the fixed gap between brokers; default 10 s. */
+  gapMs?: number;
 }
 
 export interface Topology {
@@ -150,15 +158,22 @@ export interface Scenario {
    */
   malformedKinds: MalformedKind[];
   seed: number;
+  /** The timeline: as written, or generated from `seed` when the scenario asks for a nemesis. */
   faults: FaultStep[];
+  /** Set when `faults` came from the nemesis, so a new seed or duration draws them again. */
+  nemesis?: NemesisSpec;
   thresholds: Thresholds;
 }
 
 /** What a scenario file writes: fields with defaults may be left out. */
-export type ScenarioInput = Omit<Scenario, "load" | "faults" | "thresholds" | "malformedKinds"> & {
+export type ScenarioInput = Omit<
+  Scenario,
+  "load" | "faults" | "thresholds" | "malformedKinds" | "nemesis"
+> & {
   malformedKinds?: MalformedKind[];
   load: Exclude<LoadProfile, SearchLoad> | (Omit<SearchLoad, "holdShare"> & { holdShare?: number });
-  faults?: FaultStep[];
+  /** A timeline, or `{ nemesis: {} }` for one drawn from the seed (harness/scenario/nemesis.ts). */
+  faults?: FaultStep[] | { nemesis: NemesisSpec };
   thresholds: Omit<Thresholds, "exact"> & { exact?: boolean };
 };
 
