@@ -30,6 +30,11 @@ const CALL_TIMEOUT_MS = 30_000;
 const TRANSACTION_TIMEOUT_MS = 10_000;
 /** How long a producer's disconnect may take: its 5 s flush and librdkafka's teardown. */
 const DISCONNECT_WAIT_MS = 15_000;
+/**
+ * How long the consumer's close may take at stop: its LeaveGroup waits on a group coordinator that may be
+ * down. Together with a producer's close it stays inside the harness's 30 s SIGTERM grace.
+ */
+const LEAVE_WAIT_MS = 8_000;
 /** After a failed resync (its coordinator unreachable, say), wait this long before trying again. */
 const RETRY_PAUSE_MS = 500;
 
@@ -144,7 +149,10 @@ export class LibrdkafkaAggregator {
     this.options.log(
       `stopping: ${committed ? `committed ${windows} open window(s)` : "no open window committed"}; leaving the group`,
     );
-    await new Promise<void>((resolve) => this.consumer.disconnect(() => resolve()));
+    // A close that never calls back (chaos seed 2: the coordinator's broker had just come back) would hold
+    // the process past its SIGTERM grace; leaving without it only makes the group wait out the session.
+    if (!(await closedWithin((done) => this.consumer.disconnect(done), LEAVE_WAIT_MS)))
+      this.options.log(`the consumer did not close within ${LEAVE_WAIT_MS / 1000} s; exiting without it`);
     await this.closeProducer();
   }
 
@@ -328,14 +336,8 @@ export class LibrdkafkaAggregator {
    * would hold the window commit in flight, and with it every resync and `stop()`.
    */
   private async disconnect(producer: RdTransactionalProducer): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const closed = new Promise<boolean>((resolve) => producer.disconnect(5_000, () => resolve(true)));
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), DISCONNECT_WAIT_MS);
-    });
-    if (!(await Promise.race([closed, late])))
+    if (!(await closedWithin((done) => producer.disconnect(5_000, done), DISCONNECT_WAIT_MS)))
       this.options.log(`a producer did not close within ${DISCONNECT_WAIT_MS / 1000} s; going on without it`);
-    clearTimeout(timer);
   }
 
   /**
@@ -434,4 +436,16 @@ function describe(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether `close` called back within `waitMs`: librdkafka's closes can wait forever on a broker that is gone. */
+export async function closedWithin(close: (done: () => void) => void, waitMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<boolean>((resolve) => close(() => resolve(true)));
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  const inTime = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  return inTime;
 }
