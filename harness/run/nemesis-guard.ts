@@ -4,6 +4,12 @@ import { waitInSync } from "./rolling-restart.ts";
 
 /** How long the nemesis waits for every partition to be in sync before it takes another broker away. */
 export const NEMESIS_IN_SYNC_MS = 90_000;
+/**
+ * How long a broker fault waits once the metadata says every partition is in sync: the run samples URP
+ * through Prometheus once a second, and without this a fault fired 0.4 s after 29 partitions rejoined their
+ * ISR, before any sample showed 0, so the URP check read the outage as never recovered (chaos seed 2).
+ */
+export const SEEN_IN_SYNC_MS = 2_500;
 
 /**
  * What keeps a nemesis's schedule survivable at run time, whatever the machine's speed: its broker faults
@@ -34,6 +40,7 @@ export function brokerGuard(
         const inSync = await waitInSync({ outOfSync, clock, timeoutMs });
         if (!inSync.ok)
           return `not applied: the cluster was not in sync ${timeoutMs / 1000} s after the previous broker fault (${inSync.lastSeen})`;
+        await clock.sleep(SEEN_IN_SYNC_MS);
       } finally {
         await close();
       }
