@@ -56,3 +56,15 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
 }
+
+/** A clock whose sleep moves time on at once: a poll loop under test runs to its end without waiting. */
+export function steppingClock(): Clock {
+  let now = 0;
+  return {
+    now: () => now,
+    monotonic: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
+}

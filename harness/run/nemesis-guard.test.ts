@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, steppingClock } from "../core/clock.ts";
 import { brokerGuard, SEEN_IN_SYNC_MS } from "./nemesis-guard.ts";
-
-/** A clock whose sleep moves time on at once, so the in-sync poll runs without waiting. */
-function steppingClock(): Clock {
-  let now = 0;
-  return {
-    now: () => now,
-    monotonic: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A cluster out of sync until `syncedAtMs` (never: null), asked through probes that count their closes. */
 function cluster(clock: Clock, syncedAtMs: number | null) {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, steppingClock } from "../core/clock.ts";
 import { type RollingStep, rollingRestart } from "./rolling-restart.ts";
-
-/** A clock whose sleep moves time on at once, so a poll loop runs without waiting. */
-function steppingClock(): Clock {
-  let now = 0;
-  return {
-    now: () => now,
-    monotonic: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-  };
-}
 
 /** A cluster where a restarted broker's replicas rejoin their ISR `rejoinMs` after it starts (never: null). */
 function cluster(clock: Clock, rejoinMs: Record<number, number | null>) {
