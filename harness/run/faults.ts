@@ -103,8 +103,8 @@ export function scheduleFaults(
       ({ brokerId, note: coordinatorNote } = await resolving);
     }
     const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
+    // Which broker led the partition is data (`leaderOf`, `brokerId`); the reports write it from there.
     const notes = [
-      leaderOf && `${leaderOf.topic}/${leaderOf.partition} was led by broker ${brokerId}`,
       kind === "controller" ? `the active controller was broker ${brokerId}` : undefined,
       coordinatorNote,
       describeRestart(done, brokerId),
