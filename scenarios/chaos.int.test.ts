@@ -75,7 +75,8 @@ describe.concurrent("chaos", () => {
     expect(result.config.aggregatorClient).toBe("librdkafka");
     expect(appliedFaults(result)).toEqual(await scheduled(11));
     const kill = result.faults.find((f) => f.action === "kill" && f.target === "coordinator:transaction");
-    expect(kill?.note).toMatch(/^the transaction coordinator of \S+ was broker \d$/);
+    // Other notes (how late the guard let it fire) may follow the coordinator's, after a "; ".
+    expect(kill?.note).toMatch(/^the transaction coordinator of [^\s;]+ was broker \d(;|$)/);
     expectApplied(result, 11);
     expect(failedAssertions(result), run.stderr.slice(-3_000)).toEqual([]);
     expect(run.code).toBe(0);
