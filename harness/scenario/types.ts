@@ -62,7 +62,8 @@ export const BROKER_FAULT_ACTIONS = [
   "rolling-restart",
 ] as const;
 /**
- * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs),
+ * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs, and like
+ * `remove-consumer` it must then exit 0),
  * `stop-consumer` SIGSTOP (a freeze), `resume-consumer` SIGCONT, `add-consumer` start one more
  * aggregator, `remove-consumer` SIGTERM (it commits, leaves the group and must exit 0),
  * `throttle-consumer` a SIGSTOP/SIGCONT duty cycle for `forMs` (stopped `dutyPercent` of each `periodMs`).
