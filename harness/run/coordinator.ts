@@ -67,7 +67,7 @@ export interface AggregatorKeys {
 
 /**
  * The transactional id whose coordinator `coordinator:transaction` hits: on kafkajs the one committing input
- * partition 0 (`<group>-<topic>-0`, pipeline/consumer/aggregator.ts); on librdkafka, where each process has
+ * partition 0 (`<group>-<topic>-0`, pipeline/consumer/kafkajs-aggregator.ts); on librdkafka, where each process has
  * its own, the one consumer 0 logged when it started (`transactional id …`).
  */
 export function aggregatorTransactionalId(keys: AggregatorKeys): string {

@@ -12,7 +12,7 @@ import {
 } from "../kafka/librdkafka.ts";
 import { librdkafkaConnection } from "../kafka/librdkafka-producer.ts";
 import { analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
-import type { AggregatorOptions } from "./aggregator.ts";
+import type { AggregatorOptions } from "./kafkajs-aggregator.ts";
 import { countRecord, type PartitionWindow } from "./partition-window.ts";
 import { countCommittedWindow, recordLag } from "./window-metrics.ts";
 

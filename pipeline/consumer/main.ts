@@ -3,7 +3,7 @@ import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { explainConnectFailure, isConnectFailure } from "../kafka/connect-errors.ts";
 import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
-import { Aggregator } from "./aggregator.ts";
+import { Aggregator } from "./kafkajs-aggregator.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
 import { LibrdkafkaAggregator } from "./librdkafka-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";

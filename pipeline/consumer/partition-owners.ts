@@ -1,4 +1,4 @@
-import type { TransactionalProducer } from "./window-transaction.ts";
+import type { TransactionalProducer } from "./kafkajs-transactions.ts";
 
 export interface OwnedProducer extends TransactionalProducer {
   connect(): Promise<void>;

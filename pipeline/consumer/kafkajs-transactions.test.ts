@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
 import { PartitionWindowAccumulator } from "./aggregate/window.ts";
 import type { DeadLetter } from "./dead-letters.ts";
-import { commitWindow, type Transaction, WindowCommitError } from "./window-transaction.ts";
+import { commitWindow, type Transaction, WindowCommitError } from "./kafkajs-transactions.ts";
 
 const topics = { groupId: "g", inputTopic: "in", outputTopic: "out", dlqTopic: "dlq" };
 

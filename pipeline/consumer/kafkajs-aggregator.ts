@@ -6,7 +6,7 @@ import type { ConsumerMetrics } from "./metrics.ts";
 import { batchAction, type Claim, PartitionOwners } from "./partition-owners.ts";
 import { countRecord, type PartitionWindow } from "./partition-window.ts";
 import { countCommittedWindow, recordLag } from "./window-metrics.ts";
-import { commitWindow, WindowCommitError } from "./window-transaction.ts";
+import { commitWindow, WindowCommitError } from "./kafkajs-transactions.ts";
 
 /**
  * The offset the batch's fetch asked for. kafkajs keeps it on its Batch object (`fetchedOffset`) but not in its

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { EachBatchPayload, Kafka, Message } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
-import { Aggregator } from "./aggregator.ts";
+import { Aggregator } from "./kafkajs-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 
 /**
