@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { EachBatchPayload, Kafka, Message } from "kafkajs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
-import { Aggregator } from "./kafkajs-aggregator.ts";
+import { KafkajsAggregator } from "./kafkajs-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 
 /**
@@ -105,13 +105,13 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
   return { kafka, log, sent, join, heartbeat, batch };
 }
 
-const started: Aggregator[] = [];
+const started: KafkajsAggregator[] = [];
 afterEach(async () => {
   for (const aggregator of started.splice(0)) await aggregator.stop();
 });
 
 function aggregatorOn(fake: ReturnType<typeof fakeKafka>, clock: { now(): number }) {
-  const aggregator = new Aggregator({
+  const aggregator = new KafkajsAggregator({
     connection: { brokers: ["fake:9092"] },
     groupId: "g",
     inputTopic: "in",
@@ -126,7 +126,7 @@ function aggregatorOn(fake: ReturnType<typeof fakeKafka>, clock: { now(): number
   return aggregator;
 }
 
-describe("Aggregator", () => {
+describe("KafkajsAggregator", () => {
   it("on stop, commits its open window and only then leaves the group", async () => {
     const fake = fakeKafka();
     const aggregator = aggregatorOn(fake, { now: () => 1_000 });

@@ -1,12 +1,16 @@
-import { randomBytes } from "node:crypto";
 import type { Admin, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
+import {
+  type Aggregator,
+  AggregatorCore,
+  type AggregatorOptions,
+  type WindowTransactions,
+} from "./aggregator-core.ts";
+import type { WindowPlan } from "./commit-plan.ts";
 import { GroupMembership } from "./group-membership.ts";
-import type { ConsumerMetrics } from "./metrics.ts";
-import { batchAction, type Claim, PartitionOwners } from "./partition-owners.ts";
-import { countRecord, type PartitionWindow } from "./partition-window.ts";
-import { countCommittedWindow, recordLag } from "./window-metrics.ts";
 import { commitWindow, WindowCommitError } from "./kafkajs-transactions.ts";
+import { batchAction, type Claim, PartitionOwners } from "./partition-owners.ts";
+import { recordLag } from "./window-metrics.ts";
 
 /**
  * The offset the batch's fetch asked for. kafkajs keeps it on its Batch object (`fetchedOffset`) but not in its
@@ -17,17 +21,7 @@ function fetchedOffset(batch: EachBatchPayload["batch"]): bigint {
   return BigInt(fetched ?? batch.firstOffset() ?? batch.messages[0]?.offset ?? "0");
 }
 
-export interface AggregatorOptions {
-  connection: KafkaConnection;
-  groupId: string;
-  inputTopic: string;
-  outputTopic: string;
-  dlqTopic: string;
-  windowMs: number;
-  metrics: ConsumerMetrics;
-  instanceId?: string;
-  clock?: { now(): number };
-  log?: (line: string) => void;
+export interface KafkajsAggregatorOptions extends AggregatorOptions {
   /** Builds the Kafka client; a test may pass a fake one. */
   kafka?: (connection: KafkaConnection, clientId: string) => Kafka;
 }
@@ -41,40 +35,27 @@ const RETRY_PAUSE_MS = 500;
  * count together with the consumed offsets in one Kafka transaction, so that a crash, a freeze or a
  * rebalance at any moment neither loses nor double-counts a record.
  *
- * Its parts: `GroupMembership` (may this member commit now?), `PartitionOwners` (fencing with one fresh
- * transactional producer per partition and generation), `PartitionWindow` (what a partition has read and
- * not committed), `commitWindow` (the transaction), dead letters and metrics. This class wires them to
- * the kafkajs consumer. Its rules: a window whose commit fails is read again from its first offset with
- * a new producer; a generation starts with no producer and no window kept; a member that may have been
- * evicted neither commits nor claims; `stop()` commits, then leaves.
+ * Its parts: `AggregatorCore` (the open windows, their commit plans and the rewind rule, shared with the
+ * librdkafka aggregator), `GroupMembership` (may this member commit now?), `PartitionOwners` (fencing with
+ * one fresh transactional producer per partition and generation) and `commitWindow` (the transaction). This
+ * class wires them to the kafkajs consumer. Its rules: a window whose commit fails is read again from its
+ * first offset with a new producer; a generation starts with no producer and no window kept; a member that
+ * may have been evicted neither commits nor claims; `stop()` commits, then leaves.
  */
-export class Aggregator {
-  private readonly options: Required<Omit<AggregatorOptions, "log" | "clock" | "kafka">> & {
-    log: (line: string) => void;
-    clock: { now(): number };
-  };
+export class KafkajsAggregator implements Aggregator {
+  private readonly core: AggregatorCore;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly membership = new GroupMembership(SESSION_TIMEOUT_MS / 2);
   private readonly owners: PartitionOwners;
-  private readonly windows = new Map<number, PartitionWindow>();
   private lock: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private idleTimer: NodeJS.Timeout | undefined;
-  private crashed: ((error: Error) => void) | undefined;
 
-  constructor(options: AggregatorOptions) {
-    this.options = {
-      instanceId: `${process.pid}-${randomBytes(3).toString("hex")}`,
-      log: () => {},
-      clock: { now: () => Date.now() },
-      ...options,
-    } as Aggregator["options"];
-    const { groupId, inputTopic } = this.options;
-    const kafka = (options.kafka ?? createKafka)(
-      options.connection,
-      `login-aggregator-${this.options.instanceId}`,
-    );
+  constructor({ kafka: makeKafka = createKafka, ...options }: KafkajsAggregatorOptions) {
+    this.core = new AggregatorCore(options);
+    const { groupId, inputTopic, instanceId, connection } = this.core.options;
+    const kafka = makeKafka(connection, `login-aggregator-${instanceId}`);
     this.consumer = kafka.consumer({
       groupId,
       sessionTimeout: SESSION_TIMEOUT_MS,
@@ -99,7 +80,8 @@ export class Aggregator {
 
   /** Connects, joins the group and consumes until `stop()`. Resolves once consuming has begun. */
   async start(): Promise<void> {
-    const { consumer, options, membership } = this;
+    const { consumer, membership } = this;
+    const { options } = this.core;
     consumer.on(consumer.events.REBALANCING, () => membership.onRebalancing());
     consumer.on(consumer.events.HEARTBEAT, () => membership.onHeartbeat(options.clock.now()));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -113,13 +95,15 @@ export class Aggregator {
       options.log(
         `consumer crashed: ${event.payload.error.message}${event.payload.restart ? " (restarting)" : ""}`,
       );
-      if (!event.payload.restart) this.crashed?.(event.payload.error);
+      if (!event.payload.restart) this.core.crash(event.payload.error);
     });
     await this.admin.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: options.inputTopic, fromBeginning: true });
     await consumer.run({
-      autoCommit: false,
+      // Offsets as read: kafkajs commits every resolved offset itself (only the at-least-once mutant).
+      autoCommit: this.core.rules.offsets === "as-read",
+      autoCommitInterval: 500,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.exclusive(() => this.onBatch(payload)),
@@ -135,9 +119,7 @@ export class Aggregator {
 
   /** Resolves when the consumer has died for good (kafkajs gave up restarting it). */
   failed(): Promise<Error> {
-    return new Promise((resolve) => {
-      this.crashed = resolve;
-    });
+    return this.core.failed();
   }
 
   /**
@@ -149,16 +131,16 @@ export class Aggregator {
     this.stopping = true;
     clearInterval(this.idleTimer);
     try {
-      this.consumer.pause([{ topic: this.options.inputTopic }]);
+      this.consumer.pause([{ topic: this.core.options.inputTopic }]);
     } catch {
       // Not consuming (kafkajs is between a crash and its restart): there is nothing to pause.
     }
     const committed = await this.exclusive(async () => {
       let windows = 0;
-      for (const partition of [...this.windows.keys()]) if (await this.flush(partition)) windows += 1;
+      for (const partition of this.core.windows.partitions()) if (await this.flush(partition)) windows += 1;
       return windows;
     });
-    this.options.log(`stopping: committed ${committed} open window(s); leaving the group`);
+    this.core.options.log(`stopping: committed ${committed} open window(s); leaving the group`);
     await this.consumer.disconnect();
     this.membership.onLeave();
     await this.owners.releaseAll();
@@ -171,14 +153,18 @@ export class Aggregator {
     return run;
   }
 
-  /** kafkajs restarts every partition from its committed offset in a new generation: nothing is kept. */
+  /**
+   * kafkajs restarts every partition from its committed offset in a new generation: no window is kept, and
+   * no producer either, so that each partition is claimed (and fenced) again. Only the drop-on-fence mutant,
+   * which reads on past a failed window with the producer at hand, keeps its producers.
+   */
   private async onNewGeneration(): Promise<void> {
-    this.windows.clear();
-    await this.owners.releaseAll();
+    this.core.windows.dropAll();
+    if (this.core.rules.afterFailure === "read-again") await this.owners.releaseAll();
   }
 
   private async committedOffset(partition: number): Promise<bigint> {
-    const { groupId, inputTopic } = this.options;
+    const { groupId, inputTopic } = this.core.options;
     const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [inputTopic] });
     const committed = BigInt(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? "-1");
     if (committed >= 0n) return committed;
@@ -190,15 +176,15 @@ export class Aggregator {
   private async claim(partition: number, firstOffset: string): Promise<Claim | undefined> {
     try {
       const claim = await this.owners.claim(partition);
-      this.options.log(
+      this.core.options.log(
         `partition ${partition}: claimed with a new producer; committed offset ${claim.committed}`,
       );
       return claim;
     } catch (error) {
-      this.options.log(
+      this.core.options.log(
         `partition ${partition}: cannot claim it yet (${(error as Error).message}); reading from ${firstOffset} again shortly`,
       );
-      this.consumer.seek({ topic: this.options.inputTopic, partition, offset: firstOffset });
+      this.consumer.seek({ topic: this.core.options.inputTopic, partition, offset: firstOffset });
       await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
       return undefined;
     }
@@ -212,7 +198,7 @@ export class Aggregator {
     isStale,
   }: EachBatchPayload): Promise<void> {
     const { partition, messages } = batch;
-    const { metrics, inputTopic, clock, log } = this.options;
+    const { metrics, inputTopic, clock, log } = this.core.options;
     const firstMessage = messages[0];
     if (this.stopping || !firstMessage) return;
     if (!this.membership.mayCommit(clock.now())) {
@@ -231,24 +217,24 @@ export class Aggregator {
       return;
     }
     // A claim can take long (its coordinator hung): commit only while still surely a member.
-    const due = this.windows.get(partition)?.isDue(clock.now()) && this.membership.mayCommit(clock.now());
+    const due = this.core.windows.isDue(partition, clock.now()) && this.membership.mayCommit(clock.now());
     if (due && !(await this.flush(partition))) return;
-    metrics.recordsConsumed.inc({ topic: inputTopic }, messages.length);
     // The loop awaits nothing, so whether the batch is still wanted cannot change inside it: ask once.
     const last = isRunning() && !isStale() ? messages[messages.length - 1] : undefined;
+    // Offsets rise through a batch: when its first is still to count, every one is.
+    const allNew = BigInt(firstMessage.offset) >= claim.next;
+    const toCount = last ? messages.filter((m) => allNew || BigInt(m.offset) >= claim.next) : [];
+    this.core.count(
+      messages.length,
+      toCount.map((message) => ({
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        timestampMs: Number(message.timestamp),
+      })),
+    );
     if (last) {
-      // Offsets rise through a batch: when its first is still to count, every one is.
-      const allNew = BigInt(firstMessage.offset) >= claim.next;
-      const at = { topic: inputTopic, partition, windowMs: this.options.windowMs, nowMs: clock.now() };
-      for (const message of messages) {
-        if (allNew || BigInt(message.offset) >= claim.next)
-          countRecord(this.windows, at, {
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            timestampMs: Number(message.timestamp),
-          });
-      }
       // What kafkajs resolves with the last record: the batch's last offset, control records included.
       const after = BigInt(batch.lastOffset()) + 1n;
       if (after > claim.next) claim.next = after;
@@ -265,10 +251,10 @@ export class Aggregator {
   }
 
   private async flushDue(): Promise<void> {
-    const now = this.options.clock.now();
-    for (const [partition, window] of [...this.windows]) {
+    const now = this.core.options.clock.now();
+    for (const partition of this.core.windows.due(now)) {
       if (this.stopping || !this.membership.mayCommit(now)) return;
-      if (window.isDue(now)) await this.flush(partition);
+      await this.flush(partition);
     }
   }
 
@@ -277,42 +263,50 @@ export class Aggregator {
    * new claim (a new producer: the old one may be fenced, or wedged mid-commit). False when it failed.
    */
   private async flush(partition: number): Promise<boolean> {
-    const window = this.windows.get(partition);
-    this.windows.delete(partition);
-    if (!window || window.isEmpty()) return true;
-    const { metrics, inputTopic, outputTopic, dlqTopic, groupId, clock, instanceId, log } = this.options;
-    const from = window.firstOffset() as string;
     const claim = this.owners.get(partition);
-    if (!claim) {
-      this.consumer.seek({ topic: inputTopic, partition, offset: from });
-      return false;
-    }
-    const nextOffset = window.nextOffset() as string;
-    const records = window.toRecords({ instanceId, emittedAtMs: clock.now() });
-    const started = performance.now();
-    try {
-      await commitWindow(
-        claim.producer,
-        { partition, records, deadLetters: window.deadLetters, nextOffset },
-        { groupId, inputTopic, outputTopic, dlqTopic },
-      );
-    } catch (error) {
-      const why =
-        error instanceof WindowCommitError && error.fenced
-          ? "fenced by a newer owner"
-          : (error as Error).message;
-      log(
-        `partition ${partition}: window ${from}–${BigInt(nextOffset) - 1n} not committed (${why}); reading it again from ${from}`,
-      );
-      await this.owners.release(partition);
-      this.consumer.seek({ topic: inputTopic, partition, offset: from });
-      return false;
-    }
-    countCommittedWindow(metrics, inputTopic, {
-      records,
-      latencies: window.latencies(clock.now()),
-      flushSeconds: (performance.now() - started) / 1000,
+    if (claim) return this.core.commit([partition], this.transactions(claim));
+    const [taken] = this.core.windows.take([partition]);
+    if (!taken) return true;
+    const [, window] = taken;
+    this.consumer.seek({
+      topic: this.core.options.inputTopic,
+      partition,
+      offset: window.firstOffset() as string,
     });
-    return true;
+    return false;
+  }
+
+  /** A claim's transactions: one window each, through the partition's own producer. */
+  private transactions(claim: Claim): WindowTransactions {
+    const { groupId, inputTopic, outputTopic, dlqTopic } = this.core.options;
+    return {
+      commit: async (plans) => {
+        for (const plan of plans)
+          await commitWindow(claim.producer, plan, { groupId, inputTopic, outputTopic, dlqTopic });
+      },
+      recover: (failed, error, rewind) => this.recover(failed, error, rewind),
+    };
+  }
+
+  /** `commitWindow` has aborted what it could; its producer may be unusable, so its claim is given up. */
+  private async recover(
+    failed: readonly WindowPlan[],
+    error: unknown,
+    rewind: { partition: number; offset: string }[],
+  ): Promise<void> {
+    const { inputTopic, log } = this.core.options;
+    const why =
+      error instanceof WindowCommitError && error.fenced
+        ? "fenced by a newer owner"
+        : (error as Error).message;
+    const then = (from: string) => (rewind.length > 0 ? `reading it again from ${from}` : "dropped");
+    for (const { partition, firstOffset, lastOffset } of failed)
+      log(
+        `partition ${partition}: window ${firstOffset}–${lastOffset} not committed (${why}); ${then(firstOffset)}`,
+      );
+    for (const { partition, offset } of rewind) {
+      await this.owners.release(partition);
+      this.consumer.seek({ topic: inputTopic, partition, offset });
+    }
   }
 }

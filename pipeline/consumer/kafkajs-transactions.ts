@@ -1,6 +1,7 @@
 import type { Message } from "kafkajs";
-import { type AnalyticsRecord, analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
-import { byteChunks, type DeadLetter, DLQ_REQUEST_BYTES } from "./dead-letters.ts";
+import { analyticsKey, encodeAnalyticsRecord } from "./aggregate/record.ts";
+import type { WindowPlan } from "./commit-plan.ts";
+import { byteChunks, DLQ_REQUEST_BYTES } from "./dead-letters.ts";
 
 /** The part of a kafkajs transaction this uses; a fake of it unit-tests the sequence. */
 export interface Transaction {
@@ -17,14 +18,8 @@ export interface TransactionalProducer {
   transaction(): Promise<Transaction>;
 }
 
-/** One window of one input partition, ready to commit. */
-export interface WindowOutput {
-  partition: number;
-  records: AnalyticsRecord[];
-  deadLetters: DeadLetter[];
-  /** The input offset to commit: the one after the window's last record. */
-  nextOffset: string;
-}
+/** The part of a window's plan its kafkajs transaction carries. */
+export type WindowOutput = Pick<WindowPlan, "partition" | "records" | "deadLetters" | "nextOffset">;
 
 export interface WindowTopics {
   groupId: string;
@@ -75,8 +70,8 @@ export function windowRequests(
 }
 
 /**
- * Publishes a window's aggregates and dead letters (see `windowRequests`) and commits its input offsets, all
- * in one Kafka transaction. On any failure it tries to abort and throws `WindowCommitError`; the producer
+ * Publishes a window's aggregates and dead letters (see `windowRequests`) and commits its input offsets (when
+ * its plan has them), all in one Kafka transaction. On any failure it tries to abort and throws `WindowCommitError`; the producer
  * may then be unusable (kafkajs leaves it mid-commit when EndTxn fails), so the caller must replace it and
  * read the window again.
  */
@@ -91,15 +86,16 @@ export async function commitWindow(
     for (const topicMessages of windowRequests(output, topics)) {
       await txn.sendBatch({ acks: -1, topicMessages });
     }
-    await txn.sendOffsets({
-      consumerGroupId: topics.groupId,
-      topics: [
-        {
-          topic: topics.inputTopic,
-          partitions: [{ partition: output.partition, offset: output.nextOffset }],
-        },
-      ],
-    });
+    if (output.nextOffset !== undefined)
+      await txn.sendOffsets({
+        consumerGroupId: topics.groupId,
+        topics: [
+          {
+            topic: topics.inputTopic,
+            partitions: [{ partition: output.partition, offset: output.nextOffset }],
+          },
+        ],
+      });
     await txn.commit();
   } catch (error) {
     await txn?.abort().catch(() => {});

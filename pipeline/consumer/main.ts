@@ -3,8 +3,9 @@ import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { explainConnectFailure, isConnectFailure } from "../kafka/connect-errors.ts";
 import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
-import { Aggregator } from "./kafkajs-aggregator.ts";
+import type { Aggregator } from "./aggregator-core.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
+import { KafkajsAggregator } from "./kafkajs-aggregator.ts";
 import { LibrdkafkaAggregator } from "./librdkafka-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { topicProblem } from "./topic-problem.ts";
@@ -60,8 +61,8 @@ async function main(): Promise<number> {
     metrics,
     log,
   };
-  const aggregator =
-    args.client === "librdkafka" ? new LibrdkafkaAggregator(options) : new Aggregator(options);
+  const aggregator: Aggregator =
+    args.client === "librdkafka" ? new LibrdkafkaAggregator(options) : new KafkajsAggregator(options);
   await aggregator.start();
   // One machine-readable line, so whoever started the process (the lab) learns the metrics port.
   process.stdout.write(`${JSON.stringify({ event: "ready", metricsPort: port, pid: process.pid })}\n`);

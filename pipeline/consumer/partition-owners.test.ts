@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { batchAction, type OwnedProducer, PartitionOwners } from "./partition-owners.ts";
 import type { Transaction } from "./kafkajs-transactions.ts";
+import { batchAction, type OwnedProducer, PartitionOwners } from "./partition-owners.ts";
 
 /** Producers that log what is done to them, in one shared log, the way kafkajs would be driven. */
 function world(options: { initFails?: boolean; committed?: bigint[] } = {}) {

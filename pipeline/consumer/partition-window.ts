@@ -91,15 +91,21 @@ export interface InputRecord {
   timestampMs: number;
 }
 
+/** Where and when a record is counted: its topic and partition, the window length and the processing time. */
+export interface CountAt {
+  topic: string;
+  partition: number;
+  windowMs: number;
+  nowMs: number;
+}
+
+export type CountRecord = (windows: Map<number, PartitionWindow>, at: CountAt, record: InputRecord) => void;
+
 /**
  * Validates one input record and counts it into its partition's open window (a valid one by its labels, an
  * invalid one as a dead letter), opening the window in the current processing-time window when there is none.
  */
-export function countRecord(
-  windows: Map<number, PartitionWindow>,
-  at: { topic: string; partition: number; windowMs: number; nowMs: number },
-  record: InputRecord,
-): void {
+export const countRecord: CountRecord = (windows, at, record) => {
   const { topic, partition, windowMs } = at;
   let window = windows.get(partition);
   if (!window) {
@@ -114,4 +120,4 @@ export function countRecord(
   const result = validateRecord(record.value);
   if (result.ok) window.addValid(record.offset, result.event, record.timestampMs);
   else window.addInvalid(record.offset, result.reason, deadLetter(record, topic, partition, result.reason));
-}
+};

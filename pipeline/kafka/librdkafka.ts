@@ -112,7 +112,7 @@ interface RdProducerConstructor {
   new (config: RdConfig): RdProducer;
 }
 
-interface RdKafkaModule {
+export interface RdKafkaModule {
   Producer: RdProducerConstructor;
   KafkaConsumer: new (config: RdConfig, topicConfig: RdConfig) => RdConsumer;
   librdkafkaVersion: string;
