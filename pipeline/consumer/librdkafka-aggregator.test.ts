@@ -1,6 +1,346 @@
-import { describe, expect, it } from "vitest";
-import { RD_OFFSET_BEGINNING } from "../kafka/librdkafka.ts";
-import { resumeAt } from "./librdkafka-aggregator.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  RD_ASSIGN_PARTITIONS,
+  RD_OFFSET_BEGINNING,
+  type RdKafkaError,
+  type RdKafkaModule,
+  type RdMessage,
+  type RdTopicPartition,
+  type RdTopicPartitionOffset,
+} from "../kafka/librdkafka.ts";
+import { LibrdkafkaAggregator, resumeAt } from "./librdkafka-aggregator.ts";
+import { createConsumerMetrics } from "./metrics.ts";
+
+type Done = (error: RdKafkaError | null) => void;
+type Rebalance = (error: { code: number }, partitions: RdTopicPartition[]) => void;
+
+/** `rebalance_cb`'s code when partitions are taken away (librdkafka's RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS). */
+const RD_REVOKE_PARTITIONS = -174;
+const fenced = Object.assign(new Error("Local: This instance has been fenced by a newer instance"), {
+  code: -144,
+  isFatal: true,
+});
+
+/**
+ * A stand-in for the native client, its consumer and its transactional producers, that writes every call
+ * that matters in one log. Like the broker, it keeps the offsets a committed transaction sent and hands
+ * them to `committed()`. A test hands the consumer batches (`deliver`), moves partitions (`assign`,
+ * `revoke`), and holds the next commit to fail it (`holdCommit`). The transactions' own steps are tested in
+ * librdkafka-transactions.test.ts, and on real Kafka in aggregator.int.test.ts and aggregator-faults.int.test.ts.
+ */
+function fakeLibrdkafka() {
+  const log: string[] = [];
+  const committed = new Map<number, number>();
+  const batches: { messages: RdMessage[]; before?: () => void }[] = [];
+  let rebalanceCb: Rebalance | undefined;
+  let producers = 0;
+  let abortFails = false;
+  let hold: (() => void) | undefined;
+  let heldCommit: Done | undefined;
+  /** Holds the next commit until the test fails it: `reached` once it is asked for. */
+  const holdCommit = () => {
+    const reached = new Promise<void>((resolve) => {
+      hold = resolve;
+    });
+    return { reached, fail: (error: RdKafkaError) => heldCommit?.(error) };
+  };
+
+  class Producer {
+    readonly name = `producer#${++producers}`;
+    private offsets: RdTopicPartitionOffset[] = [];
+    on() {}
+    connect(_options: unknown, cb: Done) {
+      cb(null);
+    }
+    initTransactions(_timeoutMs: number, cb: Done) {
+      log.push(`${this.name} init`);
+      setImmediate(() => cb(null));
+    }
+    beginTransaction(cb: Done) {
+      log.push(`${this.name} begin`);
+      this.offsets = [];
+      setImmediate(() => cb(null));
+    }
+    produce(topic: string, _partition: null, value: Buffer | null) {
+      if (topic === "out") {
+        const { source, total, invalid } = JSON.parse(String(value));
+        log.push(
+          `${this.name} produce out ${source.partition}:${source.from_offset}–${source.to_offset} (${total} + ${invalid})`,
+        );
+      } else log.push(`${this.name} produce ${topic}`);
+    }
+    sendOffsetsToTransaction(offsets: RdTopicPartitionOffset[], _consumer: unknown, _ms: number, cb: Done) {
+      log.push(`${this.name} offsets ${offsets.map((o) => `${o.partition}@${o.offset}`).join(",")}`);
+      this.offsets = offsets;
+      setImmediate(() => cb(null));
+    }
+    commitTransaction(_timeoutMs: number, cb: Done) {
+      log.push(`${this.name} commit`);
+      const end = (error: RdKafkaError | null) => {
+        if (!error) for (const { partition, offset } of this.offsets) committed.set(partition, offset);
+        cb(error);
+      };
+      if (!hold) {
+        setImmediate(() => end(null));
+        return;
+      }
+      heldCommit = end;
+      hold();
+      hold = undefined;
+    }
+    abortTransaction(_timeoutMs: number, cb: Done) {
+      log.push(`${this.name} abort`);
+      setImmediate(() => cb(abortFails ? fenced : null));
+    }
+    disconnect(_timeoutMs: number, cb: () => void) {
+      log.push(`${this.name} disconnect`);
+      setImmediate(cb);
+    }
+  }
+
+  class KafkaConsumer {
+    constructor(config: { rebalance_cb: Rebalance }) {
+      rebalanceCb = config.rebalance_cb;
+    }
+    on() {}
+    connect(_options: unknown, cb: Done) {
+      cb(null);
+    }
+    setDefaultConsumeTimeout() {}
+    setDefaultIsTimeoutOnlyForFirstMessage() {}
+    subscribe() {}
+    assign(partitions: RdTopicPartitionOffset[]) {
+      const at = (p: RdTopicPartitionOffset) => (p.offset === undefined ? "" : `@${p.offset}`);
+      log.push(`consumer assign ${partitions.map((p) => `${p.partition}${at(p)}`).join(",")}`);
+    }
+    unassign() {
+      log.push("consumer unassign");
+    }
+    consume(_count: number, cb: (error: RdKafkaError | null, messages: RdMessage[]) => void) {
+      const batch = batches.shift();
+      if (!batch) {
+        setTimeout(() => cb(null, []), 2);
+        return;
+      }
+      // A rebalance served inside this call, after the records were fetched.
+      batch.before?.();
+      setImmediate(() => cb(null, batch.messages));
+    }
+    committed(
+      partitions: RdTopicPartition[],
+      _ms: number,
+      cb: (e: null, o: RdTopicPartitionOffset[]) => void,
+    ) {
+      log.push(`consumer committed? ${partitions.map((p) => p.partition).join(",")}`);
+      const offsets = partitions.map((p) => ({ ...p, offset: committed.get(p.partition) ?? -1_001 }));
+      setImmediate(() => cb(null, offsets));
+    }
+    getWatermarkOffsets() {
+      return { lowOffset: 0, highOffset: 100 };
+    }
+    disconnect(cb: () => void) {
+      log.push("consumer leaves the group");
+      setImmediate(cb);
+    }
+  }
+
+  const binding = { Producer, KafkaConsumer, librdkafkaVersion: "fake" } as unknown as RdKafkaModule;
+  const login = (offset: number) =>
+    Buffer.from(JSON.stringify({ user_id: `u${offset}`, timestamp: 1_700_000_000 }));
+  /** Records at `offsets` of `partition`; the offsets in `invalid` hold a value that is not JSON. */
+  const records = (partition: number, offsets: number[], invalid: number[] = []): RdMessage[] =>
+    offsets.map((offset) => ({
+      topic: "in",
+      partition,
+      offset,
+      key: null,
+      value: invalid.includes(offset) ? Buffer.from("{") : login(offset),
+      timestamp: 1_700_000_000_000,
+    }));
+  const rebalance = (code: number, partitions: number[]) =>
+    rebalanceCb?.(
+      { code },
+      partitions.map((partition) => ({ topic: "in", partition })),
+    );
+  return {
+    binding,
+    log,
+    /** Hands `messages` to the next consume call, and waits until the aggregator has taken them. */
+    deliver: async (messages: RdMessage[], options: { rebalanceFirst?: () => void } = {}) => {
+      batches.push({ messages, before: options.rebalanceFirst });
+      await vi.waitFor(() => expect(batches).toHaveLength(0));
+      // The loop counts a batch in the turn its consume call answers; let that turn pass.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+    assign: (partitions: number[]) => rebalance(RD_ASSIGN_PARTITIONS, partitions),
+    revoke: (partitions: number[]) => rebalance(RD_REVOKE_PARTITIONS, partitions),
+    holdCommit,
+    failAborts: () => {
+      abortFails = true;
+    },
+    records,
+  };
+}
+
+const started: LibrdkafkaAggregator[] = [];
+afterEach(async () => {
+  for (const aggregator of started.splice(0)) await aggregator.stop();
+});
+
+function aggregatorOn(
+  fake: ReturnType<typeof fakeLibrdkafka>,
+  clock: { now(): number },
+  lines: string[] = [],
+) {
+  const aggregator = new LibrdkafkaAggregator({
+    connection: { brokers: ["fake:9092"] },
+    groupId: "g",
+    inputTopic: "in",
+    outputTopic: "out",
+    dlqTopic: "dlq",
+    windowMs: 60_000,
+    metrics: createConsumerMetrics({ defaultMetrics: false }),
+    instanceId: "test",
+    clock,
+    log: (line) => lines.push(line),
+    binding: fake.binding,
+  });
+  started.push(aggregator);
+  return aggregator;
+}
+
+describe("LibrdkafkaAggregator", () => {
+  it("commits every due window's analytics, dead letters and next offsets in one transaction", async () => {
+    const fake = fakeLibrdkafka();
+    let now = 1_000;
+    const aggregator = aggregatorOn(fake, { now: () => now });
+    await aggregator.start();
+    fake.assign([0, 1]);
+    await fake.deliver([...fake.records(0, [0, 1, 2], [1]), ...fake.records(1, [7, 8])]);
+    now = 60_000;
+    await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
+    expect(fake.log).toEqual([
+      "producer#1 init",
+      "consumer assign 0,1",
+      "producer#1 begin",
+      "producer#1 produce out 0:0–2 (2 + 1)",
+      "producer#1 produce dlq",
+      "producer#1 produce out 1:7–8 (2 + 0)",
+      "producer#1 offsets 0@3,1@9",
+      "producer#1 commit",
+    ]);
+  });
+
+  it("after a failed transaction, aborts it, drops what was counted since, and reads again from the window's first offset", async () => {
+    const fake = fakeLibrdkafka();
+    let now = 1_000;
+    const lines: string[] = [];
+    const aggregator = aggregatorOn(fake, { now: () => now }, lines);
+    await aggregator.start();
+    fake.assign([0]);
+    await fake.deliver(fake.records(0, [0, 1, 2]));
+    now = 60_000;
+    await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
+    await fake.deliver(fake.records(0, [3, 4, 5]));
+    const commit = fake.holdCommit();
+    now = 120_000;
+    await commit.reached;
+    // Reading goes on while the transaction is in flight: these records open the next window.
+    await fake.deliver(fake.records(0, [6, 7]));
+    fake.log.length = 0;
+    commit.fail(Object.assign(new Error("Broker: Not coordinator"), { code: 16 }));
+    await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@3"));
+    expect(fake.log).toEqual(["producer#1 abort", "consumer committed? 0", "consumer assign 0@3"]);
+    expect(lines).toContain(
+      "window(s) 0@3 not committed (Broker: Not coordinator); reading every partition again from its committed offset",
+    );
+    fake.log.length = 0;
+    await fake.deliver(fake.records(0, [3, 4, 5, 6, 7]));
+    await aggregator.stop();
+    expect(fake.log).toEqual([
+      "producer#1 begin",
+      "producer#1 produce out 0:3–7 (5 + 0)",
+      "producer#1 offsets 0@8",
+      "producer#1 commit",
+      "consumer leaves the group",
+      "producer#1 disconnect",
+    ]);
+  });
+
+  it("drops a batch fetched across a rebalance, and reads each partition again from its committed offset", async () => {
+    const fake = fakeLibrdkafka();
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.assign([0]);
+    await fake.deliver(fake.records(0, [0, 1]));
+    await fake.deliver(fake.records(0, [2, 3]), { rebalanceFirst: () => fake.assign([0]) });
+    await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@-2"));
+    fake.log.length = 0;
+    await fake.deliver(fake.records(0, [0, 1, 2, 3]));
+    await aggregator.stop();
+    expect(fake.log.slice(0, 3)).toEqual([
+      "producer#1 begin",
+      "producer#1 produce out 0:0–3 (4 + 0)",
+      "producer#1 offsets 0@4",
+    ]);
+  });
+
+  it("commits nothing of a revoked partition, and counts only the partitions it holds", async () => {
+    const fake = fakeLibrdkafka();
+    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
+    await aggregator.start();
+    fake.assign([0, 1]);
+    await fake.deliver([...fake.records(0, [0, 1]), ...fake.records(1, [0, 1])]);
+    fake.revoke([0, 1]);
+    fake.assign([1]);
+    await fake.deliver([...fake.records(0, [2]), ...fake.records(1, [0, 1, 2])]);
+    await aggregator.stop();
+    expect(fake.log.filter((line) => / (produce|offsets) /.test(line))).toEqual([
+      "producer#1 produce out 1:0–2 (3 + 0)",
+      "producer#1 offsets 1@3",
+    ]);
+  });
+
+  it("on a fenced producer whose abort fails, makes a new one, which fences the old, and reads the window again", async () => {
+    const fake = fakeLibrdkafka();
+    let now = 1_000;
+    const lines: string[] = [];
+    const aggregator = aggregatorOn(fake, { now: () => now }, lines);
+    await aggregator.start();
+    fake.assign([0]);
+    await fake.deliver(fake.records(0, [0, 1, 2]));
+    fake.failAborts();
+    const commit = fake.holdCommit();
+    now = 60_000;
+    await commit.reached;
+    commit.fail(fenced);
+    await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@-2"));
+    expect(lines).toContain(
+      "abort failed (Local: This instance has been fenced by a newer instance); a new producer will fence this one",
+    );
+    await fake.deliver(fake.records(0, [0, 1, 2]));
+    await aggregator.stop();
+    expect(fake.log).toEqual([
+      "producer#1 init",
+      "consumer assign 0",
+      "producer#1 begin",
+      "producer#1 produce out 0:0–2 (3 + 0)",
+      "producer#1 offsets 0@3",
+      "producer#1 commit",
+      "producer#1 abort",
+      "producer#1 disconnect",
+      "consumer committed? 0",
+      "consumer assign 0@-2",
+      "producer#2 init",
+      "producer#2 begin",
+      "producer#2 produce out 0:0–2 (3 + 0)",
+      "producer#2 offsets 0@3",
+      "producer#2 commit",
+      "consumer leaves the group",
+      "producer#2 disconnect",
+    ]);
+  });
+});
 
 describe("resumeAt", () => {
   it("resumes each partition at its committed offset, and one without a commit at the beginning", () => {
