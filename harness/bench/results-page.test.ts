@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LabMemoryBench } from "./lab-memory.ts";
 import {
   type BenchRun,
   benchCommand,
   RESULTS_HEADERS,
+  RESULTS_TABLES,
   resultsTables,
   updateResultsPage,
 } from "./results-page.ts";
@@ -123,6 +126,14 @@ describe("updateResultsPage", () => {
     expect(() => updateResultsPage("# Results\n", tables)).toThrow(
       /<!-- bench:startup:start -->.*add the two markers/,
     );
+  });
+
+  it("finds a block for every bench's table in docs/results.md", () => {
+    const results = readFileSync(join(import.meta.dirname, "../../docs/results.md"), "utf8");
+    const every = new Map(RESULTS_TABLES.map((name) => [name, [] as string[][]]));
+    expect(() => updateResultsPage(results, every)).not.toThrow();
+    // Written back with nothing new, the page as committed is what the bench would write.
+    expect(updateResultsPage(results, every)).toBe(results);
   });
 });
 
