@@ -142,7 +142,7 @@ export interface Scenario {
   description: string;
   /** One line, for `--list`. */
   summary: string;
-  /** What a pass demonstrates, for the README. */
+  /** What a pass demonstrates, in a sentence or two. */
   proves: string;
   load: LoadProfile;
   durationMs: number;
