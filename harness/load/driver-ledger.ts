@@ -1,5 +1,5 @@
 import type { AckedBatch } from "../../pipeline/producer/acks.ts";
-import { formatCount } from "../report/format.ts";
+import { formatCount } from "../core/format.ts";
 import type { Assertion, Counts, LabelCounts } from "../result/types.ts";
 import { sortedByLabel } from "../verify/assertion.ts";
 import { CountsBuilder } from "../verify/ledger.ts";

@@ -1,4 +1,4 @@
-import { formatMs, formatPercent, formatRate } from "../report/format.ts";
+import { formatMs, formatPercent, formatRate } from "../core/format.ts";
 import type { RunResult } from "../result/types.ts";
 import type { SearchLoad } from "../scenario/types.ts";
 import { RateCurve } from "./curve.ts";

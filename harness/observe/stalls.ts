@@ -1,4 +1,4 @@
-import { formatCount } from "../report/format.ts";
+import { formatCount } from "../core/format.ts";
 import type { Assertion } from "../result/types.ts";
 
 /** One partition in one sample: its end and committed offsets (null when unread) and who owns it. */

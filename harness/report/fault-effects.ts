@@ -1,7 +1,7 @@
 /** What the faults did to the lag, as rows every report shows: throttles and rebalance pauses. */
 
+import { formatCount, formatMs, formatNumber, formatRate } from "../core/format.ts";
 import type { RunResult, ThrottleFigures } from "../result/types.ts";
-import { formatCount, formatMs, formatNumber, formatRate } from "./format.ts";
 
 const orGap = (value: string | null) => value ?? "not measured";
 

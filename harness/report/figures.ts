@@ -1,9 +1,16 @@
 /** The formatted pieces of a run that summary.md and report.html both show, so the two always agree. */
 
 import { formatDuration } from "../core/clock.ts";
+import {
+  formatCount,
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatRate,
+  formatSeconds,
+} from "../core/format.ts";
 import type { BaselineComparison, FaultRecord, Percentiles, RunResult } from "../result/types.ts";
 import { baselineLimit } from "./baseline.ts";
-import { formatCount, formatMs, formatNumber, formatPercent, formatRate, formatSeconds } from "./format.ts";
 
 export interface Figure {
   label: string;

@@ -1,3 +1,4 @@
+import { formatCount } from "../core/format.ts";
 import {
   type PartitionProgress,
   type StallEpisode,
@@ -5,7 +6,6 @@ import {
   stallAssertion,
   stallBoundMs,
 } from "../observe/stalls.ts";
-import { formatCount } from "../report/format.ts";
 import type { Assertion, FaultRecord } from "../result/types.ts";
 import type { GroupMember, PartitionLag } from "./lag-probe.ts";
 

@@ -1,5 +1,5 @@
 import { formatDuration } from "../core/clock.ts";
-import { formatCount, formatMs, formatRate } from "../report/format.ts";
+import { formatCount, formatMs, formatRate } from "../core/format.ts";
 import type { Snapshot } from "./observer.ts";
 
 export type Phase = "load" | "drain";

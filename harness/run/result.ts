@@ -1,6 +1,7 @@
 import { cpus, hostname, totalmem, type } from "node:os";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
+import { formatCount } from "../core/format.ts";
 import type { ProviderName, UnexpectedExit } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
@@ -9,7 +10,6 @@ import { describeLoad } from "../load/profile.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
-import { formatCount } from "../report/format.ts";
 import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../result/types.ts";
 import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";

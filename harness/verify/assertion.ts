@@ -1,4 +1,4 @@
-import { formatCount } from "../report/format.ts";
+import { formatCount } from "../core/format.ts";
 import type { Assertion, LabelCounts } from "../result/types.ts";
 
 /** Differences listed in an assertion's detail before "and N more". */

@@ -1,4 +1,4 @@
-import { formatCount } from "../report/format.ts";
+import { formatCount } from "../core/format.ts";
 import type { Assertion } from "../result/types.ts";
 import { MAX_LISTED } from "./assertion.ts";
 

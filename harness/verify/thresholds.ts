@@ -1,4 +1,4 @@
-import { formatCount, formatPercent, formatRate, formatSeconds } from "../report/format.ts";
+import { formatCount, formatPercent, formatRate, formatSeconds } from "../core/format.ts";
 import type { Assertion } from "../result/types.ts";
 import type { Thresholds } from "../scenario/types.ts";
 

@@ -1,4 +1,4 @@
-/** Number and time formatting shared by the report writers, fixed to one locale so reports are reproducible. */
+/** Number and time formatting shared by every layer (log lines, assertions, reports), fixed to one locale so output is reproducible. */
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const precise = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
