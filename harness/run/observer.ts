@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { AckedBatch, SentRecord } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
+import { IntervalLatencyRecorder } from "../core/latency.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
 import { BoundedCall } from "../observe/bounded-call.ts";
@@ -10,7 +11,6 @@ import { GapLog } from "../observe/gaps.ts";
 import type { LabMetrics } from "../observe/lab-metrics.ts";
 import { groupLagSeconds, type LagSecondsReading, lagSecondsOf } from "../observe/lag-seconds.ts";
 import { LagStatusTracker, worstStatus } from "../observe/lag-status.ts";
-import { IntervalLatencyRecorder } from "../observe/latency.ts";
 import {
   type MemoryReading,
   ownMemory,

@@ -1,6 +1,6 @@
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
-import type { LabelCounts } from "../result/types.ts";
+import type { LabelCounts } from "../core/assertion.ts";
 import { sortedByLabel } from "./assertion.ts";
 
 export interface OffsetRange {

@@ -1,5 +1,5 @@
+import type { Assertion, LabelCounts } from "../core/assertion.ts";
 import { formatCount } from "../core/format.ts";
-import type { Assertion, LabelCounts } from "../result/types.ts";
 
 /** Differences listed in an assertion's detail before "and N more". */
 export const MAX_LISTED = 10;

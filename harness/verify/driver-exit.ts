@@ -1,4 +1,4 @@
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
 
 /** How an external load driver ended. */
 export interface DriverExit {

@@ -1,8 +1,9 @@
 import type { GeneratedRecord } from "../../pipeline/events/generator.ts";
 import { EXPECTED_REASON } from "../../pipeline/events/generator.ts";
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
-import type { Counts, LabelCounts } from "../result/types.ts";
+import type { LabelCounts } from "../core/assertion.ts";
 import { sortedByLabel } from "./assertion.ts";
+import type { Counts } from "./types.ts";
 
 /** A validation rule: the pipeline's own by default; a test hands in a broken one. */
 export type Validate = (value: Buffer | null) => ValidationResult;

@@ -1,5 +1,5 @@
+import type { Assertion } from "../core/assertion.ts";
 import { formatCount } from "../core/format.ts";
-import type { Assertion } from "../result/types.ts";
 import { MAX_LISTED } from "./assertion.ts";
 import type { RangeMismatch, RangeRecountResult, UncoveredRecords, UncoveredSpan } from "./range-recount.ts";
 

@@ -1,5 +1,15 @@
 import { build, type Histogram } from "hdr-histogram-js";
-import type { Percentiles } from "../result/types.ts";
+
+/** Percentiles of a latency distribution, in milliseconds. */
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
 
 /** Values are kept in microseconds so that sub-millisecond delays are not rounded to zero. */
 const MICROS_PER_MS = 1_000;

@@ -1,0 +1,37 @@
+import type { LabelCounts } from "../core/assertion.ts";
+
+export interface Counts {
+  total: number;
+  valid: number;
+  invalid: number;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
+  invalidByReason: LabelCounts;
+}
+
+export interface AggregateCounts {
+  /** Valid logins, summed over every analytics record read (copies of one range included). */
+  total: number;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
+  invalid: number;
+  invalidByReason: LabelCounts;
+  /** Analytics records read. */
+  records: number;
+  /** Copies of a source range beyond its first: each counted its range again. */
+  duplicateCopies: number;
+  dlqRecords: number;
+}
+
+export interface BaselineComparison {
+  metric: string;
+  baseline: number;
+  current: number;
+  /** Relative change allowed, 0.2 = 20 %. */
+  tolerance: number;
+  /** "higher" when a larger value is better (rate), "lower" when smaller is better (latency, lag). */
+  better: "higher" | "lower";
+  pass: boolean;
+}
