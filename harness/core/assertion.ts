@@ -32,3 +32,8 @@ export interface Assertion {
   pass: boolean;
   detail?: string;
 }
+
+/** The same counts in label order, so that reports list them the same way every run. */
+export function sortedByLabel(counts: LabelCounts): LabelCounts {
+  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

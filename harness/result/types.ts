@@ -5,6 +5,7 @@
 import type { Assertion, AssertionValue, LabelCounts } from "../core/assertion.ts";
 import type { Percentiles } from "../core/latency.ts";
 import type { FaultRecord, ThrottleRecord } from "../faults/types.ts";
+import type { Counts } from "../load/ledger.ts";
 import type { RateSearchResult } from "../load/rate-search.ts";
 import type {
   LagStatus,
@@ -20,7 +21,7 @@ import type {
   ThrottleFigures,
   UrpRecovery,
 } from "../observe/types.ts";
-import type { AggregateCounts, BaselineComparison, Counts } from "../verify/types.ts";
+import type { AggregateCounts, BaselineComparison } from "../verify/types.ts";
 
 // Each part of the result is defined by the layer that makes it; the report writers read them all from here.
 export type {

@@ -1,6 +1,6 @@
+import { sortedByLabel } from "../core/assertion.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import type { FaultRecord } from "../result/types.ts";
-import { sortedByLabel } from "../verify/assertion.ts";
 import type { FetchCounters } from "../verify/count-assertions.ts";
 import type { ConsumerFleet } from "./consumer-fleet.ts";
 import { unscrapedTargets } from "./scrape-check.ts";

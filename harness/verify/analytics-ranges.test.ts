@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
+import type { Counts } from "../load/ledger.ts";
 import { rangeBounds, summariseAnalytics } from "./analytics-ranges.ts";
 import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
 import { rangeAssertion } from "./range-assertion.ts";
-import type { Counts } from "./types.ts";
 
 /** A record covering `from`..`to` of partition `partition`, with `android` logins in CA and `invalid` bad ones. */
 function rec(

@@ -60,11 +60,6 @@ export function equalLabels(
   return assertion;
 }
 
-/** The same counts in label order, so that reports list them the same way every run. */
-export function sortedByLabel(counts: LabelCounts): LabelCounts {
-  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
 /** Every label of the maps given, sorted. */
 export function labelsOf(...maps: LabelCounts[]): string[] {
   return [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();

@@ -1,15 +1,5 @@
 import type { LabelCounts } from "../core/assertion.ts";
 
-export interface Counts {
-  total: number;
-  valid: number;
-  invalid: number;
-  byDeviceType: LabelCounts;
-  byLocale: LabelCounts;
-  byAppVersion: LabelCounts;
-  invalidByReason: LabelCounts;
-}
-
 export interface AggregateCounts {
   /** Valid logins, summed over every analytics record read (copies of one range included). */
   total: number;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createLoginGenerator, MALFORMED_KINDS } from "../../pipeline/events/generator.ts";
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
-import { countAssertions } from "./count-assertions.ts";
+import { countAssertions } from "../verify/count-assertions.ts";
+import type { Counts } from "./ledger.ts";
 import { CountsBuilder, type Validate, withoutCounts } from "./ledger.ts";
-import type { Counts } from "./types.ts";
 
 const login = (fields: Record<string, unknown>) =>
   Buffer.from(JSON.stringify({ user_id: "u1", timestamp: 1_694_479_551, app_version: "2.3.0", ...fields }));

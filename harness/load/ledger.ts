@@ -1,9 +1,18 @@
 import type { GeneratedRecord } from "../../pipeline/events/generator.ts";
 import { EXPECTED_REASON } from "../../pipeline/events/generator.ts";
 import { type ValidationResult, validateRecord } from "../../pipeline/events/login-event.ts";
-import type { LabelCounts } from "../core/assertion.ts";
-import { sortedByLabel } from "./assertion.ts";
-import type { Counts } from "./types.ts";
+import { type LabelCounts, sortedByLabel } from "../core/assertion.ts";
+
+/** Events counted by what they carry: what the driver sent (the ledger), or what a topic holds (a recount). */
+export interface Counts {
+  total: number;
+  valid: number;
+  invalid: number;
+  byDeviceType: LabelCounts;
+  byLocale: LabelCounts;
+  byAppVersion: LabelCounts;
+  invalidByReason: LabelCounts;
+}
 
 /** A validation rule: the pipeline's own by default; a test hands in a broken one. */
 export type Validate = (value: Buffer | null) => ValidationResult;
