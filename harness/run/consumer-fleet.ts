@@ -2,11 +2,11 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
+import type { Signallable } from "../faults/duty-cycle.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
 import type { AggregatorKeys } from "./coordinator.ts";
-import type { Signallable } from "./duty-cycle.ts";
 import { describeOutcome, isClean, lastErrorLine, type StopOutcome } from "./stop-outcome.ts";
 
 export interface FleetOptions extends AggregatorSettings {

@@ -2,6 +2,7 @@ import { cpus, hostname, totalmem, type } from "node:os";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import { formatCount } from "../core/format.ts";
+import { faultsAssertion } from "../faults/faults.ts";
 import type { ProviderName, UnexpectedExit } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
@@ -26,7 +27,6 @@ import { evaluateThresholds } from "../verify/thresholds.ts";
 import { brokerDeathsAssertion } from "./broker-deaths.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
-import { faultsAssertion } from "./faults.ts";
 import type { Observer } from "./observer.ts";
 import { type StopOutcome, stopAssertion } from "./stop-outcome.ts";
 

@@ -6,6 +6,7 @@ import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
+import { faultTimes, scheduleFaults } from "../faults/faults.ts";
 import type { ExternalOptions } from "../infra/external.ts";
 import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
@@ -29,7 +30,6 @@ import {
   type ExternalLoad,
   startExternalLoad,
 } from "./external-load.ts";
-import { faultTimes, scheduleFaults } from "./faults.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
 import { asKafkaFailure } from "./kafka-failure.ts";

@@ -1,19 +1,20 @@
 import { base, en, Faker } from "@faker-js/faker";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
+import type { Assertion } from "../core/assertion.ts";
 import type { Clock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { formatCount } from "../core/format.ts";
 import type { StartedStack } from "../infra/types.ts";
-import type { Assertion, FaultRecord } from "../result/types.ts";
+import type { ConsumerEvent, ConsumerFleet } from "../run/consumer-fleet.ts";
+import { aggregatorTransactionalId, findCoordinator } from "../run/coordinator.ts";
 import type { FaultStep, Scenario } from "../scenario/types.ts";
-import type { ConsumerEvent, ConsumerFleet } from "./consumer-fleet.ts";
-import { aggregatorTransactionalId, findCoordinator } from "./coordinator.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
 import { brokerGuard } from "./nemesis-guard.ts";
 import { describeRestart, restartFigures } from "./restart-note.ts";
 import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
+import type { FaultRecord } from "./types.ts";
 
 /** When each fault fires, in ms after the load starts: `atMs`, plus a seeded draw below `jitterMs`. */
 export function faultTimes(steps: readonly FaultStep[], seed: number): number[] {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
 import type { InfraFault, StartedStack } from "../infra/types.ts";
-import type { FaultRecord } from "../result/types.ts";
+import type { ConsumerFleet } from "../run/consumer-fleet.ts";
 import { validateScenario } from "../scenario/schema.ts";
-import type { ConsumerFleet } from "./consumer-fleet.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
+import type { FaultRecord } from "./types.ts";
 
 const STALE = "ERROR Error while creating ephemeral at /brokers/ids/2, node already exists";
 

@@ -1,8 +1,8 @@
 import { LabError } from "../core/errors.ts";
-import type { ThrottleRecord } from "../result/types.ts";
+import type { ConsumerFleet } from "../run/consumer-fleet.ts";
 import type { FaultStep } from "../scenario/types.ts";
-import type { ConsumerFleet } from "./consumer-fleet.ts";
 import { DutyCycle } from "./duty-cycle.ts";
+import type { ThrottleRecord } from "./types.ts";
 
 /** The duty cycle's period when a scenario names none. */
 export const DEFAULT_THROTTLE_PERIOD_MS = 1_000;
