@@ -1,10 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-
-/** A process (group) that takes signals: a fleet member. False when there was nothing to signal. */
-export interface Signallable {
-  readonly pid: number | undefined;
-  signal(signal: NodeJS.Signals): boolean;
-}
+import type { Signallable } from "../infra/aggregators/consumer-fleet.ts";
 
 export interface DutyCycleOptions {
   /** Share of each period the process is stopped, in percent. */

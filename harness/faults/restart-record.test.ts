@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
+import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { InfraFault, StartedStack } from "../infra/types.ts";
-import type { ConsumerFleet } from "../run/consumer-fleet.ts";
 import { validateScenario } from "../scenario/schema.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import type { FaultRecord } from "./types.ts";

@@ -1,5 +1,5 @@
 import { LabError } from "../core/errors.ts";
-import type { ConsumerFleet } from "../run/consumer-fleet.ts";
+import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { FaultStep } from "../scenario/types.ts";
 import { DutyCycle } from "./duty-cycle.ts";
 import type { ThrottleRecord } from "./types.ts";

@@ -1,8 +1,8 @@
 import { sortedByLabel } from "../core/assertion.ts";
+import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import type { FaultRecord } from "../result/types.ts";
 import type { FetchCounters } from "../verify/count-assertions.ts";
-import type { ConsumerFleet } from "./consumer-fleet.ts";
 import { unscrapedTargets } from "./scrape-check.ts";
 
 /**

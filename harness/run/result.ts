@@ -3,6 +3,7 @@ import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import { formatCount } from "../core/format.ts";
 import { faultsAssertion } from "../faults/faults.ts";
+import { type StopOutcome, stopAssertion } from "../infra/aggregators/stop-outcome.ts";
 import type { ProviderName, UnexpectedExit } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
@@ -28,7 +29,6 @@ import { brokerDeathsAssertion } from "./broker-deaths.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import { faultFigures } from "./fault-figures.ts";
 import type { Observer } from "./observer.ts";
-import { type StopOutcome, stopAssertion } from "./stop-outcome.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {

@@ -7,7 +7,10 @@ import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { faultTimes, scheduleFaults } from "../faults/faults.ts";
+import { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
+import { describeOutcome, isClean } from "../infra/aggregators/stop-outcome.ts";
 import type { ExternalOptions } from "../infra/external.ts";
+import { asKafkaFailure } from "../infra/kafka-failure.ts";
 import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
 import type { ProviderName, StartedStack } from "../infra/types.ts";
@@ -22,7 +25,6 @@ import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { AnalyticsTail } from "./analytics-tail.ts";
-import { ConsumerFleet } from "./consumer-fleet.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import {
   checkExternalDriverFits,
@@ -32,7 +34,6 @@ import {
 } from "./external-load.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
-import { asKafkaFailure } from "./kafka-failure.ts";
 import { LagProbe } from "./lag-probe.ts";
 import { Liveness } from "./liveness.ts";
 import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
@@ -42,7 +43,6 @@ import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
-import { describeOutcome, isClean } from "./stop-outcome.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {

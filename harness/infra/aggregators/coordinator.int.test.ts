@@ -1,10 +1,10 @@
 import { createRequire } from "node:module";
 import { afterAll, describe, expect, it } from "vitest";
-import { createKafka } from "../../pipeline/kafka/client.ts";
-import { startLocalStack } from "../infra/local/local-stack.ts";
-import { waitForKafka } from "../infra/readiness.ts";
-import type { StartedStack } from "../infra/types.ts";
-import { uniqueName } from "../testing/kafka.ts";
+import { createKafka } from "../../../pipeline/kafka/client.ts";
+import { uniqueName } from "../../testing/kafka.ts";
+import { startLocalStack } from "../local/local-stack.ts";
+import { waitForKafka } from "../readiness.ts";
+import type { StartedStack } from "../types.ts";
 import { findCoordinator } from "./coordinator.ts";
 
 interface RdAdmin {

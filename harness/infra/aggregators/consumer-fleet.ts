@@ -1,13 +1,18 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LabError } from "../core/errors.ts";
-import { waitFor } from "../core/wait-for.ts";
-import type { Signallable } from "../faults/duty-cycle.ts";
-import { ManagedProcess } from "../infra/local/process.ts";
-import { REPO_ROOT } from "../infra/local/provision.ts";
+import { LabError } from "../../core/errors.ts";
+import { waitFor } from "../../core/wait-for.ts";
+import { ManagedProcess } from "../local/process.ts";
+import { REPO_ROOT } from "../local/provision.ts";
 import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
 import type { AggregatorKeys } from "./coordinator.ts";
 import { describeOutcome, isClean, lastErrorLine, type StopOutcome } from "./stop-outcome.ts";
+
+/** A process (group) that takes signals: a fleet member. False when there was nothing to signal. */
+export interface Signallable {
+  readonly pid: number | undefined;
+  signal(signal: NodeJS.Signals): boolean;
+}
 
 export interface FleetOptions extends AggregatorSettings {
   logDir: string;

@@ -1,4 +1,4 @@
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../../core/assertion.ts";
 
 /** How one aggregator ended at the end of a run: asked to stop (SIGTERM), or already gone unasked. */
 export interface StopOutcome {

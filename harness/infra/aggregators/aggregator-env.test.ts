@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConsumerConfigError, parseConsumerArgs } from "../../pipeline/consumer/args.ts";
+import { ConsumerConfigError, parseConsumerArgs } from "../../../pipeline/consumer/args.ts";
 import { aggregatorEnvironment } from "./aggregator-env.ts";
 
 const settings = {

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { Kafka } from "kafkajs";
-import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
-import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
-import { LabError } from "../core/errors.ts";
+import { createKafka, type KafkaConnection } from "../../../pipeline/kafka/client.ts";
+import type { ClientName } from "../../../pipeline/kafka/record-producer.ts";
+import { LabError } from "../../core/errors.ts";
 
 /** FindCoordinator's key types (Kafka protocol): a consumer group, or a transactional id. */
 const KEY_TYPES = { group: 0, transaction: 1 } as const;
@@ -50,7 +50,7 @@ function kafkajsCluster(kafka: Kafka): KafkajsCluster {
   const create = symbol && (kafka as unknown as Record<symbol, unknown>)[symbol];
   if (typeof create !== "function")
     throw new LabError("INTERNAL", "this kafkajs has no Cluster to ask FindCoordinator of", {
-      hint: "the lab was written against kafkajs 2.2.4: check harness/run/coordinator.ts against the installed one",
+      hint: "the lab was written against kafkajs 2.2.4: check harness/infra/aggregators/coordinator.ts against the installed one",
     });
   return create({}) as KafkajsCluster;
 }

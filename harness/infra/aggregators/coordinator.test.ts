@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LabError } from "../core/errors.ts";
+import { LabError } from "../../core/errors.ts";
 import { aggregatorTransactionalId } from "./coordinator.ts";
 
 const keys = { groupId: "g", inputTopic: "user-login", logFiles: [] };

@@ -1,7 +1,7 @@
-import { CONSUMER_ENV } from "../../pipeline/consumer/args.ts";
-import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
-import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
-import { securityEnv } from "../../pipeline/kafka/security.ts";
+import { CONSUMER_ENV } from "../../../pipeline/consumer/args.ts";
+import type { KafkaConnection } from "../../../pipeline/kafka/client.ts";
+import type { ClientName } from "../../../pipeline/kafka/record-producer.ts";
+import { securityEnv } from "../../../pipeline/kafka/security.ts";
 
 export interface AggregatorSettings {
   connection: KafkaConnection;
