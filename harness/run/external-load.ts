@@ -2,11 +2,11 @@ import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { Clock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { expectedCount } from "../load/profile.ts";
+import { InputTail } from "../observe/input-tail.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { driverEnvironment } from "./driver-env.ts";
 import { type ExternalDriverRun, runExternalDriver } from "./external-driver.ts";
-import { InputTail } from "./input-tail.ts";
 
 /** What a run with an external driver cannot measure in any second, and why: gaps, never zeros. */
 export const EXTERNAL_NOT_MEASURED = [

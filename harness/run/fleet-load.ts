@@ -2,8 +2,8 @@ import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import { LabError } from "../core/errors.ts";
 import { type FleetRun, startDriverFleet } from "../load/driver-fleet.ts";
+import type { AckedTimes } from "../observe/observer.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { AckedTimes } from "./observer.ts";
 
 export interface FleetLoadInput {
   processes: number;

@@ -10,7 +10,9 @@ import type { FleetRun } from "../load/driver-fleet.ts";
 import { driverLedgerAssertion } from "../load/driver-ledger.ts";
 import type { CountsBuilder } from "../load/ledger.ts";
 import { describeLoad } from "../load/profile.ts";
+import { faultFigures } from "../observe/fault-figures.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
+import type { Observer } from "../observe/observer.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../result/types.ts";
@@ -27,8 +29,6 @@ import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
 import { brokerDeathsAssertion } from "./broker-deaths.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
-import { faultFigures } from "./fault-figures.ts";
-import type { Observer } from "./observer.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {

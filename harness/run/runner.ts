@@ -19,12 +19,17 @@ import type { FleetRun } from "../load/driver-fleet.ts";
 import { CountsBuilder } from "../load/ledger.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
+import { AnalyticsTail } from "../observe/analytics-tail.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
+import { LagProbe } from "../observe/lag-probe.ts";
+import { Liveness } from "../observe/liveness.ts";
+import { type AckedTimes, Observer, type Snapshot } from "../observe/observer.ts";
+import { KafkaRecordTimestamps } from "../observe/record-timestamps.ts";
+import { sampleUntilUrpZero, urpSettleDeadline } from "../observe/urp-settle.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
-import { AnalyticsTail } from "./analytics-tail.ts";
 import type { ExternalDriverRun } from "./external-driver.ts";
 import {
   checkExternalDriverFits,
@@ -34,16 +39,11 @@ import {
 } from "./external-load.ts";
 import { readFetchCounters } from "./fetch-counters.ts";
 import { prepareFleetLoad } from "./fleet-load.ts";
-import { LagProbe } from "./lag-probe.ts";
-import { Liveness } from "./liveness.ts";
-import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
 import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
-import { KafkaRecordTimestamps } from "./record-timestamps.ts";
 import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { prepareTopics, waitForGroup } from "./setup.ts";
-import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
 
 export interface RunOptions {
   scenario: Scenario;

@@ -2,26 +2,21 @@ import { performance } from "node:perf_hooks";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { AckedBatch, SentRecord } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
+import type { Percentiles } from "../core/latency.ts";
 import { IntervalLatencyRecorder } from "../core/latency.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
-import { BoundedCall } from "../observe/bounded-call.ts";
-import { CpuMeter, parseCpuSeconds } from "../observe/cpu.ts";
-import { GapLog } from "../observe/gaps.ts";
-import type { LabMetrics } from "../observe/lab-metrics.ts";
-import { groupLagSeconds, type LagSecondsReading, lagSecondsOf } from "../observe/lag-seconds.ts";
-import { LagStatusTracker, worstStatus } from "../observe/lag-status.ts";
-import {
-  type MemoryReading,
-  ownMemory,
-  parseProcessMemory,
-  pushMemory,
-  scrapeMetrics,
-} from "../observe/memory.ts";
-import type { LagStatus, MemorySeries, Percentiles, Series } from "../result/types.ts";
+import { BoundedCall } from "./bounded-call.ts";
+import { CpuMeter, parseCpuSeconds } from "./cpu.ts";
+import { GapLog } from "./gaps.ts";
+import type { LabMetrics } from "./lab-metrics.ts";
 import type { PartitionLag } from "./lag-probe.ts";
+import { groupLagSeconds, type LagSecondsReading, lagSecondsOf } from "./lag-seconds.ts";
+import { LagStatusTracker, worstStatus } from "./lag-status.ts";
+import { type MemoryReading, ownMemory, parseProcessMemory, pushMemory, scrapeMetrics } from "./memory.ts";
 import { OffsetTimes } from "./offset-times.ts";
 import type { RecordTimestamps } from "./record-timestamps.ts";
+import type { LagStatus, MemorySeries, Series } from "./types.ts";
 
 /** What the observer reads of an acked batch, whichever process sent it: where it landed, and its times. */
 export type AckedTimes = Pick<AckedBatch, "partition" | "baseOffset"> & {

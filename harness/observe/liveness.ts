@@ -1,13 +1,14 @@
+import type { Assertion } from "../core/assertion.ts";
 import { formatCount } from "../core/format.ts";
+import type { FaultRecord } from "../faults/types.ts";
+import type { GroupMember, PartitionLag } from "./lag-probe.ts";
 import {
   type PartitionProgress,
   type StallEpisode,
   StallTracker,
   stallAssertion,
   stallBoundMs,
-} from "../observe/stalls.ts";
-import type { Assertion, FaultRecord } from "../result/types.ts";
-import type { GroupMember, PartitionLag } from "./lag-probe.ts";
+} from "./stalls.ts";
 
 /**
  * How long after a scheduled fault its stalls are excused: the longer of the two clients' default session

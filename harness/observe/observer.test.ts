@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../core/clock.ts";
-import { LabMetrics } from "../observe/lab-metrics.ts";
+import { LabMetrics } from "./lab-metrics.ts";
 import type { PartitionLag } from "./lag-probe.ts";
 import { type LagSource, Observer } from "./observer.ts";
 import type { RecordTimestamps } from "./record-timestamps.ts";

@@ -1,6 +1,6 @@
 import { type Admin, AssignerProtocol } from "kafkajs";
 import { createKafka, type KafkaConnection } from "../../pipeline/kafka/client.ts";
-import { type Bounded, BoundedCall } from "../observe/bounded-call.ts";
+import { type Bounded, BoundedCall } from "./bounded-call.ts";
 
 /** A member of the group as Kafka describes it: the client id its consumer gave, and the host it came from. */
 export interface GroupMember {

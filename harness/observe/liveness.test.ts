@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { FaultRecord } from "../result/types.ts";
+import type { FaultRecord } from "../faults/types.ts";
 import type { PartitionLag } from "./lag-probe.ts";
 import { Liveness } from "./liveness.ts";
 

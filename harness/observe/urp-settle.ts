@@ -1,5 +1,5 @@
 import type { Clock } from "../core/clock.ts";
-import type { FaultRecord } from "../result/types.ts";
+import type { FaultRecord } from "../faults/types.ts";
 
 /**
  * Until when a run keeps sampling after its drain so that the under-replicated partitions' time back to 0

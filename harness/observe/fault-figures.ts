@@ -1,7 +1,9 @@
-import { rebalancePauses } from "../observe/rebalance-pause.ts";
-import { throttleAssertions, throttleFigures } from "../observe/throttle-figures.ts";
-import type { Assertion, FaultRecord, RunResult, Series } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import type { FaultRecord } from "../faults/types.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { rebalancePauses } from "./rebalance-pause.ts";
+import { throttleAssertions, throttleFigures } from "./throttle-figures.ts";
+import type { RebalancePause, Series, ThrottleFigures } from "./types.ts";
 
 /**
  * What the faults on the timeline did to the lag: per throttle its growth, drain and lag status episode
@@ -11,7 +13,7 @@ export function faultFigures(
   series: Series,
   faults: readonly FaultRecord[],
   scenario: Scenario,
-): Pick<RunResult, "throttles" | "rebalancePauses"> & { assertions: Assertion[] } {
+): { throttles?: ThrottleFigures[]; rebalancePauses?: RebalancePause[]; assertions: Assertion[] } {
   const toS = (ms: number) => Math.round(ms / 100) / 10;
   const throttles = faults.flatMap((f) =>
     f.throttle ? [throttleFigures(series, toS(f.atMs), toS(f.throttle.releasedAtMs))] : [],
