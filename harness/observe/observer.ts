@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
-import type { AckedBatch, SentRecord } from "../../pipeline/producer/producer.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Percentiles } from "../core/latency.ts";
 import { IntervalLatencyRecorder } from "../core/latency.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
+import type { AckedTimes } from "../load/fleet-load.ts";
 import { SendDelayTracker } from "../load/send-delay.ts";
 import { BoundedCall } from "./bounded-call.ts";
 import { CpuMeter, parseCpuSeconds } from "./cpu.ts";
@@ -17,11 +17,6 @@ import { type MemoryReading, ownMemory, parseProcessMemory, pushMemory, scrapeMe
 import { OffsetTimes } from "./offset-times.ts";
 import type { RecordTimestamps } from "./record-timestamps.ts";
 import type { LagStatus, MemorySeries, Series } from "./types.ts";
-
-/** What the observer reads of an acked batch, whichever process sent it: where it landed, and its times. */
-export type AckedTimes = Pick<AckedBatch, "partition" | "baseOffset"> & {
-  records: readonly Pick<SentRecord, "dueTimeMs" | "sentAtMs">[];
-};
 
 /** One second of the run as the observer saw it; also what the progress line shows. */
 export interface Snapshot {

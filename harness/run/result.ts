@@ -8,6 +8,7 @@ import type { ProviderName, UnexpectedExit } from "../infra/types.ts";
 import { KAFKA_VERSION } from "../infra/versions.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
 import { driverLedgerAssertion } from "../load/driver-ledger.ts";
+import type { ExternalDriverRun } from "../load/external-driver.ts";
 import type { CountsBuilder } from "../load/ledger.ts";
 import { describeLoad } from "../load/profile.ts";
 import { faultFigures } from "../observe/fault-figures.ts";
@@ -28,7 +29,6 @@ import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/rang
 import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
 import { brokerDeathsAssertion } from "./broker-deaths.ts";
-import type { ExternalDriverRun } from "./external-driver.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {

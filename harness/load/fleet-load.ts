@@ -1,9 +1,14 @@
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
+import type { AckedBatch, SentRecord } from "../../pipeline/producer/producer.ts";
 import { LabError } from "../core/errors.ts";
-import { type FleetRun, startDriverFleet } from "../load/driver-fleet.ts";
-import type { AckedTimes } from "../observe/observer.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { type FleetRun, startDriverFleet } from "./driver-fleet.ts";
+
+/** What the observer reads of an acked batch, whichever process sent it: where it landed, and its times. */
+export type AckedTimes = Pick<AckedBatch, "partition" | "baseOffset"> & {
+  records: readonly Pick<SentRecord, "dueTimeMs" | "sentAtMs">[];
+};
 
 export interface FleetLoadInput {
   processes: number;

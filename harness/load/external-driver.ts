@@ -5,7 +5,18 @@ import type { Clock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
-import type { DriverExit } from "../verify/driver-exit.ts";
+
+/** How an external load driver ended. */
+export interface DriverExit {
+  command: string;
+  code: number | null;
+  signal: string | null;
+  /** True when the lab stopped it: the load's duration was over, or the run was interrupted. */
+  stoppedByLab: boolean;
+  logFile: string;
+  /** The last lines it printed. */
+  logTail: string;
+}
 
 export interface ExternalDriverOptions {
   /** Run with `/bin/sh -c` from the repository root, in a process group of its own. */

@@ -1,12 +1,10 @@
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import type { Clock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
-import { expectedCount } from "../load/profile.ts";
-import { InputTail } from "../observe/input-tail.ts";
 import type { Scenario } from "../scenario/types.ts";
-import { endOffsets } from "../verify/topic-reader.ts";
 import { driverEnvironment } from "./driver-env.ts";
 import { type ExternalDriverRun, runExternalDriver } from "./external-driver.ts";
+import { expectedCount } from "./profile.ts";
 
 /** What a run with an external driver cannot measure in any second, and why: gaps, never zeros. */
 export const EXTERNAL_NOT_MEASURED = [
@@ -34,30 +32,24 @@ export function checkExternalDriverFits(scenario: Scenario): void {
     );
 }
 
-export interface ExternalLoad {
-  /** Starts the driver command now; resolves when it has exited or been stopped, with what it left in the topic. */
-  run(): Promise<ExternalDriverRun>;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts following the input topic; `run` then runs the driver command with the scenario's settings in
- * its environment. Everything it writes from the run's start offsets on is the run's load.
- */
-export async function startExternalLoad(options: {
+export interface ExternalLoadOptions {
   command: string;
   scenario: Scenario;
   connection: KafkaConnection;
   topic: string;
-  start: Map<number, bigint>;
   logDir: string;
   clock: Clock;
   signal: AbortSignal;
-  onRecord: (partition: number, offset: bigint, timestampMs: number) => void;
-}): Promise<ExternalLoad> {
-  const { scenario, connection, topic, start } = options;
-  const tail = new InputTail(connection, topic, start, options.onRecord);
-  await tail.run();
+  /** How many records are in the topic past the run's start offsets: what the driver wrote. */
+  written: () => Promise<number>;
+}
+
+/**
+ * Runs the driver command with the scenario's settings in its environment; resolves when it has exited or
+ * been stopped, with what it left in the topic.
+ */
+export function runExternalLoad(options: ExternalLoadOptions): Promise<ExternalDriverRun> {
+  const { scenario, connection, topic } = options;
   const env = driverEnvironment({
     connection,
     topic,
@@ -68,23 +60,13 @@ export async function startExternalLoad(options: {
     seed: scenario.seed,
     malformed: scenario.malformed,
   });
-  const written = async () => {
-    let records = 0n;
-    for (const [partition, end] of await endOffsets(connection, topic))
-      records += end - (start.get(partition) ?? 0n);
-    return Number(records);
-  };
-  return {
-    run: () =>
-      runExternalDriver({
-        command: options.command,
-        env,
-        logDir: options.logDir,
-        clock: options.clock,
-        durationMs: scenario.durationMs,
-        signal: options.signal,
-        written,
-      }),
-    stop: () => tail.stop(),
-  };
+  return runExternalDriver({
+    command: options.command,
+    env,
+    logDir: options.logDir,
+    clock: options.clock,
+    durationMs: scenario.durationMs,
+    signal: options.signal,
+    written: options.written,
+  });
 }
