@@ -20,6 +20,7 @@ import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../resu
 import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { rangeBounds } from "../verify/analytics-ranges.ts";
+import { brokerDeathsAssertion } from "../verify/broker-deaths.ts";
 import type { Collected } from "../verify/collect.ts";
 import { countAssertions, type FetchCounters, lostBeyondLag } from "../verify/count-assertions.ts";
 import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
@@ -28,7 +29,6 @@ import { rangeAssertion } from "../verify/range-assertion.ts";
 import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
 import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
-import { brokerDeathsAssertion } from "./broker-deaths.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {

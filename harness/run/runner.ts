@@ -33,8 +33,8 @@ import { sampleUntilUrpZero, urpSettleDeadline } from "../observe/urp-settle.ts"
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
+import { readFetchCounters } from "../verify/fetch-counters.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
-import { readFetchCounters } from "./fetch-counters.ts";
 import { formatProgress, type Phase } from "./progress.ts";
 import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";

@@ -1,5 +1,5 @@
+import type { Assertion } from "../core/assertion.ts";
 import type { UnexpectedExit } from "../infra/types.ts";
-import type { Assertion } from "../result/types.ts";
 
 /**
  * A broker (or ZooKeeper) that died when no fault asked for it fails the run by name, with its own log

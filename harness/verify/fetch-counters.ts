@@ -1,9 +1,9 @@
 import { sortedByLabel } from "../core/assertion.ts";
+import type { FaultRecord } from "../faults/types.ts";
 import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { unscrapedTargets } from "../observe/scrape-check.ts";
-import type { FaultRecord } from "../result/types.ts";
-import type { FetchCounters } from "../verify/count-assertions.ts";
+import type { FetchCounters } from "./count-assertions.ts";
 
 /**
  * The Fetch pipeline's counters (total_count, device_type_count, locale_count) summed over the consumers,
