@@ -30,13 +30,13 @@ import { Liveness } from "../observe/liveness.ts";
 import { Observer, type Snapshot } from "../observe/observer.ts";
 import { KafkaRecordTimestamps } from "../observe/record-timestamps.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "../observe/urp-settle.ts";
+import { buildResult, withScenarioChecks } from "../result/build.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
 import { readFetchCounters } from "../verify/fetch-counters.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 import { formatProgress, type Phase } from "./progress.ts";
-import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
 import { type ExternalLoad, prepareTopics, startExternalLoad, waitForGroup } from "./setup.ts";
 

@@ -16,8 +16,6 @@ import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
 import type { Observer } from "../observe/observer.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
 import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
-import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "../result/types.ts";
-import { RESULT_SCHEMA_VERSION } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { rangeBounds } from "../verify/analytics-ranges.ts";
 import { brokerDeathsAssertion } from "../verify/broker-deaths.ts";
@@ -29,6 +27,8 @@ import { rangeAssertion } from "../verify/range-assertion.ts";
 import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
 import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
+import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "./types.ts";
+import { RESULT_SCHEMA_VERSION } from "./types.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
 export interface ResultInput {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { brokerlessObserver } from "../bench/lab-memory.ts";
 import { sampleResult } from "../report/fixture.ts";
-import type { RunResult } from "../result/types.ts";
 import { loadScenario } from "../scenario/registry.ts";
-import { type ScenarioCheckInput, withScenarioChecks } from "./result.ts";
+import { type ScenarioCheckInput, withScenarioChecks } from "./build.ts";
+import type { RunResult } from "./types.ts";
 
 const passing = (): RunResult => {
   const result = sampleResult();
