@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { spikeAssertion, spikeFigures } from "./spike.ts";
 import type { Series } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { lagStatusChanges, throttleAssertions, throttleFigures } from "./throttle-figures.ts";
 import type { LagStatus, Series } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FaultRecord } from "../faults/types.ts";
-import { sampleResult } from "../report/fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import type { Series } from "./types.ts";
 import { brokerOutages, urpRecovery, urpRecoveryAssertion } from "./urp.ts";
 

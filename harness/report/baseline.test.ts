@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../result/types.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { baselineLimit, baselinePath, compareWithBaseline, LAG_FLOOR_SECONDS } from "./baseline.ts";
-import { sampleResult } from "./fixture.ts";
 
 const base = sampleResult();
 

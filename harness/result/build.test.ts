@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { brokerlessObserver } from "../bench/lab-memory.ts";
-import { sampleResult } from "../report/fixture.ts";
 import { loadScenario } from "../scenario/registry.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { type ScenarioCheckInput, withScenarioChecks } from "./build.ts";
 import type { RunResult } from "./types.ts";
 

@@ -1,14 +1,10 @@
 /**
- * Test fixture, used only by the report tests: a realistic RunResult of a 60 s run at 500 events/s with a
- * broker killed at 30 s and restarted at 40 s. Values are derived from the second index, not from random
- * numbers, so every test sees the same result.
+ * Test fixture, for the tests of the report writers and of what reads a result: a realistic RunResult of
+ * a 60 s run at 500 events/s with a broker killed at 30 s and restarted at 40 s. Values are derived from the
+ * second index, not from random numbers, so every test sees the same result.
  */
+import { US_STATE_CODES } from "../../pipeline/events/us-states.ts";
 import { type Assertion, type Counts, RESULT_SCHEMA_VERSION, type RunResult } from "../result/types.ts";
-
-export const US_STATES = (
-  "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO " +
-  "MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY"
-).split(" ");
 
 const SECONDS = 60;
 const RATE = 500;
@@ -20,7 +16,7 @@ export interface SampleOptions {
   failAssertion?: boolean;
 }
 
-function spread(total: number, keys: string[]): Map<string, number> {
+function spread(total: number, keys: readonly string[]): Map<string, number> {
   const base = Math.floor(total / keys.length);
   return new Map(keys.map((k, i) => [k, base + (i < total % keys.length ? 1 : 0)]));
 }
@@ -35,7 +31,7 @@ function counts(total: number, invalid: number): Counts {
       ["android", Math.ceil(valid / 2)],
       ["iOS", Math.floor(valid / 2)],
     ]),
-    byLocale: spread(valid, US_STATES),
+    byLocale: spread(valid, US_STATE_CODES),
     byAppVersion: new Map([["2.3.0", valid]]),
     invalidByReason: new Map([
       ["not_json", invalid - 40],
