@@ -10,7 +10,7 @@ import {
   formatSeconds,
 } from "../core/format.ts";
 import type { BaselineComparison, FaultRecord, Percentiles, RunResult } from "../result/types.ts";
-import { baselineLimit } from "./baseline.ts";
+import { baselineLimit } from "../verify/baseline.ts";
 
 export interface Figure {
   label: string;

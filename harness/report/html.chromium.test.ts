@@ -6,7 +6,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
 import { sampleResult } from "../testing/sample-result.ts";
-import { compareWithBaseline } from "./baseline.ts";
+import { compareWithBaseline } from "../verify/baseline.ts";
 import { renderHtml } from "./html.ts";
 
 const SCREENSHOT = join("reports", "test-output", "report-html.png");

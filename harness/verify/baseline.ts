@@ -1,8 +1,28 @@
 import { join } from "node:path";
 import { formatDuration } from "../core/clock.ts";
 import { describeLoad } from "../load/profile.ts";
-import type { BaselineComparison, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
+import type { BaselineComparison } from "./types.ts";
+
+/** What a comparison reads of a run and of its baseline: a RunResult, or a report.json read back. */
+export interface BaselineFigures {
+  throughput: { achievedPerSec: number };
+  latency: { p99: number };
+  lag: { maxSeconds: number };
+}
+
+/** What says which experiment a baseline was: its scenario and the configuration it ran. */
+export interface BaselineSetup {
+  scenario: { name: string };
+  config: {
+    durationMs: number;
+    profile: { description: string };
+    partitions: number;
+    consumers: number;
+    brokers: number;
+    windowMs: number;
+  };
+}
 
 export interface BaselineTolerances {
   /** Relative drop of the achieved rate allowed; default 0.2. */
@@ -23,7 +43,7 @@ export const LAG_FLOOR_SECONDS = 2;
 interface MetricDefinition {
   metric: string;
   better: BaselineComparison["better"];
-  read: (result: RunResult) => number;
+  read: (result: BaselineFigures) => number;
   tolerance: (t: BaselineTolerances) => number;
   floor?: number;
 }
@@ -63,8 +83,8 @@ export function baselineLimit(comparison: BaselineComparison): number {
 }
 
 export function compareWithBaseline(
-  current: RunResult,
-  baseline: RunResult,
+  current: BaselineFigures,
+  baseline: BaselineFigures,
   tolerances: BaselineTolerances = {},
 ): BaselineComparison[] {
   return METRICS.map((m) => {
@@ -92,7 +112,7 @@ export function baselinePath(scenario: string, root = "reports"): string {
  * partitions, consumers, brokers or window. Each entry reads "what: this run, baseline". The duration and
  * the seed may differ: rates, latency and lag are comparable across them.
  */
-export function baselineMismatches(scenario: Scenario, baseline: RunResult): string[] {
+export function baselineMismatches(scenario: Scenario, baseline: BaselineSetup): string[] {
   const b = baseline.config;
   const differences: [string, string, string][] = [
     ["scenario", scenario.name, baseline.scenario.name],
