@@ -124,5 +124,5 @@ export function faultCells(row: FaultRow): string[] {
 export function baselineExpectation(comparison: BaselineComparison): string {
   const sign = comparison.better === "higher" ? "−" : "+";
   const bound = comparison.better === "higher" ? "≥" : "≤";
-  return `${bound} ${formatNumber(baselineLimit(comparison))} (baseline ${formatNumber(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
+  return `${bound} ${formatNumber(comparison.limit ?? baselineLimit(comparison))} (baseline ${formatNumber(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
 }

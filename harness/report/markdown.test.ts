@@ -91,6 +91,20 @@ describe("renderMarkdown", () => {
     expect(section(full, "Links")).toContain("- Grafana: http://127.0.0.1:13000/d/lab/login-pipeline-lab");
   });
 
+  it("prints the limit a comparison recorded, and works it out for a report written before limits were", () => {
+    const base = sampleResult();
+    const [rate] = compareWithBaseline(base, base);
+    if (!rate) throw new Error("no rate comparison");
+    const row = (comparison: typeof rate) =>
+      section(
+        renderMarkdown(sampleResult({ baseline: { file: "b.json", comparisons: [comparison] } })),
+        "Baseline comparison",
+      );
+    expect(row({ ...rate, limit: 123 })).toContain("≥ 123 (baseline 499.2 −20 %)");
+    const { limit: _, ...older } = rate;
+    expect(row(older)).toContain("≥ 399.36 (baseline 499.2 −20 %)");
+  });
+
   it("gives each fault a row of the faults table", () => {
     const faults = section(renderMarkdown(sampleResult()), "Faults");
     expect(faults).toContain("| At | Action | Target | Process | Note |");

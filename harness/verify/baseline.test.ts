@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { renderJson } from "../report/json.ts";
 import type { RunResult } from "../result/types.ts";
 import { sampleResult } from "../testing/sample-result.ts";
 import { baselineLimit, baselinePath, compareWithBaseline, LAG_FLOOR_SECONDS } from "./baseline.ts";
@@ -65,5 +66,15 @@ describe("baselinePath", () => {
   it("puts baselines under <root>/baselines/<scenario>.json", () => {
     expect(baselinePath("steady")).toBe("reports/baselines/steady.json");
     expect(baselinePath("steady", "/tmp/r")).toBe("/tmp/r/baselines/steady.json");
+  });
+});
+
+describe("the limit in the result", () => {
+  it("keeps each comparison's limit, so report.json carries it", () => {
+    const comparisons = compareWithBaseline(withFigures(1, 1, 1), withFigures(1_000, 2_000, 0.1));
+    expect(comparisons.map((c) => c.limit)).toEqual([800, 3_000, LAG_FLOOR_SECONDS]);
+    for (const c of comparisons) expect(c.limit).toBe(baselineLimit(c));
+    const json = JSON.parse(renderJson(sampleResult({ baseline: { file: "b.json", comparisons } })));
+    expect(json.baseline.comparisons[0]).toMatchObject({ metric: "achieved rate (events/s)", limit: 800 });
   });
 });

@@ -72,8 +72,8 @@ const METRICS: MetricDefinition[] = [
 
 /**
  * The worst current value that still passes: the baseline minus the tolerance when higher is better,
- * plus the tolerance (never below the metric's absolute floor) when lower is better. Exported so the
- * report writers print the same limit the comparison used.
+ * plus the tolerance (never below the metric's absolute floor) when lower is better. Each comparison
+ * keeps it as `limit`; the report writers work it out again only for a report written before that.
  */
 export function baselineLimit(comparison: BaselineComparison): number {
   const { baseline, tolerance, better } = comparison;
@@ -98,7 +98,7 @@ export function compareWithBaseline(
     };
     const limit = baselineLimit(comparison);
     comparison.pass = m.better === "higher" ? comparison.current >= limit : comparison.current <= limit;
-    return comparison;
+    return { ...comparison, limit };
   });
 }
 

@@ -24,4 +24,9 @@ export interface BaselineComparison {
   /** "higher" when a larger value is better (rate), "lower" when smaller is better (latency, lag). */
   better: "higher" | "lower";
   pass: boolean;
+  /**
+   * The worst current value that still passed: the baseline with the tolerance applied, and never below
+   * the metric's floor. Absent in reports written before it was recorded.
+   */
+  limit?: number;
 }
