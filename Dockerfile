@@ -4,7 +4,10 @@ ARG NODE_IMAGE=node:20.19.5-bookworm-slim
 FROM ${NODE_IMAGE}
 WORKDIR /app
 # Dependencies first, so editing the source does not reinstall them. tsx is a dev dependency: keep them.
+# npm ci's postinstall needs patches/ (patch-package mends kafkajs) and scripts/ (the librdkafka build).
 COPY package.json package-lock.json ./
+COPY patches ./patches
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY . .
 USER node

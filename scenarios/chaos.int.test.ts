@@ -11,7 +11,7 @@ import { failedAssertions, readResult, scenarioCli } from "../harness/testing/sc
  * side, to fit CI's budget: with both on 3 brokers (seeds 9–10 on kafkajs, 11 on librdkafka, 40 s) this file
  * took 8.8 min here, so the two kafkajs seeds run on 1 broker (aggregator faults only: kills, freezes, adds
  * and removes) and broker chaos runs in CI on librdkafka only: seed 11 kills the broker coordinating an
- * aggregator's transactions. Broker chaos on kafkajs is run by hand (README).
+ * aggregator's transactions. Broker chaos on kafkajs is run by hand.
  */
 const DURATION = "40s";
 const DURATION_MS = 40_000;

@@ -21,7 +21,7 @@ const faultsHit = (result: RunResult) => {
  * Scenarios run here, two at a time: each is light (hundreds of events a second), and the 3-broker ones spend
  * most of their time waiting on the faults' timelines. The pipeline's aggregator runs on kafkajs, its default,
  * except in the four fault scenarios labelled with --aggregator-client librdkafka; CI's time budget does not
- * hold every scenario twice, and both clients ran every scenario by hand (README). The soak's memory fit needs 3 full minutes of steady
+ * hold every scenario twice, and both clients ran every scenario by hand (docs/results.md). The soak's memory fit needs 3 full minutes of steady
  * load; it runs 5 minutes, because the lab's heap after a collection climbs and falls by about 9 MB over
  * about 3 minutes at this rate (the same before and after this round's changes), and a fit over 3 minutes
  * read that swing as anywhere from -244 to +108 MB/h against a bound of 100.

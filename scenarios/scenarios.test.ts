@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listScenarios, loadScenario } from "../harness/scenario/registry.ts";
 
@@ -16,6 +18,16 @@ const FAULT_SCENARIOS = [
 describe("scenarios/", () => {
   it("holds the scenarios the README promises", () => {
     expect(names).toEqual(expect.arrayContaining(["smoke", "baseline", "high-load", ...FAULT_SCENARIOS]));
+  });
+
+  it("are each listed in the README with the one line --list prints, and nothing else is", async () => {
+    const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
+    const list = /<!-- scenario-list:start -->\n([\s\S]*?)\n<!-- scenario-list:end -->/.exec(readme)?.[1];
+    expect(list, "README.md has no scenario-list block").toBeDefined();
+    const lines = await Promise.all(
+      names.map(async (name) => `- \`${name}\`: ${(await loadScenario(name)).summary}`),
+    );
+    expect(list?.split("\n")).toEqual(lines);
   });
 
   it.each(FAULT_SCENARIOS)(

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import yargs from "yargs";
@@ -15,6 +15,7 @@ import { benchLabMemory } from "./lab-memory.ts";
 import { benchOverhead } from "./lab-overhead.ts";
 import { benchProducer } from "./producer.ts";
 import { type BenchFigures, benchNotes, benchRows, busyMachineNote, TABLE_HEADERS } from "./report.ts";
+import { benchCommand, resultsTables, updateResultsPage } from "./results-page.ts";
 import { benchStartup } from "./startup.ts";
 import { formatTable } from "./table.ts";
 
@@ -56,6 +57,12 @@ async function main(): Promise<number> {
     .option("json", {
       type: "string",
       describe: "file to write the figures to [default: reports/bench/<time>.json]",
+    })
+    .option("results", {
+      type: "boolean",
+      default: true,
+      describe:
+        "update the tables of the benches run in docs/results.md (--no-results: leave the page alone)",
     })
     .strict()
     .help()
@@ -124,7 +131,17 @@ async function main(): Promise<number> {
   out(
     `- load average at end (1/5/15 min): ${loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(elapsedMs / 1000).toFixed(0)} s`,
   );
-  const all = { machine, loadAtStart, loadAtEnd, elapsedMs: Math.round(elapsedMs), ...figures };
+  const date = new Date(systemClock.now()).toISOString().slice(0, 10);
+  const command = benchCommand(process.argv.slice(2));
+  const all = {
+    machine,
+    date,
+    command,
+    loadAtStart,
+    loadAtEnd,
+    elapsedMs: Math.round(elapsedMs),
+    ...figures,
+  };
   const jsonFile = resolve(
     argv.json ??
       join(REPO_ROOT, "reports", "bench", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
@@ -132,6 +149,18 @@ async function main(): Promise<number> {
   mkdirSync(dirname(jsonFile), { recursive: true });
   writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
   out(`- figures as JSON: ${jsonFile}`);
+  if (argv.results) {
+    const page = join(REPO_ROOT, "docs", "results.md");
+    const tables = resultsTables(figures, {
+      date,
+      machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`,
+      command,
+      loadAtStart: loadAtStart[0] ?? 0,
+      loadAtEnd: loadAtEnd[0] ?? 0,
+    });
+    writeFileSync(page, updateResultsPage(readFileSync(page, "utf8"), tables));
+    out(`- tables updated in ${page}: ${[...tables.keys()].join(", ")} (git diff shows what changed)`);
+  }
   const inexact = figures.aggregator?.cases.some((c) => c.problems.length > 0) ?? false;
   return inexact ? EXIT_CODES.thresholdFailed : EXIT_CODES.pass;
 }

@@ -1,4 +1,4 @@
-/** A plain-text table with columns padded to their widest cell, for a terminal and for pasting into a README. */
+/** A plain-text table with columns padded to their widest cell, for a terminal. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, column) =>
     Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),

@@ -263,7 +263,7 @@ export function driverCommandFrom(flags: ScenarioFlags): string | undefined {
   if (command === undefined || command.trim() === "")
     throw new UsageError(
       `--driver external needs the command that writes the load${command === undefined ? "" : " (--driver-command is empty)"}`,
-      'add --driver-command "CMD", e.g. --driver-command "k6 run login.js" (README: bring your own driver)',
+      'add --driver-command "CMD", e.g. --driver-command "k6 run login.js" (docs/driver-contract.md)',
     );
   const labOnly = LAB_DRIVER_ONLY.filter((name) => flags[name] !== undefined).map((name) => `--${name}`);
   if (labOnly.length > 0)

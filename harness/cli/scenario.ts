@@ -94,7 +94,7 @@ function cli(argv: string[]) {
       .option(
         "consumer-command",
         value(
-          "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (README: bring your own aggregator)",
+          "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (docs/aggregator-contract.md)",
         ),
       )
       .option("driver", {
@@ -104,7 +104,7 @@ function cli(argv: string[]) {
       .option(
         "driver-command",
         value(
-          "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (README: bring your own driver)",
+          "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (docs/driver-contract.md)",
         ),
       )
       .option(

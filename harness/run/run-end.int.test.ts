@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { failedAssertions, readResult, scenarioCli } from "../testing/scenario-cli.ts";
@@ -33,8 +33,9 @@ describe("the end of a run", () => {
     const stopped = result.assertions.find((a) => a.name === "aggregators stopped cleanly");
     expect(stopped?.observedValue).toBe(1);
     expect(stopped?.detail).toMatch(
-      /^consumer-0 \(pid \d+\) did not exit within 30 s of SIGTERM and was SIGKILLed \(ended by SIGKILL\); log .*consumer-0\.log/,
+      /^consumer-0 \(pid \d+\) did not exit within 30 s of SIGTERM and was SIGKILLed \(ended by SIGKILL\); its threads' native stacks before SIGKILL are at the end of its log; log .*consumer-0\.log/,
     );
+    expect(readFileSync(join(run.reportDir, "logs", "consumer-0.log"), "utf8")).toMatch(/^#0 /m);
     expect(run.stderr).toContain("✗ aggregators stopped cleanly");
   });
 

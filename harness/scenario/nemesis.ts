@@ -40,7 +40,7 @@ export const NEMESIS_LIMITS = {
   CONSUMER_GAP_MS: { min: 4_000, max: 10_000 },
 } as const;
 
-/** The nemesis's limits in one paragraph, for the scenario's description and the README. */
+/** The nemesis's limits in one paragraph, for the scenario's description. */
 export const NEMESIS_LIMITS_TEXT =
   "One broker fault at a time: each broker killed or stopped for 5–15 s or paused for 2–8 s is back " +
   "before the next broker fault (10 s later, 20 s after a kill), a rolling restart (waiting for in-sync " +

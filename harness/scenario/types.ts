@@ -74,7 +74,8 @@ export const BROKER_FAULT_ACTIONS = [
   "rolling-restart",
 ] as const;
 /**
- * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs),
+ * `kill-consumer` SIGKILL (a crash), `restart-consumer` start again (SIGTERM first if it runs, and like
+ * `remove-consumer` it must then exit 0),
  * `stop-consumer` SIGSTOP (a freeze), `resume-consumer` SIGCONT, `add-consumer` start one more
  * aggregator, `remove-consumer` SIGTERM (it commits, leaves the group and must exit 0),
  * `throttle-consumer` a SIGSTOP/SIGCONT duty cycle for `forMs` (stopped `dutyPercent` of each `periodMs`).
@@ -153,7 +154,7 @@ export interface Scenario {
   description: string;
   /** One line, for `--list`. */
   summary: string;
-  /** What a pass demonstrates, for the README. */
+  /** What a pass demonstrates, in a sentence or two. */
   proves: string;
   load: LoadProfile;
   durationMs: number;

@@ -12,7 +12,7 @@ type Filter = (input: {
   abortedTransactions: { producerId: string; firstOffset: string }[];
 }) => Record[];
 
-/** kafkajs's read_committed filter, as `npm ci` leaves it (scripts/patch-kafkajs.mjs mends it). */
+/** kafkajs's read_committed filter, as `npm ci` leaves it (patches/kafkajs+2.2.4.patch mends it). */
 const filterAbortedMessages = createRequire(import.meta.url)(
   "kafkajs/src/consumer/filterAbortedMessages.js",
 ) as Filter;

@@ -177,9 +177,15 @@ export class Aggregator {
     await this.owners.releaseAll();
   }
 
-  private async committedOffset(partition: number): Promise<bigint> {
+  private async committedOffset(partition: number): Promise<bigint | "pending"> {
     const { groupId, inputTopic } = this.options;
-    const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [inputTopic] });
+    let offsets: Awaited<ReturnType<Admin["fetchOffsets"]>>[number] | undefined;
+    try {
+      [offsets] = await this.admin.fetchOffsets({ groupId, topics: [inputTopic], requireStable: true });
+    } catch (error) {
+      if ((error as { type?: string }).type === "UNSTABLE_OFFSET_COMMIT") return "pending";
+      throw error;
+    }
     const committed = BigInt(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? "-1");
     if (committed >= 0n) return committed;
     // No commit yet: reading starts at the beginning of the partition, as the consumer does.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { batchAction, type OwnedProducer, PartitionOwners } from "./partition-owners.ts";
+import { batchAction, type OwnedProducer, PartitionOwners, PENDING_LIMIT_MS } from "./partition-owners.ts";
 import type { Transaction } from "./window-transaction.ts";
 
 /** Producers that log what is done to them, in one shared log, the way kafkajs would be driven. */
-function world(options: { initFails?: boolean; committed?: bigint[] } = {}) {
+function world(options: { initFails?: boolean; committed?: (bigint | "pending")[] } = {}) {
   const log: string[] = [];
   let made = 0;
   const createProducer = (partition: number): OwnedProducer => {
@@ -27,7 +27,7 @@ function world(options: { initFails?: boolean; committed?: bigint[] } = {}) {
   const reads = [...(options.committed ?? [])];
   const committedOffset = async (partition: number) => {
     log.push(`read committed ${partition}`);
-    return reads.length > 1 ? (reads.shift() as bigint) : (reads[0] ?? 500n);
+    return reads.length > 1 ? (reads.shift() as bigint | "pending") : (reads[0] ?? 500n);
   };
   const sleep = async (ms: number) => void log.push(`wait ${ms} ms`);
   return { log, owners: new PartitionOwners({ createProducer, committedOffset, sleep }) };
@@ -45,23 +45,39 @@ describe("PartitionOwners", () => {
       "p3#1 init",
       "p3#1 abort",
       "read committed 3",
-      "wait 1000 ms",
-      "read committed 3",
       "p3#1 disconnect",
       "p3#2 connect",
       "p3#2 init",
       "p3#2 abort",
       "read committed 3",
-      "wait 1000 ms",
-      "read committed 3",
     ]);
   });
 
-  it("reads the committed offset until two reads agree: the previous owner's last commit may land late", async () => {
-    const { log, owners } = world({ committed: [0n, 685n, 685n] });
+  it("reads the committed offset again while a transaction holds it pending: the previous owner's last commit lands late", async () => {
+    const { log, owners } = world({ committed: ["pending", "pending", "pending", 685n] });
     const claim = await owners.claim(5);
     expect(claim.committed).toBe(685n);
-    expect(log.filter((line) => line.startsWith("read committed"))).toHaveLength(3);
+    expect(claim.next).toBe(685n);
+    expect(log.filter((line) => line.startsWith("read committed"))).toHaveLength(4);
+    expect(log.filter((line) => line.startsWith("wait"))).toEqual([
+      "wait 50 ms",
+      "wait 100 ms",
+      "wait 200 ms",
+    ]);
+  });
+
+  it("gives the claim up, keeping no producer, when the offset stays pending past the transaction timeout", async () => {
+    const { log, owners } = world({ committed: ["pending"] });
+    await expect(owners.claim(4)).rejects.toThrow(
+      `the committed offset of partition 4 was still pending after ${PENDING_LIMIT_MS / 1000} s`,
+    );
+    expect(owners.get(4)).toBeUndefined();
+    const waited = log
+      .filter((line) => line.startsWith("wait"))
+      .reduce((sum, line) => sum + Number(line.split(" ")[1]), 0);
+    expect(waited).toBeGreaterThanOrEqual(PENDING_LIMIT_MS);
+    expect(waited).toBeLessThan(PENDING_LIMIT_MS + 1_000);
+    expect(log.at(-1)).toBe("p4#1 disconnect");
   });
 
   it("keeps no producer across a generation", async () => {

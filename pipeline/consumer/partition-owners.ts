@@ -8,15 +8,23 @@ export interface OwnedProducer extends TransactionalProducer {
 export interface OwnersDeps {
   /** A new producer object with the partition's transactional id. */
   createProducer(partition: number): OwnedProducer;
-  /** The group's committed offset for the partition, or where reading starts when it has none. */
-  committedOffset(partition: number): Promise<bigint>;
-  /** Waits between two reads of the committed offset (see `PartitionOwners.claim`). */
+  /**
+   * The group's committed offset for the partition (where reading starts when it has none), read with
+   * `require_stable`: "pending" while a transaction's offsets for it are neither committed nor aborted.
+   */
+  committedOffset(partition: number): Promise<bigint | "pending">;
+  /** Waits between two reads of a pending committed offset. */
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** How long a claim waits before reading the committed offset again, and how many reads it makes at most. */
-const SETTLE_MS = 1_000;
-const MAX_READS = 5;
+/**
+ * How long a claim waits for a pending committed offset: the transaction timeout of the aggregators'
+ * producers, past which the transaction coordinator aborts any open transaction. Reads back off from
+ * the first wait to the last.
+ */
+export const PENDING_LIMIT_MS = 60_000;
+const FIRST_WAIT_MS = 50;
+const LAST_WAIT_MS = 1_000;
 
 /** This member's claim on one input partition: its producer and the offset counting resumes from. */
 export interface Claim {
@@ -48,8 +56,8 @@ export function batchAction(next: bigint, fetchedOffset: bigint): "seek" | "read
  * an id derived from group, topic and partition. A claim always builds a *new* producer object, because
  * kafkajs initialises a producer id once per object: only a fresh object's first transaction sends
  * InitProducerId, which bumps the epoch, fences whoever held the id before (a zombie, or this member's
- * own earlier producer) and waits out its open transaction. The committed offset is read after that, so
- * it includes anything the previous owner committed.
+ * own earlier producer) and waits out its open transaction. The committed offset is read after that, once
+ * stable, so it includes anything the previous owner committed.
  */
 export class PartitionOwners {
   private readonly claims = new Map<number, Claim>();
@@ -67,7 +75,7 @@ export class PartitionOwners {
       await producer.connect();
       const txn = await producer.transaction();
       await txn.abort();
-      const committed = await this.settledCommittedOffset(partition);
+      const committed = await this.stableCommittedOffset(partition);
       const claim = { producer, committed, next: committed };
       this.claims.set(partition, claim);
       return claim;
@@ -78,25 +86,27 @@ export class PartitionOwners {
   }
 
   /**
-   * The committed offset, read until two reads a second apart agree. InitProducerId has completed the
-   * previous owner's transaction, but the group coordinator moves that transaction's offsets from pending
-   * to committed on its own schedule, and kafkajs's OffsetFetch cannot ask it to wait (`require_stable`,
-   * KIP-447, is OffsetFetch v7; kafkajs speaks up to v4). Read too early, the offset is the one before the
-   * transaction, and its window is counted twice: a broker-failure run did that (a commit whose EndTxn
-   * failed with ECONNREFUSED as the coordinator died was completed later, and both owners read offset 0).
-   * Offsets of a partition only move forward while this member holds it (the previous owner is fenced),
-   * so the last read is the one to keep.
+   * The committed offset once no transaction holds it pending. InitProducerId has completed the previous
+   * owner's transaction, but the group coordinator moves that transaction's offsets from pending to
+   * committed on its own schedule, and an OffsetFetch without `require_stable` (KIP-447) answers with the
+   * offset from before the transaction meanwhile: its window is then counted twice. Chaos seed 5 on kafkajs
+   * did that after an aggregator left the group during a rolling restart: the next owner read offset 0 twice,
+   * a second apart, and counted 0–4926 again (issue 16). kafkajs 2.2.4 speaks OffsetFetch up to v4; the
+   * project's patch adds v7 and `requireStable` (patches/kafkajs+2.2.4.patch).
    */
-  private async settledCommittedOffset(partition: number): Promise<bigint> {
+  private async stableCommittedOffset(partition: number): Promise<bigint> {
     const sleep = this.deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    let committed = await this.deps.committedOffset(partition);
-    for (let read = 1; read < MAX_READS; read += 1) {
-      await sleep(SETTLE_MS);
-      const again = await this.deps.committedOffset(partition);
-      if (again === committed) break;
-      committed = again;
+    let waited = 0;
+    for (let wait = FIRST_WAIT_MS; ; wait = Math.min(LAST_WAIT_MS, wait * 2)) {
+      const committed = await this.deps.committedOffset(partition);
+      if (committed !== "pending") return committed;
+      if (waited >= PENDING_LIMIT_MS)
+        throw new Error(
+          `the committed offset of partition ${partition} was still pending after ${PENDING_LIMIT_MS / 1000} s (a transaction neither committed nor aborted)`,
+        );
+      await sleep(wait);
+      waited += wait;
     }
-    return committed;
   }
 
   /** Drops the partition's producer: after a failed transaction, or when the partition is gone. */

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LabError } from "../../core/errors.ts";
 import { waitFor } from "../../core/wait-for.ts";
+import { appendNativeStacks } from "../local/native-stacks.ts";
 import { ManagedProcess } from "../local/process.ts";
 import { REPO_ROOT } from "../local/provision.ts";
 import { type AggregatorSettings, aggregatorEnvironment } from "./aggregator-env.ts";
@@ -160,8 +161,11 @@ export class ConsumerFleet {
 
   /** Starts a consumer again under its index: after a kill, or (SIGTERM first) while it runs. */
   async restart(index: number): Promise<ConsumerEvent> {
-    const member = this.member(index);
-    if (member.running) await member.terminate(STOP_GRACE_MS);
+    if (this.member(index).running) {
+      const outcome = await this.endMember(index);
+      if (!isClean(outcome))
+        throw new LabError("KAFKA", describeOutcome(outcome), { hint: `read ${outcome.logFile}` });
+    }
     return this.launch(index, "restart");
   }
 
@@ -219,15 +223,18 @@ export class ConsumerFleet {
   private async terminateMember(index: number): Promise<{ event: ConsumerEvent; outcome: StopOutcome }> {
     const member = this.runningMember(index);
     const event = this.record("stop", index, member.pid, "SIGTERM");
-    member.signal("SIGCONT");
-    member.signal("SIGTERM");
-    let killedAfterGraceMs: number | undefined;
-    if (!(await member.waitForExit(STOP_GRACE_MS))) {
-      killedAfterGraceMs = STOP_GRACE_MS;
-      member.signal("SIGKILL");
-      await member.waitForExit(10_000);
-    }
-    return { event, outcome: this.outcomeOf(index, "stopped", killedAfterGraceMs) };
+    return { event, outcome: await this.endMember(index) };
+  }
+
+  /** SIGTERM and the grace; one that outlives it has its threads' stacks taken before the SIGKILL. */
+  private async endMember(index: number): Promise<StopOutcome> {
+    const member = this.runningMember(index);
+    let stacks: string | undefined;
+    const inGrace = await member.terminate(STOP_GRACE_MS, async () => {
+      stacks = await appendNativeStacks(member.pid ?? -1, member.spec.logFile);
+    });
+    const outcome = this.outcomeOf(index, "stopped", inGrace ? undefined : STOP_GRACE_MS);
+    return stacks === undefined ? outcome : { ...outcome, stacks };
   }
 
   private outcomeOf(

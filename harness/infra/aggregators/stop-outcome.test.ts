@@ -33,6 +33,18 @@ describe("stopAssertion", () => {
     );
   });
 
+  it("says where a hung aggregator's stacks went", () => {
+    const hung: StopOutcome = {
+      ...clean,
+      exit: { code: null, signal: "SIGKILL" },
+      killedAfterGraceMs: 30_000,
+      stacks: "its threads' stacks were not taken: gdb is not installed (apt-get install gdb)",
+    };
+    expect(stopAssertion([hung]).detail).toMatch(
+      /was SIGKILLed \(ended by SIGKILL\); its threads' stacks were not taken: gdb is not installed \(apt-get install gdb\); log /,
+    );
+  });
+
   it("fails an aggregator that exited non-zero on SIGTERM, and one that had died unasked", () => {
     const assertion = stopAssertion([
       { ...clean, exit: { code: 3, signal: null } },

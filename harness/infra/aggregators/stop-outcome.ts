@@ -9,6 +9,8 @@ export interface StopOutcome {
   exit: { code: number | null; signal: string | null } | undefined;
   /** Set when it outlived its grace after SIGTERM and was SIGKILLed. */
   killedAfterGraceMs?: number;
+  /** What became of its threads' stacks, taken before the SIGKILL: where it hung. */
+  stacks?: string;
   logFile: string;
   /** The last line of its log that reads like an error, for the report. */
   lastErrorLine?: string;
@@ -44,7 +46,7 @@ export function describeOutcome(o: StopOutcome): string {
     o.how === "exited unasked"
       ? `had exited unasked before the end of the run (${ended})`
       : o.killedAfterGraceMs !== undefined
-        ? `did not exit within ${o.killedAfterGraceMs / 1000} s of SIGTERM and was SIGKILLed (${ended})`
+        ? `did not exit within ${o.killedAfterGraceMs / 1000} s of SIGTERM and was SIGKILLed (${ended})${o.stacks ? `; ${o.stacks}` : ""}`
         : `${ended} on SIGTERM`;
   return `${who} ${what}; log ${o.logFile}${o.lastErrorLine ? `, last error: ${o.lastErrorLine}` : ""}`;
 }

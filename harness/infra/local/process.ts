@@ -154,14 +154,20 @@ export class ManagedProcess {
     return result;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. SIGCONT first, so that a paused process can act on it. */
-  async terminate(graceMs: number): Promise<void> {
-    if (!this.running) return;
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`. SIGCONT first, so that a paused process can act on it.
+   * `beforeKill` runs once the grace is over, while the process still hangs (to record where). True when it
+   * exited within the grace.
+   */
+  async terminate(graceMs: number, beforeKill?: () => Promise<unknown>): Promise<boolean> {
+    if (!this.running) return true;
     this.signal("SIGCONT");
     this.signal("SIGTERM");
-    if (await this.waitForExit(graceMs)) return;
+    if (await this.waitForExit(graceMs)) return true;
+    await beforeKill?.();
     this.signal("SIGKILL");
     await this.waitForExit(5_000);
+    return false;
   }
 
   logTail(lines = 20): string {
