@@ -13,5 +13,3 @@ export const IMAGES = {
   maven: "maven:3.9.11-eclipse-temurin-17",
   node: "node:20.19.5-bookworm-slim",
 } as const;
-
-export type ImageName = keyof typeof IMAGES;

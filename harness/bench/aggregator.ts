@@ -10,7 +10,7 @@ import { ensureTopics } from "../../pipeline/topics.ts";
 import { systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { waitFor } from "../core/wait-for.ts";
-import { ConsumerFleet } from "../run/consumer-fleet.ts";
+import { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import { readAnalytics, readDeadLetters, recountInput } from "../verify/collect.ts";
 import { exactnessProblems } from "./aggregator-exactness.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";

@@ -6,10 +6,10 @@ import { constantRate } from "../../pipeline/producer/schedule.ts";
 import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
 import { slope } from "../core/stats.ts";
+import { CountsBuilder } from "../load/ledger.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
-import type { PartitionLag } from "../run/lag-probe.ts";
-import { type LagSource, Observer } from "../run/observer.ts";
-import { CountsBuilder } from "../verify/ledger.ts";
+import type { PartitionLag } from "../observe/lag-probe.ts";
+import { type LagSource, Observer } from "../observe/observer.ts";
 
 export interface LabMemoryFigures {
   events: number;

@@ -1,5 +1,5 @@
+import { formatCount } from "../core/format.ts";
 import { median } from "../core/stats.ts";
-import { formatCount } from "../report/format.ts";
 import type { AggregatorFigures } from "./aggregator.ts";
 import type { Contender } from "./alternate.ts";
 import type { LabMemoryBench } from "./lab-memory.ts";

@@ -1,4 +1,4 @@
-import { formatCount } from "../report/format.ts";
+import { formatCount } from "../core/format.ts";
 import { type BenchFigures, benchRows } from "./report.ts";
 
 /** When, where and how a bench run was taken: every row of docs/results.md says it beside its figure. */

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { describeLoad } from "../load/profile.ts";
-import { sampleResult } from "../report/fixture.ts";
 import { renderJson } from "../report/json.ts";
 import { loadScenario } from "../scenario/registry.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 
 /**
  * Mistakes a user can make on the command line, through the real entry point (`npm run scenario` runs

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import { describeLoad } from "../load/profile.ts";
-import { sampleResult } from "../report/fixture.ts";
 import { renderJson } from "../report/json.ts";
 import { loadScenario } from "../scenario/registry.ts";
 import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { readResult, scenarioCli } from "../testing/scenario-cli.ts";
 
 /** A short smoke run against the integration project's shared cluster, as an external one. */

@@ -8,7 +8,6 @@ import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import type { ProviderName } from "../infra/types.ts";
-import { baselineMismatches, baselinePath, compareWithBaseline } from "../report/baseline.ts";
 import { readReport, renderJson } from "../report/json.ts";
 import { defaultReportDir, writeReports } from "../report/write.ts";
 import type { RunResult } from "../result/types.ts";
@@ -17,6 +16,7 @@ import { runScenario } from "../run/runner.ts";
 import { applyOverrides } from "../scenario/overrides.ts";
 import { listScenarioSummaries, resolveScenario } from "../scenario/registry.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { baselineMismatches, baselinePath, compareWithBaseline } from "../verify/baseline.ts";
 import { producersFrom } from "./producers-flag.ts";
 import { driverCommandFrom, EXTERNAL_ONLY, externalFrom, overridesFrom, seedsFrom } from "./scenario-args.ts";
 import { type SeedOutcome, seedLine, seedsVerdict } from "./seeds-summary.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createLoginGenerator } from "../../pipeline/events/generator.ts";
 import type { AckedBatch } from "../../pipeline/producer/acks.ts";
-import { CountsBuilder } from "../verify/ledger.ts";
 import { DriverLedger, driverLedgerAssertion, mergeDriverLedgers } from "./driver-ledger.ts";
+import { CountsBuilder } from "./ledger.ts";
 
 const CHUNK = 10;
 

@@ -1,8 +1,9 @@
 import type { AckedBatch } from "../../pipeline/producer/acks.ts";
-import { formatCount } from "../report/format.ts";
-import type { Assertion, Counts, LabelCounts } from "../result/types.ts";
-import { sortedByLabel } from "../verify/assertion.ts";
-import { CountsBuilder } from "../verify/ledger.ts";
+import type { Assertion, LabelCounts } from "../core/assertion.ts";
+import { sortedByLabel } from "../core/assertion.ts";
+import { formatCount } from "../core/format.ts";
+import type { Counts } from "./ledger.ts";
+import { CountsBuilder } from "./ledger.ts";
 
 /** Offsets `from` to `to`, both included, of one partition. */
 export interface OffsetRange {

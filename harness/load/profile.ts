@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
-import { formatPercent, formatRate } from "../report/format.ts";
+import { formatPercent, formatRate } from "../core/format.ts";
 import type { FixedLoad, LoadProfile } from "../scenario/types.ts";
 import { RateCurve, type RateSegment } from "./curve.ts";
 import type { RateSearch } from "./rate-search.ts";

@@ -1,5 +1,4 @@
-import { formatMs, formatPercent, formatRate } from "../report/format.ts";
-import type { RunResult } from "../result/types.ts";
+import { formatMs, formatPercent, formatRate } from "../core/format.ts";
 import type { SearchLoad } from "../scenario/types.ts";
 import { RateCurve } from "./curve.ts";
 
@@ -48,7 +47,14 @@ export type SearchState =
   | Holding
   | Done;
 
-export type RateSearchResult = NonNullable<RunResult["rateSearch"]>;
+/** The search's outcome, for the run result. */
+export interface RateSearchResult {
+  foundRatePerSec: number;
+  heldRatePerSec: number;
+  steps: { ratePerSec: number; sustained: boolean; reason: string }[];
+  /** The hold alone: the run's headline target, achieved rate and send delay describe it. */
+  hold?: { targetPerSec: number; achievedPerSec: number; seconds: number };
+}
 
 /** Rates below this are not worth searching further down to. */
 const MIN_RATE = 1;

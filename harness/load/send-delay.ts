@@ -1,5 +1,5 @@
-import { IntervalLatencyRecorder } from "../observe/latency.ts";
-import type { Percentiles } from "../result/types.ts";
+import type { Percentiles } from "../core/latency.ts";
+import { IntervalLatencyRecorder } from "../core/latency.ts";
 
 /**
  * Send delay (send time − due time) of the load driver, in milliseconds, per interval and for the run.

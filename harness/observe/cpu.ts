@@ -1,4 +1,4 @@
-import type { RateLimiter } from "../result/types.ts";
+import type { RateLimiter } from "./types.ts";
 
 /** `process_cpu_seconds_total` from a /metrics text (prom-client's and the JMX exporter's default metrics). */
 export function parseCpuSeconds(metricsText: string): number {

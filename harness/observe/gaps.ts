@@ -1,4 +1,4 @@
-import type { SeriesGap } from "../result/types.ts";
+import type { SeriesGap } from "./types.ts";
 
 /**
  * The seconds in which a figure could not be measured, and why. Consecutive seconds with the same figure

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { LagStatus } from "../result/types.ts";
 import { evaluatePartition, type LagSample, LagStatusTracker, worstStatus } from "./lag-status.ts";
+import type { LagStatus } from "./types.ts";
 
 const options = { windowMs: 30_000 };
 

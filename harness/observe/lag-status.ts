@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/clock.ts";
-import { formatCount } from "../report/format.ts";
-import type { LagStatus } from "../result/types.ts";
+import { formatCount } from "../core/format.ts";
+import type { LagStatus } from "./types.ts";
 
 /** One poll of a partition: the group's committed offset and the lag (high watermark − committed). */
 export interface LagSample {

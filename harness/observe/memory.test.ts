@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { MemorySeries } from "../result/types.ts";
 import { memoryAssertions, memoryFigures, memoryGrowth, parseProcessMemory, pushMemory } from "./memory.ts";
+import type { MemorySeries } from "./types.ts";
 
 describe("parseProcessMemory", () => {
   it("reads prom-client's process and heap gauges", () => {

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import type { Assertion } from "../core/assertion.ts";
 import { slope } from "../core/stats.ts";
-import type { Assertion, MemoryFigures, MemoryGrowth, MemorySeries } from "../result/types.ts";
+import type { MemoryFigures, MemoryGrowth, MemorySeries } from "./types.ts";
 
 export interface MemoryReading {
   rssBytes: number;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
-import type { FaultRecord, Series } from "../result/types.ts";
+import type { FaultRecord } from "../faults/types.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { rebalancePauses } from "./rebalance-pause.ts";
+import type { Series } from "./types.ts";
 
 function series(t: number[], rate: (t: number) => number, lag: (t: number) => number | null): Series {
   return {

@@ -1,4 +1,5 @@
-import type { FaultRecord, RebalancePause, Series } from "../result/types.ts";
+import type { FaultRecord } from "../faults/types.ts";
+import type { RebalancePause, Series } from "./types.ts";
 
 /** Faults that change the group's membership, so each makes the group rebalance. */
 const MEMBERSHIP_ACTIONS: readonly FaultRecord["action"][] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
-import type { Series } from "../result/types.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { spikeAssertion, spikeFigures } from "./spike.ts";
+import type { Series } from "./types.ts";
 
 function series(lag: (number | null)[]): Series {
   const base = sampleResult().series;

@@ -1,4 +1,5 @@
-import type { Assertion, Series, SpikeFigures } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import type { Series, SpikeFigures } from "./types.ts";
 
 /**
  * What a load spike did to the lag: its peak from the spike's start on, and how long after the spike ended

@@ -1,5 +1,5 @@
-import { formatCount } from "../report/format.ts";
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import { formatCount } from "../core/format.ts";
 
 /** One partition in one sample: its end and committed offsets (null when unread) and who owns it. */
 export interface PartitionProgress {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
-import type { LagStatus, Series } from "../result/types.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { lagStatusChanges, throttleAssertions, throttleFigures } from "./throttle-figures.ts";
+import type { LagStatus, Series } from "./types.ts";
 
 /** One sample a second from t 0; lag in seconds is lag ÷ 100 (100 events/s). */
 function series(lag: (number | null)[], status: LagStatus[]): Series {

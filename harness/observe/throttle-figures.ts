@@ -1,11 +1,16 @@
-import { statusTimeline } from "../report/fault-effects.ts";
-import type { Assertion, LagStatus, LagStatusChange, Series, ThrottleFigures } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import type { LagStatus, LagStatusChange, Series, ThrottleFigures } from "./types.ts";
 
 /** The level before the throttle is the lag's highest over this many seconds before it (after the start-up). */
 const BEFORE_S = 10;
 
 /** Statuses that say the group is not keeping up. */
 const BEHIND: readonly LagStatus[] = ["WARN", "STALL", "STOP"];
+
+/** "0 s UNKNOWN → 2.1 s OK → 41 s WARN → 62 s OK": the lag status's changes over the run. */
+export function statusTimeline(figures: ThrottleFigures): string {
+  return figures.statusChanges.map((c) => `${c.t} s ${c.to}`).join(" → ");
+}
 
 /** Every change of the group's lag status in the per-second series, the first sample included. */
 export function lagStatusChanges(series: Series): LagStatusChange[] {

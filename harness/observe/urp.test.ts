@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../report/fixture.ts";
-import type { FaultRecord, Series } from "../result/types.ts";
+import type { FaultRecord } from "../faults/types.ts";
+import { sampleResult } from "../testing/sample-result.ts";
+import type { Series } from "./types.ts";
 import { brokerOutages, urpRecovery, urpRecoveryAssertion } from "./urp.ts";
 
 function series(urp: (number | null)[] | undefined, extra: Partial<Series> = {}): Series {

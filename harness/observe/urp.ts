@@ -1,4 +1,6 @@
-import type { Assertion, FaultRecord, Series, UrpRecovery } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import type { FaultRecord } from "../faults/types.ts";
+import type { Series, UrpRecovery } from "./types.ts";
 
 const DOWN = new Set<FaultRecord["action"]>(["kill", "stop", "pause"]);
 const UP = new Set<FaultRecord["action"]>(["restart", "resume", "rolling-restart"]);

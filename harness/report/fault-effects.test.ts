@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RebalancePause, ThrottleFigures } from "../result/types.ts";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { renderHtml } from "./html.ts";
 import { renderJson } from "./json.ts";
 import { renderJunit } from "./junit.ts";

@@ -1,7 +1,7 @@
 /** What the faults did to the lag, as rows every report shows: throttles and rebalance pauses. */
 
-import type { RunResult, ThrottleFigures } from "../result/types.ts";
-import { formatCount, formatMs, formatNumber, formatRate } from "./format.ts";
+import { formatCount, formatMs, formatNumber, formatRate } from "../core/format.ts";
+import type { RunResult } from "../result/types.ts";
 
 const orGap = (value: string | null) => value ?? "not measured";
 
@@ -31,11 +31,6 @@ export function throttleRows(result: RunResult): string[][] {
     f.okAgainAtS === null ? "never" : `${f.okAgainAtS} s`,
     f.gaps.map((g) => g.reason).join("; ") || "–",
   ]);
-}
-
-/** "0 s UNKNOWN → 2.1 s OK → 41 s WARN → 62 s OK": the lag status's changes over the run. */
-export function statusTimeline(figures: ThrottleFigures): string {
-  return figures.statusChanges.map((c) => `${c.t} s ${c.to}`).join(" → ");
 }
 
 export function pauseHeaders(result: RunResult): string[] {

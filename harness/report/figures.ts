@@ -1,9 +1,16 @@
 /** The formatted pieces of a run that summary.md and report.html both show, so the two always agree. */
 
 import { formatDuration } from "../core/clock.ts";
+import {
+  formatCount,
+  formatMs,
+  formatNumber,
+  formatPercent,
+  formatRate,
+  formatSeconds,
+} from "../core/format.ts";
 import type { BaselineComparison, FaultRecord, Percentiles, RunResult } from "../result/types.ts";
-import { baselineLimit } from "./baseline.ts";
-import { formatCount, formatMs, formatNumber, formatPercent, formatRate, formatSeconds } from "./format.ts";
+import { baselineLimit } from "../verify/baseline.ts";
 
 export interface Figure {
   label: string;
@@ -117,5 +124,5 @@ export function faultCells(row: FaultRow): string[] {
 export function baselineExpectation(comparison: BaselineComparison): string {
   const sign = comparison.better === "higher" ? "−" : "+";
   const bound = comparison.better === "higher" ? "≥" : "≤";
-  return `${bound} ${formatNumber(baselineLimit(comparison))} (baseline ${formatNumber(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
+  return `${bound} ${formatNumber(comparison.limit ?? baselineLimit(comparison))} (baseline ${formatNumber(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
 }

@@ -5,8 +5,8 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
-import { compareWithBaseline } from "./baseline.ts";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
+import { compareWithBaseline } from "../verify/baseline.ts";
 import { renderHtml } from "./html.ts";
 
 const SCREENSHOT = join("reports", "test-output", "report-html.png");

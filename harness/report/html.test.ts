@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { escapeHtml, renderHtml } from "./html.ts";
 
 function embeddedData(html: string): unknown {

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { UsageError } from "../core/errors.ts";
+import { CountsBuilder } from "../load/ledger.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { summariseAnalytics } from "../verify/analytics-ranges.ts";
 import { countAssertions } from "../verify/count-assertions.ts";
-import { CountsBuilder } from "../verify/ledger.ts";
-import { sampleResult } from "./fixture.ts";
 import { readReport, renderJson } from "./json.ts";
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "./baseline.ts";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
+import { compareWithBaseline } from "../verify/baseline.ts";
 import { escapeXml, renderJunit } from "./junit.ts";
 
 interface ParsedCase {

@@ -1,7 +1,8 @@
+import { formatNumber } from "../core/format.ts";
+import { statusTimeline } from "../observe/throttle-figures.ts";
 import type { Assertion, RunResult } from "../result/types.ts";
-import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
+import { pauseHeaders, pauseRows, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import { baselineExpectation, describeDriver, faultCells, faultRow } from "./figures.ts";
-import { formatNumber } from "./format.ts";
 import { URP_HEADERS, urpRows } from "./urp-table.ts";
 
 interface Case {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compareWithBaseline } from "./baseline.ts";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
+import { compareWithBaseline } from "../verify/baseline.ts";
 import { renderMarkdown } from "./markdown.ts";
 
 function section(markdown: string, heading: string): string {
@@ -89,6 +89,20 @@ describe("renderMarkdown", () => {
     );
     expect(section(full, "Rate search")).toContain("| 1,400/s | no | lag kept growing |");
     expect(section(full, "Links")).toContain("- Grafana: http://127.0.0.1:13000/d/lab/login-pipeline-lab");
+  });
+
+  it("prints the limit a comparison recorded, and works it out for a report written before limits were", () => {
+    const base = sampleResult();
+    const [rate] = compareWithBaseline(base, base);
+    if (!rate) throw new Error("no rate comparison");
+    const row = (comparison: typeof rate) =>
+      section(
+        renderMarkdown(sampleResult({ baseline: { file: "b.json", comparisons: [comparison] } })),
+        "Baseline comparison",
+      );
+    expect(row({ ...rate, limit: 123 })).toContain("≥ 123 (baseline 499.2 −20 %)");
+    const { limit: _, ...older } = rate;
+    expect(row(older)).toContain("≥ 399.36 (baseline 499.2 −20 %)");
   });
 
   it("gives each fault a row of the faults table", () => {

@@ -1,6 +1,8 @@
+import { formatCount, formatNumber, formatRate } from "../core/format.ts";
+import { statusTimeline } from "../observe/throttle-figures.ts";
 import type { RunResult } from "../result/types.ts";
 import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
-import { pauseHeaders, pauseRows, statusTimeline, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
+import { pauseHeaders, pauseRows, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
 import {
   baselineExpectation,
   describeConfig,
@@ -10,7 +12,6 @@ import {
   faultRow,
   keyFigures,
 } from "./figures.ts";
-import { formatCount, formatNumber, formatRate } from "./format.ts";
 import { describeGap, MEMORY_HEADERS, memoryRows, VERDICT_LABEL } from "./gaps-memory.ts";
 import { URP_HEADERS, urpRows } from "./urp-table.ts";
 

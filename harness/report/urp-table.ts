@@ -1,5 +1,5 @@
+import { formatCount, formatMs, formatSeconds } from "../core/format.ts";
 import type { RunResult, UrpRecovery } from "../result/types.ts";
-import { formatCount, formatMs, formatSeconds } from "./format.ts";
 
 /** One row per broker outage in every report: the under-replicated partitions' peak and time back to 0. */
 export const URP_HEADERS = [

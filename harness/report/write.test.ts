@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LabError } from "../core/errors.ts";
-import { sampleResult } from "./fixture.ts";
+import { sampleResult } from "../testing/sample-result.ts";
 import { readReport } from "./json.ts";
 import { defaultReportDir, writeReports } from "./write.ts";
 

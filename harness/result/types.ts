@@ -2,333 +2,54 @@
  * The one result object of a run. Every report format (JSON, Markdown, HTML, JUnit) is rendered from it,
  * and the report writers compute no figures of their own.
  */
+import type { Assertion, AssertionValue, LabelCounts } from "../core/assertion.ts";
+import type { Percentiles } from "../core/latency.ts";
+import type { FaultRecord, ThrottleRecord } from "../faults/types.ts";
+import type { Counts } from "../load/ledger.ts";
+import type { RateSearchResult } from "../load/rate-search.ts";
+import type {
+  LagStatus,
+  LagStatusChange,
+  MemoryFigures,
+  MemoryGrowth,
+  MemorySeries,
+  RateLimiter,
+  RebalancePause,
+  Series,
+  SeriesGap,
+  SpikeFigures,
+  ThrottleFigures,
+  UrpRecovery,
+} from "../observe/types.ts";
+import type { AggregateCounts, BaselineComparison } from "../verify/types.ts";
+
+// Each part of the result is defined by the layer that makes it; the report writers read them all from here.
+export type {
+  AggregateCounts,
+  Assertion,
+  AssertionValue,
+  BaselineComparison,
+  Counts,
+  FaultRecord,
+  LabelCounts,
+  LagStatus,
+  LagStatusChange,
+  MemoryFigures,
+  MemoryGrowth,
+  MemorySeries,
+  Percentiles,
+  RateLimiter,
+  RateSearchResult,
+  RebalancePause,
+  Series,
+  SeriesGap,
+  SpikeFigures,
+  ThrottleFigures,
+  ThrottleRecord,
+  UrpRecovery,
+};
+
 export const RESULT_SCHEMA_VERSION = 2;
-
-/**
- * Counts by a label taken from the input (device type, locale, app version, reason). A Map, because labels
- * are untrusted text and `constructor` or `__proto__` must count like any other; report.json writes it as
- * an object.
- */
-export type LabelCounts = Map<string, number>;
-
-export interface Counts {
-  total: number;
-  valid: number;
-  invalid: number;
-  byDeviceType: LabelCounts;
-  byLocale: LabelCounts;
-  byAppVersion: LabelCounts;
-  invalidByReason: LabelCounts;
-}
-
-export interface AggregateCounts {
-  /** Valid logins, summed over every analytics record read (copies of one range included). */
-  total: number;
-  byDeviceType: LabelCounts;
-  byLocale: LabelCounts;
-  byAppVersion: LabelCounts;
-  invalid: number;
-  invalidByReason: LabelCounts;
-  /** Analytics records read. */
-  records: number;
-  /** Copies of a source range beyond its first: each counted its range again. */
-  duplicateCopies: number;
-  dlqRecords: number;
-}
-
-export interface Percentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
-
-/** Burrow's statuses, and UNKNOWN for a second in which the lag could not be measured: never OK by default. */
-export type LagStatus = "OK" | "WARN" | "STALL" | "STOP" | "UNKNOWN";
-
-/** A figure an assertion compared, as data a program can read. */
-export type AssertionValue =
-  | number
-  | string
-  | boolean
-  | null
-  | LabelCounts
-  | AssertionValue[]
-  | { [key: string]: AssertionValue };
-
-export interface Assertion {
-  name: string;
-  /** How the observed value must stand to the expected one. */
-  relation: "=" | "≤" | "≥";
-  expectedValue: AssertionValue;
-  observedValue: AssertionValue;
-  /** The unit of numeric values, when they have one ("ms", "s", "offsets", "events/s"). */
-  unit?: string;
-  /** The same two values, formatted for people. */
-  expected: string;
-  observed: string;
-  pass: boolean;
-  detail?: string;
-}
-
-export interface FaultRecord {
-  /** Milliseconds since the start of the load. */
-  atMs: number;
-  action:
-    | "kill"
-    | "stop"
-    | "pause"
-    | "resume"
-    | "restart"
-    | "rolling-restart"
-    | "kill-consumer"
-    | "restart-consumer"
-    | "stop-consumer"
-    | "resume-consumer"
-    | "add-consumer"
-    | "remove-consumer"
-    | "throttle-consumer";
-  target: string;
-  pid?: number;
-  signal?: string;
-  /** The broker a `broker:` or `leader:` target hit. */
-  brokerId?: number;
-  /** For a `leader:<topic>/<partition>` target: the partition whose leader the fault went to. */
-  leaderOf?: { topic: string; partition: number };
-  /** The aggregator a consumer action hit. */
-  consumerIndex?: number;
-  /** Set when the fault could not be applied; such a fault fails the run. */
-  error?: string;
-  note?: string;
-  /** What a `throttle-consumer` did: its duty cycle, and per process how often and how long it was stopped. */
-  throttle?: ThrottleRecord;
-  /** Milliseconds since the start of the load when the action was done (a restarted broker launched again). */
-  doneAtMs?: number;
-  /** A `rolling-restart` step: how long after this broker started every partition was fully in sync. */
-  inSyncWaitMs?: number;
-  /** A broker restart (local stack): how long until the broker served again, and how many launches it took. */
-  startedAfterMs?: number;
-  attempts?: number;
-}
-
-/** A SIGSTOP/SIGCONT duty cycle applied to aggregators' process groups for a span of the load. */
-export interface ThrottleRecord {
-  /** Share of each period the processes were stopped, in percent. */
-  dutyPercent: number;
-  periodMs: number;
-  /** The span asked for. */
-  forMs: number;
-  /** When every process was left running again (SIGCONT), in ms since the start of the load. */
-  releasedAtMs: number;
-  /** `span`: at the end of its span; `run end`: the load ended (or was interrupted) first. */
-  endedBy: "span" | "run end";
-  processes: {
-    consumerIndex: number;
-    pid: number | undefined;
-    /** SIGSTOPs sent. */
-    cycles: number;
-    /** Time spent stopped, measured. */
-    stoppedMs: number;
-    /** Set when the process could no longer be signalled (it exited during the throttle). */
-    lost?: string;
-  }[];
-}
-
-/**
- * Seconds in which a figure could not be measured, merged into runs: the series holds null there, and this
- * says why. `what` names the figure (lag offsets, lag seconds, broker metrics, memory of a process).
- */
-export interface SeriesGap {
-  what: string;
-  /** Seconds since the start of the load, inclusive. */
-  fromS: number;
-  toS: number;
-  samples: number;
-  reason: string;
-}
-
-/** Memory of one process over time, in MB; null where a sample could not be taken. */
-export interface MemorySeries {
-  rssMB: (number | null)[];
-  heapUsedMB: (number | null)[];
-}
-
-/** Time series sampled once a second; every array has the same length as `t`. */
-export interface Series {
-  /** Seconds since the start of the load. */
-  t: number[];
-  targetRate: number[];
-  achievedRate: number[];
-  aggregatedRate: number[];
-  dlqRate: number[];
-  /** Null in a second when the lag could not be measured; `gaps` says why. */
-  lagOffsets: (number | null)[];
-  /** Lag in offsets of each input partition, keyed by partition number. */
-  lagOffsetsByPartition: Record<string, (number | null)[]>;
-  lagSeconds: (number | null)[];
-  lagStatus: LagStatus[];
-  /** Null in a second when no aggregate became visible, so there was no latency to measure. */
-  latencyP50Ms: (number | null)[];
-  latencyP99Ms: (number | null)[];
-  sendDelayP99Ms: number[];
-  /** Null in a second when Prometheus did not answer in time. */
-  brokerMessagesInRate?: (number | null)[];
-  brokerBytesInRate?: (number | null)[];
-  brokerBytesOutRate?: (number | null)[];
-  underReplicatedPartitions?: (number | null)[];
-  /** Why figures are missing from some seconds; absent or empty when every sample was taken. */
-  gaps?: SeriesGap[];
-  /** The lab's own process and each aggregator (`consumer-<index>`), keyed by process name. */
-  memory?: Record<string, MemorySeries>;
-  /**
-   * Cores each process used in each second: the lab (`lab`), each aggregator (`consumer-<index>`) and each
-   * broker (`broker-<id>`); null when it could not be read.
-   */
-  cpuCores?: Record<string, (number | null)[]>;
-  /** Share of each second the lab's sending thread was busy (its event-loop utilisation). */
-  driverThreadBusy?: number[];
-}
-
-export interface MemoryGrowth {
-  /** MB per hour, from a least-squares line through each minute's lowest RSS over the steady part. */
-  rssGrowthMBPerHour: number | null;
-  /**
-   * The same for the heap in use: each minute's lowest is what survives a collection, so its growth is
-   * what the process keeps. The soak's threshold is judged on it (RSS also follows the collector's choice
-   * of heap size, which grows with the allocation rate for a while without anything being kept).
-   */
-  heapGrowthMBPerHour: number | null;
-  /** Why there is no figure, when there is none (too few samples). */
-  reason?: string;
-  firstRssMB: number | null;
-  lastRssMB: number | null;
-  samples: number;
-}
-
-export interface MemoryFigures {
-  /** Seconds from the start of the load where the fit starts (the warm-up is left out). */
-  steadyFromS: number;
-  byProcess: Record<string, MemoryGrowth>;
-}
-
-/**
- * What set the highest sustainable rate: `driver` (the lab's sending thread was busy), `aggregators` (one
- * used a whole core), `machine` (every core was busy, so every part waited), or `unknown`; `evidence` gives
- * the symptom and the CPU each part used.
- */
-export interface RateLimiter {
-  by: "driver" | "aggregators" | "machine" | "unknown";
-  evidence: string;
-}
-
-/** What a load spike did to the lag (scenarios with a `spike` profile). */
-export interface SpikeFigures {
-  spikeStartS: number;
-  spikeEndS: number;
-  peakLagOffsets: number;
-  peakLagSeconds: number;
-  /** The highest lag over the seconds before the spike: the level it must come back to. */
-  levelBeforeOffsets: number | null;
-  /** From the end of the spike until the lag was back at that level; null when it never was. */
-  drainMs: number | null;
-  reason?: string;
-}
-
-/** One change of the group's lag status in the per-second series. */
-export interface LagStatusChange {
-  /** Seconds since the start of the load. */
-  t: number;
-  from: LagStatus | null;
-  to: LagStatus;
-}
-
-/** What a `throttle-consumer` fault did to the lag (the slow-consumer scenario). */
-export interface ThrottleFigures {
-  /** The throttle's span, in seconds since the start of the load. */
-  startS: number;
-  endS: number;
-  /** Least-squares slope of the lag over the span; null (with `gaps`) when too few samples. */
-  growthOffsetsPerS: number | null;
-  /** Seconds of lag gained per second of the span. */
-  growthLagSecondsPerS: number | null;
-  peakLagOffsets: number | null;
-  peakLagSeconds: number | null;
-  /** The highest lag over the seconds before the throttle: the level it must come back to. */
-  levelBeforeOffsets: number | null;
-  /** From the release until the lag was back at that level; null when it never was or was not measured. */
-  drainMs: number | null;
-  /** First second, from the throttle's start on, with status WARN or worse (WARN, STALL, STOP). */
-  warnAtS: number | null;
-  /** First second after `warnAtS` with status OK again. */
-  okAgainAtS: number | null;
-  /** Every change of the lag status over the run. */
-  statusChanges: LagStatusChange[];
-  /** Why a figure above is null or rests on fewer samples than the span has: missing samples, or what the series showed instead. */
-  gaps: { figure: "growth" | "drain" | "status"; reason: string }[];
-}
-
-/** The pause one membership change (add, remove, kill, restart of an aggregator) caused. */
-export interface RebalancePause {
-  atS: number;
-  action: FaultRecord["action"];
-  target: string;
-  lagBeforeOffsets: number | null;
-  /** Highest lag within `horizonS` after the change. */
-  peakLagAfterOffsets: number | null;
-  horizonS: number;
-  /** Aggregated events/s over the two windows before the change. */
-  rateBefore: number | null;
-  /**
-   * How much longer than usual nothing was aggregated: the longest quiet (no aggregate published) from the
-   * change on, less the longest over the two windows before it (the usual quiet between window commits); 0
-   * when none was longer.
-   */
-  pauseS: number | null;
-  /** Why a figure above is null. */
-  gaps: string[];
-}
-
-/**
- * One broker outage (kill, stop or pause until its restart or resume; or a restart on its own) and how the
- * cluster's under-replicated partitions (URP) went through it.
- */
-export interface UrpRecovery {
-  brokerId: number;
-  /** "kill → restart", "pause → resume", "restart", "rolling-restart". */
-  actions: string;
-  /** Seconds since the start of the load: when the broker went down, and when it was back (null: never). */
-  downAtS: number;
-  upAtS: number | null;
-  /** The highest URP sampled from the outage until the next broker fault (or the end of the series). */
-  peakUrp: number | null;
-  /** From the broker's return to the first second URP was 0 and stayed 0; null with the reason when not seen. */
-  timeToZeroMs: number | null;
-  /**
-   * `metric`: the brokers' URP gauge, sampled from Prometheus once a second; `metadata`: a rolling restart's
-   * own wait until every partition's ISR held all its replicas, asked of the brokers.
-   */
-  measuredBy?: "metric" | "metadata";
-  /** The highest p99 end-to-end latency and send delay from the outage until URP was back at 0. */
-  peakLatencyP99Ms: number | null;
-  peakSendDelayP99Ms: number | null;
-  /** The highest p99 end-to-end latency over the 10 s before the outage: what the spike compares with. */
-  latencyP99BeforeMs: number | null;
-  reason?: string;
-}
-
-export interface BaselineComparison {
-  metric: string;
-  baseline: number;
-  current: number;
-  /** Relative change allowed, 0.2 = 20 %. */
-  tolerance: number;
-  /** "higher" when a larger value is better (rate), "lower" when smaller is better (latency, lag). */
-  better: "higher" | "lower";
-  pass: boolean;
-}
 
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
@@ -406,12 +127,7 @@ export interface RunResult {
   series: Series;
   assertions: Assertion[];
   faults: FaultRecord[];
-  rateSearch?: {
-    foundRatePerSec: number;
-    heldRatePerSec: number;
-    steps: { ratePerSec: number; sustained: boolean; reason: string }[];
-    /** The hold alone: the run's headline target, achieved rate and send delay describe it. */
-    hold?: { targetPerSec: number; achievedPerSec: number; seconds: number };
+  rateSearch?: RateSearchResult & {
     /** What stopped the search going higher, judged at the lowest rate it could not sustain. */
     limit?: RateLimiter;
   };

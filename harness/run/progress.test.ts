@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot } from "./observer.ts";
+import type { Snapshot } from "../observe/observer.ts";
 import { formatProgress, ProgressPrinter } from "./progress.ts";
 
 const snapshot: Snapshot = {

@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/clock.ts";
-import { formatCount, formatMs, formatRate } from "../report/format.ts";
-import type { Snapshot } from "./observer.ts";
+import { formatCount, formatMs, formatRate } from "../core/format.ts";
+import type { Snapshot } from "../observe/observer.ts";
 
 export type Phase = "load" | "drain";
 

@@ -6,44 +6,39 @@ import type { ProducerRun } from "../../pipeline/producer/producer.ts";
 import { DEFAULT_TOPICS } from "../../pipeline/topics.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
+import { faultTimes, scheduleFaults } from "../faults/faults.ts";
+import { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
+import { describeOutcome, isClean } from "../infra/aggregators/stop-outcome.ts";
 import type { ExternalOptions } from "../infra/external.ts";
+import { asKafkaFailure } from "../infra/kafka-failure.ts";
 import { PrometheusApi } from "../infra/prometheus-api.ts";
 import { startStack } from "../infra/start.ts";
 import type { ProviderName, StartedStack } from "../infra/types.ts";
 import { ArrivalSchedule } from "../load/arrival-rate.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
+import type { ExternalDriverRun } from "../load/external-driver.ts";
+import { checkExternalDriverFits, EXTERNAL_NOT_MEASURED } from "../load/external-load.ts";
+import { type AckedTimes, prepareFleetLoad } from "../load/fleet-load.ts";
+import { CountsBuilder } from "../load/ledger.ts";
+import { prepareProducerLoad } from "../load/producer-load.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
+import { AnalyticsTail } from "../observe/analytics-tail.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
+import { LagProbe } from "../observe/lag-probe.ts";
+import { Liveness } from "../observe/liveness.ts";
+import { Observer, type Snapshot } from "../observe/observer.ts";
+import { KafkaRecordTimestamps } from "../observe/record-timestamps.ts";
+import { sampleUntilUrpZero, urpSettleDeadline } from "../observe/urp-settle.ts";
+import { buildResult, withScenarioChecks } from "../result/build.ts";
 import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
-import { CountsBuilder } from "../verify/ledger.ts";
+import { readFetchCounters } from "../verify/fetch-counters.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
-import { AnalyticsTail } from "./analytics-tail.ts";
-import { ConsumerFleet } from "./consumer-fleet.ts";
-import type { ExternalDriverRun } from "./external-driver.ts";
-import {
-  checkExternalDriverFits,
-  EXTERNAL_NOT_MEASURED,
-  type ExternalLoad,
-  startExternalLoad,
-} from "./external-load.ts";
-import { faultTimes, scheduleFaults } from "./faults.ts";
-import { readFetchCounters } from "./fetch-counters.ts";
-import { prepareFleetLoad } from "./fleet-load.ts";
-import { asKafkaFailure } from "./kafka-failure.ts";
-import { LagProbe } from "./lag-probe.ts";
-import { Liveness } from "./liveness.ts";
-import { type AckedTimes, Observer, type Snapshot } from "./observer.ts";
-import { prepareProducerLoad } from "./producer-load.ts";
 import { formatProgress, type Phase } from "./progress.ts";
-import { KafkaRecordTimestamps } from "./record-timestamps.ts";
-import { buildResult, withScenarioChecks } from "./result.ts";
 import { SearchStepper } from "./search-stepper.ts";
-import { prepareTopics, waitForGroup } from "./setup.ts";
-import { describeOutcome, isClean } from "./stop-outcome.ts";
-import { sampleUntilUrpZero, urpSettleDeadline } from "./urp-settle.ts";
+import { type ExternalLoad, prepareTopics, startExternalLoad, waitForGroup } from "./setup.ts";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -57,15 +52,15 @@ export interface RunOptions {
   logDir: string;
   signal?: AbortSignal;
   clock?: Clock;
-  /** A shell command that runs an aggregator of one's own instead of the pipeline's (see consumer-fleet.ts). */
+  /** A shell command that runs an aggregator of one's own instead of the pipeline's (see infra/aggregators/consumer-fleet.ts). */
   consumerCommand?: string;
   /** The load driver's Kafka client; default the fastest installed. */
   client?: ClientName;
   /** The pipeline aggregator's Kafka client; default kafkajs (see pipeline/consumer/args.ts). */
   aggregatorClient?: ClientName;
-  /** Load driver processes, each with its share of the schedule (see fleet-load.ts); default 1, this one. */
+  /** Load driver processes, each with its share of the schedule (see load/fleet-load.ts); default 1, this one. */
   producers?: number;
-  /** A shell command that drives the load instead of the lab's driver (see external-load.ts). */
+  /** A shell command that drives the load instead of the lab's driver (see load/external-load.ts). */
   driverCommand?: string;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RateSearch } from "../load/rate-search.ts";
+import type { Snapshot } from "../observe/observer.ts";
 import type { Scenario, SearchLoad } from "../scenario/types.ts";
-import type { Snapshot } from "./observer.ts";
 import { SearchStepper } from "./search-stepper.ts";
 
 const load: SearchLoad = {

@@ -1,10 +1,10 @@
 import { cpus } from "node:os";
+import { formatCount, formatMs, formatRate } from "../core/format.ts";
 import type { RateSearch, SearchState } from "../load/rate-search.ts";
 import { rateLimiter, type StepLoad } from "../observe/cpu.ts";
-import { formatCount, formatMs, formatRate } from "../report/format.ts";
+import type { Snapshot } from "../observe/observer.ts";
 import type { RateLimiter } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { Snapshot } from "./observer.ts";
 import { lagKeptGrowing } from "./step-judge.ts";
 
 /** Feeds the max-rate search what each step showed, and ends the load when its hold is over. */

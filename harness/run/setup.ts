@@ -3,6 +3,9 @@ import { ensureTopics } from "../../pipeline/topics.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { waitForTopicMetadata } from "../infra/readiness.ts";
 import type { StartedStack } from "../infra/types.ts";
+import type { ExternalDriverRun } from "../load/external-driver.ts";
+import { type ExternalLoadOptions, runExternalLoad } from "../load/external-load.ts";
+import { InputTail } from "../observe/input-tail.ts";
 import type { RunTopics } from "../verify/collect.ts";
 import { endOffsets } from "../verify/topic-reader.ts";
 
@@ -99,4 +102,35 @@ async function whileRetriable<T>(work: () => Promise<T>, timeoutMs: number): Pro
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+export interface ExternalLoad {
+  /** Starts the driver command now; resolves when it has exited or been stopped, with what it left in the topic. */
+  run(): Promise<ExternalDriverRun>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts following the input topic; `run` then runs the driver command with the scenario's settings in
+ * its environment. Everything it writes from the run's start offsets on is the run's load.
+ */
+export async function startExternalLoad(
+  options: Omit<ExternalLoadOptions, "written"> & {
+    start: Map<number, bigint>;
+    onRecord: (partition: number, offset: bigint, timestampMs: number) => void;
+  },
+): Promise<ExternalLoad> {
+  const { start, onRecord, ...load } = options;
+  const tail = new InputTail(load.connection, load.topic, start, onRecord);
+  await tail.run();
+  const written = async () => {
+    let records = 0n;
+    for (const [partition, end] of await endOffsets(load.connection, load.topic))
+      records += end - (start.get(partition) ?? 0n);
+    return Number(records);
+  };
+  return {
+    run: () => runExternalLoad({ ...load, written }),
+    stop: () => tail.stop(),
+  };
 }

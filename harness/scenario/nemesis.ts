@@ -26,7 +26,7 @@ const QUIET_MS = 10_000;
  *   with a single aggregator only add-and-remove episodes, so it is never left alone down;
  * - with 1 broker, no broker faults at all (RF 1 survives none).
  * Times alone cannot promise the first two on a slow machine (a broker took 32–71 s to be back in sync
- * here), so at run time harness/run/nemesis-guard.ts also holds each broker fault until the previous one
+ * here), so at run time harness/faults/nemesis-guard.ts also holds each broker fault until the previous one
  * is done and every partition is in sync: broker faults may then run late, even past the load's end.
  */
 export const NEMESIS_LIMITS = {

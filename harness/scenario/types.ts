@@ -1,5 +1,4 @@
 import type { MalformedKind } from "../../pipeline/events/generator.ts";
-import type { FaultRecord } from "../result/types.ts";
 import type { NemesisSpec } from "./nemesis.ts";
 
 /** A steady target rate, in events per second. */
@@ -51,7 +50,20 @@ export type LoadProfile = ConstantLoad | RampLoad | StepLoad | SpikeLoad | Searc
 /** Profiles whose rate at every moment is known before the run starts. */
 export type FixedLoad = Exclude<LoadProfile, SearchLoad>;
 
-export type FaultAction = FaultRecord["action"];
+export type FaultAction =
+  | "kill"
+  | "stop"
+  | "pause"
+  | "resume"
+  | "restart"
+  | "rolling-restart"
+  | "kill-consumer"
+  | "restart-consumer"
+  | "stop-consumer"
+  | "resume-consumer"
+  | "add-consumer"
+  | "remove-consumer"
+  | "throttle-consumer";
 
 export const BROKER_FAULT_ACTIONS = [
   "kill",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
-import type { Counts } from "../result/types.ts";
+import type { Counts } from "../load/ledger.ts";
 import { rangeBounds, summariseAnalytics } from "./analytics-ranges.ts";
 import { countAssertions, lostAndDuplicated } from "./count-assertions.ts";
 import { rangeAssertion } from "./range-assertion.ts";

@@ -1,7 +1,7 @@
 import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
-import type { LabelCounts } from "../result/types.ts";
-import { sortedByLabel } from "./assertion.ts";
+import type { LabelCounts } from "../core/assertion.ts";
+import { sortedByLabel } from "../core/assertion.ts";
 
 export interface OffsetRange {
   from: string;

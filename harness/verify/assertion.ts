@@ -1,5 +1,5 @@
-import { formatCount } from "../report/format.ts";
-import type { Assertion, LabelCounts } from "../result/types.ts";
+import type { Assertion, LabelCounts } from "../core/assertion.ts";
+import { formatCount } from "../core/format.ts";
 
 /** Differences listed in an assertion's detail before "and N more". */
 export const MAX_LISTED = 10;
@@ -58,11 +58,6 @@ export function equalLabels(
     assertion.detail = listed.join("; ");
   }
   return assertion;
-}
-
-/** The same counts in label order, so that reports list them the same way every run. */
-export function sortedByLabel(counts: LabelCounts): LabelCounts {
-  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Every label of the maps given, sorted. */

@@ -1,10 +1,11 @@
 import { type AnalyticsRecord, parseAnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import type { KafkaConnection } from "../../pipeline/kafka/client.ts";
 import { librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
-import type { Counts, LabelCounts } from "../result/types.ts";
+import type { LabelCounts } from "../core/assertion.ts";
+import type { Counts } from "../load/ledger.ts";
+import { CountsBuilder } from "../load/ledger.ts";
 import { type AnalyticsSummary, summariseAnalytics } from "./analytics-ranges.ts";
 import type { DeadLetter, InvalidInputs } from "./dead-letters.ts";
-import { CountsBuilder } from "./ledger.ts";
 import { RangeRecounter, type RangeRecountResult } from "./range-recount.ts";
 import type { ReaderComparison } from "./reader-agreement.ts";
 import { compareWithLibrdkafka, keyLabel, letterLabel, type ReadBounds } from "./second-reader.ts";

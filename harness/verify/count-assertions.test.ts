@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { AggregateCounts, Assertion, Counts } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import type { Counts } from "../load/ledger.ts";
 import { countAssertions, lostAndDuplicated, lostBeyondLag } from "./count-assertions.ts";
 import type { UncoveredRecords } from "./range-recount.ts";
+import type { AggregateCounts } from "./types.ts";
 
 /** A Map from an object literal: the test data reads like the report. */
 const labels = (counts: Record<string, number>) => new Map(Object.entries(counts));

@@ -1,8 +1,10 @@
-import type { AggregateCounts, Assertion, Counts, LabelCounts } from "../result/types.ts";
+import type { Assertion, LabelCounts } from "../core/assertion.ts";
+import type { Counts } from "../load/ledger.ts";
+import { withoutCounts } from "../load/ledger.ts";
 import { equalCount, equalLabels, labelsOf } from "./assertion.ts";
 import type { DeadLetterCheck } from "./dead-letters.ts";
-import { withoutCounts } from "./ledger.ts";
 import type { UncoveredRecords } from "./range-recount.ts";
+import type { AggregateCounts } from "./types.ts";
 
 /** The Fetch-compatible Prometheus figures the consumer exports (total_count, device_type_count, locale_count). */
 export interface FetchCounters {

@@ -1,5 +1,5 @@
-import { formatCount } from "../report/format.ts";
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import { formatCount } from "../core/format.ts";
 import { MAX_LISTED } from "./assertion.ts";
 
 /** One message read from the DLQ, with what its headers say about the input record it carries. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DriverExit, driverExitAssertion } from "./driver-exit.ts";
+import type { DriverExit } from "../load/external-driver.ts";
+import { driverExitAssertion } from "./driver-exit.ts";
 
 const exit = (over: Partial<DriverExit>): DriverExit => ({
   command: "kcat -P -b x -t user-login",

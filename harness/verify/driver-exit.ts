@@ -1,16 +1,5 @@
-import type { Assertion } from "../result/types.ts";
-
-/** How an external load driver ended. */
-export interface DriverExit {
-  command: string;
-  code: number | null;
-  signal: string | null;
-  /** True when the lab stopped it: the load's duration was over, or the run was interrupted. */
-  stoppedByLab: boolean;
-  logFile: string;
-  /** The last lines it printed. */
-  logTail: string;
-}
+import type { Assertion } from "../core/assertion.ts";
+import type { DriverExit } from "../load/external-driver.ts";
 
 /**
  * An external driver must exit 0 on its own, or run until the lab stops it at the end of the load (how it

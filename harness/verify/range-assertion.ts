@@ -1,5 +1,5 @@
-import { formatCount } from "../report/format.ts";
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import { formatCount } from "../core/format.ts";
 import type { AnalyticsSummary, MissingCoverage, OffsetGap } from "./analytics-ranges.ts";
 import { MAX_LISTED } from "./assertion.ts";
 

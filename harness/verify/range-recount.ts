@@ -1,8 +1,8 @@
 import { type AnalyticsRecord, analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
 import type { ValidationResult } from "../../pipeline/events/login-event.ts";
-import type { Counts } from "../result/types.ts";
+import type { Counts } from "../load/ledger.ts";
+import { CountsBuilder } from "../load/ledger.ts";
 import { labelsOf } from "./assertion.ts";
-import { CountsBuilder } from "./ledger.ts";
 
 /** One figure of an analytics record that differs from the recount of its source range. */
 export interface FigureDifference {

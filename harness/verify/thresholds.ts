@@ -1,5 +1,5 @@
-import { formatCount, formatPercent, formatRate, formatSeconds } from "../report/format.ts";
-import type { Assertion } from "../result/types.ts";
+import type { Assertion } from "../core/assertion.ts";
+import { formatCount, formatPercent, formatRate, formatSeconds } from "../core/format.ts";
 import type { Thresholds } from "../scenario/types.ts";
 
 /** The run's figures that thresholds are judged on. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it, onTestFinished } from "vitest";
 import { waitFor } from "../../harness/core/wait-for.ts";
-import { ConsumerFleet } from "../../harness/run/consumer-fleet.ts";
+import { ConsumerFleet } from "../../harness/infra/aggregators/consumer-fleet.ts";
 import { uniqueName } from "../../harness/testing/kafka.ts";
 import { type Collected, collect } from "../../harness/verify/collect.ts";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";

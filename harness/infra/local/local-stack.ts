@@ -30,9 +30,6 @@ import { type SupervisedStart, startSupervised } from "./supervised-start.ts";
 import { makeTlsMaterial } from "./tls-material.ts";
 
 export const JMX_RULES_FILE = join(REPO_ROOT, "infra/jmx-exporter/kafka-broker.yml");
-export const PROMETHEUS_RULE_FILES = ["recording.yml", "alerts.yml"].map((f) =>
-  join(REPO_ROOT, "infra/prometheus/rules", f),
-);
 
 const READY_TIMEOUT_MS = 90_000;
 

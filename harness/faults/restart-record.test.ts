@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { systemClock } from "../core/clock.ts";
+import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
+import type { InfraFault, StartedStack } from "../infra/types.ts";
+import { validateScenario } from "../scenario/schema.ts";
+import { faultsAssertion, scheduleFaults } from "./faults.ts";
+import type { FaultRecord } from "./types.ts";
+
+const STALE = "ERROR Error while creating ephemeral at /brokers/ids/2, node already exists";
+
+const scenario = validateScenario(
+  {
+    name: "restart-record",
+    description: "a broker restart on a timeline",
+    summary: "restart broker 2",
+    proves: "a restart's record says how the broker came back",
+    load: { kind: "constant", rate: 10 },
+    durationMs: 1_000,
+    drainTimeoutMs: 1_000,
+    topology: { partitions: 1, consumers: 1, brokers: 3, kraft: false },
+    windowMs: 1_000,
+    malformed: 0,
+    seed: 1,
+    faults: [{ atMs: 0, action: "restart", target: "broker:2" }],
+    thresholds: {},
+  },
+  "restart-record.test.ts",
+);
+
+/** A stack whose fault controls answer `apply` as a local stack would, with no broker behind them. */
+function stackAnswering(apply: () => Promise<InfraFault>): StartedStack {
+  return { faults: { apply, history: [] } } as unknown as StartedStack;
+}
+
+async function recordsOf(stack: StartedStack): Promise<FaultRecord[]> {
+  const faults: FaultRecord[] = [];
+  const schedule = scheduleFaults(
+    scenario,
+    stack,
+    {} as ConsumerFleet,
+    systemClock.now(),
+    systemClock,
+    faults,
+    () => {},
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await schedule.finish();
+  return faults;
+}
+
+describe("a broker restart's fault record", () => {
+  it("keeps how long the broker took to serve again, how many launches, and why the first died", async () => {
+    const [record] = await recordsOf(
+      stackAnswering(async () => ({
+        action: "restart",
+        target: "broker:2",
+        pid: 7,
+        signal: "SIGTERM",
+        at: 0,
+        startedAfterMs: 24_310.4,
+        attempts: 2,
+        retriedAfter: [STALE],
+      })),
+    );
+    expect(record).toMatchObject({
+      action: "restart",
+      brokerId: 2,
+      startedAfterMs: 24_310,
+      attempts: 2,
+      note: `broker 2 served again 24.3 s after its restart, on launch 2 (launch 1 died at start-up: "${STALE}")`,
+    });
+  });
+
+  it("fails 'faults applied as scheduled' with the broker's own line when it could not come back", async () => {
+    const records = await recordsOf(
+      stackAnswering(async () => {
+        throw new Error(
+          `broker 2 did not come back: exited at start-up (exit code 1); its log's last error: "${STALE}"`,
+        );
+      }),
+    );
+    const assertion = faultsAssertion(records);
+    expect(assertion?.pass).toBe(false);
+    expect(assertion?.detail).toContain(STALE);
+  });
+});

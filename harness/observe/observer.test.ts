@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../core/clock.ts";
+import { LabMetrics } from "./lab-metrics.ts";
+import type { PartitionLag } from "./lag-probe.ts";
+import { type LagSource, Observer } from "./observer.ts";
+import type { RecordTimestamps } from "./record-timestamps.ts";
+
+const LOAD_START = 1_000_000;
+
+function observer(
+  probe: LagSource,
+  timestamps: RecordTimestamps["timestampAt"],
+  notMeasured?: { what: string; reason: string }[],
+) {
+  const clock = new ManualClock(LOAD_START);
+  const o = new Observer({
+    ...(notMeasured ? { notMeasured } : {}),
+    clock,
+    loadStartMs: LOAD_START,
+    inputTopic: "user-login",
+    inputStart: new Map([
+      [0, 0n],
+      [1, 0n],
+    ]),
+    windowMs: 5_000,
+    probe,
+    recordTimestamps: { timestampAt: timestamps, stop: async () => {} },
+    prometheus: undefined,
+    labMetrics: new LabMetrics(),
+    targetRateAt: () => 1_000,
+    memoryTargets: () => [],
+  });
+  return { o, clock };
+}
+
+const lag = (partition: number, position: bigint, lagOffsets: number): PartitionLag => ({
+  partition,
+  end: position + BigInt(lagOffsets),
+  position,
+  lag: lagOffsets,
+  owned: true,
+});
+
+describe("Observer", () => {
+  it("records a gap with the reason, and status UNKNOWN, when the probe hangs; it still returns within its bound", async () => {
+    const { o, clock } = observer({ sample: () => new Promise(() => {}) }, async () => ({ unknown: "n/a" }));
+    clock.advance(15_000);
+    const began = Date.now();
+    const snapshot = await o.tick();
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(snapshot.lagOffsets).toBeNull();
+    expect(snapshot.lagSeconds).toBeNull();
+    expect(snapshot.lagStatus).toBe("UNKNOWN");
+    expect(o.series.t).toEqual([15]);
+    expect(o.series.lagOffsets).toEqual([null]);
+    expect(o.series.lagOffsetsByPartition).toEqual({ "0": [null], "1": [null] });
+    expect(o.series.gaps).toEqual([
+      expect.objectContaining({
+        what: "lag offsets",
+        fromS: 15,
+        reason: expect.stringContaining("the lag probe: no answer"),
+      }),
+      expect.objectContaining({ what: "lag seconds", fromS: 15 }),
+    ]);
+  });
+
+  it("never reads lag in seconds as 0.0 while offsets wait: the record timestamp stands in for an unknown due time", async () => {
+    // The issue's case: 40,075 offsets behind at 50 s, the events at the committed offsets sent with an
+    // unknown outcome, so the driver has no due time for them.
+    const { o, clock } = observer(
+      { sample: async () => [lag(0, 100n, 40_000), lag(1, 50n, 75)] },
+      async (partition) => LOAD_START + (partition === 0 ? 20_000 : 45_000),
+    );
+    clock.advance(50_000);
+    const snapshot = await o.tick();
+    expect(snapshot.lagOffsets).toBe(40_075);
+    expect(snapshot.lagSeconds).toBe(30);
+    expect(o.series.gaps).toEqual([]);
+  });
+
+  it("makes lag in seconds a gap, not 0, when neither the due time nor the record timestamp is known", async () => {
+    const { o, clock } = observer(
+      { sample: async () => [lag(0, 100n, 40_000), lag(1, 50n, 0)] },
+      async (_partition, offset) => ({
+        unknown: `the record at offset ${offset} was not read within 500 ms`,
+      }),
+    );
+    clock.advance(50_000);
+    const snapshot = await o.tick();
+    expect(snapshot.lagOffsets).toBe(40_000);
+    expect(snapshot.lagSeconds).toBeNull();
+    expect(o.series.lagSeconds).toEqual([null]);
+    expect(o.series.gaps).toEqual([
+      {
+        what: "lag seconds",
+        fromS: 50,
+        toS: 50,
+        samples: 1,
+        reason: expect.stringContaining("partition 0: no due time for the oldest unconsumed event"),
+      },
+    ]);
+    expect(o.maxLagSeconds).toBe(0);
+  });
+
+  it("uses the driver's due time when it has one, and no record is fetched", async () => {
+    let fetched = 0;
+    const { o, clock } = observer({ sample: async () => [lag(0, 0n, 2), lag(1, 0n, 0)] }, async () => {
+      fetched += 1;
+      return 0;
+    });
+    o.onAck({
+      partition: 0,
+      baseOffset: "0",
+      records: [0, 1].map((index) => ({
+        dueTimeMs: LOAD_START + index,
+        sentAtMs: LOAD_START + 5,
+      })),
+    });
+    clock.advance(4_000);
+    expect((await o.tick()).lagSeconds).toBe(4);
+    expect(fetched).toBe(0);
+  });
+
+  it("counts an external driver's records from the topic, takes their timestamps as due times, and lists what it cannot measure", async () => {
+    const reason = "an external driver reports no due times";
+    const { o, clock } = observer({ sample: async () => [lag(0, 0n, 2), lag(1, 0n, 0)] }, async () => 0, [
+      { what: "send delay", reason },
+    ]);
+    o.onRecordSeen(0, 0n, LOAD_START + 500);
+    o.onRecordSeen(0, 1n, LOAD_START + 600);
+    clock.advance(2_000);
+    const snapshot = await o.tick();
+    expect(snapshot.achievedRate).toBe(1);
+    expect(snapshot.lagSeconds).toBe(1.5);
+    o.onAnalytics(
+      {
+        source: { topic: "user-login", partition: 0, from_offset: "0", to_offset: "1" },
+        total: 2,
+        invalid: 0,
+      } as Parameters<Observer["onAnalytics"]>[0],
+      LOAD_START + 2_500,
+    );
+    expect(o.latency.cumulative()).toMatchObject({ count: 2, max: expect.closeTo(2_000, -1) });
+    expect(o.series.gaps).toEqual([{ what: "send delay", fromS: 2, toS: 2, samples: 1, reason }]);
+  });
+
+  it("samples the lab's own memory every second", async () => {
+    const { o, clock } = observer({ sample: async () => [] }, async () => 0);
+    clock.advance(1_000);
+    await o.tick();
+    clock.advance(1_000);
+    await o.tick();
+    expect(o.series.memory?.lab?.rssMB).toHaveLength(2);
+    expect(o.series.memory?.lab?.rssMB[0]).toBeGreaterThan(10);
+    expect(o.series.memory?.lab?.heapUsedMB[1]).toBeGreaterThan(1);
+  });
+});
