@@ -186,7 +186,7 @@ export function scheduleFaults(
         const previous = queues.get(queue) ?? Promise.resolve();
         if (step.action === "rolling-restart") {
           const rolling = previous.then(async () => {
-            const blocked = await nemesisGuard?.before(step);
+            const blocked = (await nemesisGuard?.before(step))?.refused;
             if (blocked === undefined) return applyRolling(step);
             faults.push({ atMs, action: step.action, target: step.target, error: blocked });
             log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
@@ -198,9 +198,11 @@ export function scheduleFaults(
         // A nemesis's broker fault may wait for the previous one and for in-sync: it is recorded at the
         // moment it was applied, so the URP check and the charts line up with what the cluster saw.
         let appliedAtMs = atMs;
+        let inSyncSeenAtMs: number | undefined;
         const guarded = async () => {
-          const blocked = await nemesisGuard?.before(step);
-          if (blocked !== undefined) throw new Error(blocked);
+          const verdict = await nemesisGuard?.before(step);
+          if (verdict?.refused !== undefined) throw new Error(verdict.refused);
+          if (verdict?.inSyncAtMs !== undefined) inSyncSeenAtMs = verdict.inSyncAtMs - loadStartMs;
           if (nemesisGuard) appliedAtMs = clock.now() - loadStartMs;
           return apply(step);
         };
@@ -213,6 +215,7 @@ export function scheduleFaults(
                 action: step.action,
                 target: step.target,
                 ...applied,
+                ...(inSyncSeenAtMs === undefined ? {} : { inSyncSeenAtMs }),
                 ...(nemesisGuard && waitedMs >= 1_000
                   ? {
                       note: `${applied.note ? `${applied.note}; ` : ""}applied ${(waitedMs / 1000).toFixed(1)} s after its time, once the previous broker fault was over and every partition in sync`,

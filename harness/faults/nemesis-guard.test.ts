@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Clock, steppingClock } from "../core/clock.ts";
-import { brokerGuard, SEEN_IN_SYNC_MS } from "./nemesis-guard.ts";
+import { brokerGuard } from "./nemesis-guard.ts";
 
 /** A cluster out of sync until `syncedAtMs` (never: null), asked through probes that count their closes. */
 function cluster(clock: Clock, syncedAtMs: number | null) {
@@ -30,10 +30,15 @@ describe("the nemesis's broker guard", () => {
     const clock = steppingClock();
     const kafka = cluster(clock, 12_000);
     const guard = brokerGuard(kafka.probe, clock, 60_000);
-    expect(await guard.before({ atMs: 0, action: "kill", target: "leader:user-login/0" })).toBeUndefined();
-    expect(clock.monotonic()).toBeGreaterThanOrEqual(12_000 + SEEN_IN_SYNC_MS);
+    const startedMs = clock.now();
+    const verdict = await guard.before({ atMs: 0, action: "kill", target: "leader:user-login/0" });
+    expect(verdict.refused).toBeUndefined();
+    // When it saw the cluster in sync: the URP check's evidence for the previous outage, if no sample showed 0.
+    const inSyncAtMs = "inSyncAtMs" in verdict ? verdict.inSyncAtMs : undefined;
+    expect(inSyncAtMs).toBeGreaterThanOrEqual(startedMs + 12_000);
+    expect(inSyncAtMs).toBe(clock.now());
     const asked = kafka.seen.asked;
-    expect(await guard.before({ atMs: 0, action: "restart", target: "leader:user-login/0" })).toBeUndefined();
+    expect(await guard.before({ atMs: 0, action: "restart", target: "leader:user-login/0" })).toEqual({});
     expect(kafka.seen.asked).toBe(asked);
     expect(kafka.seen.closed).toBe(1);
   });
@@ -41,14 +46,17 @@ describe("the nemesis's broker guard", () => {
   it("refuses to take a second broker away from a cluster that never gets back in sync, naming what it saw", async () => {
     const clock = steppingClock();
     const guard = brokerGuard(cluster(clock, null).probe, clock, 30_000);
-    expect(await guard.before({ atMs: 0, action: "stop", target: "broker:1" })).toBe(
-      "not applied: the cluster was not in sync 30 s after the previous broker fault (1 not in sync: user-login/2: ISR 1,3 of 1,2,3)",
-    );
+    expect(await guard.before({ atMs: 0, action: "stop", target: "broker:1" })).toEqual({
+      refused:
+        "not applied: the cluster was not in sync 30 s after the previous broker fault (1 not in sync: user-login/2: ISR 1,3 of 1,2,3)",
+    });
     // The stop did not happen, so a restart of that broker is a clean restart of a running one: guarded too.
-    expect(await guard.before({ atMs: 0, action: "restart", target: "broker:1" })).toMatch(/^not applied/);
-    expect(await guard.before({ atMs: 0, action: "rolling-restart", target: "broker:*" })).toMatch(
+    expect((await guard.before({ atMs: 0, action: "restart", target: "broker:1" })).refused).toMatch(
       /^not applied/,
     );
-    expect(await guard.before({ atMs: 0, action: "kill-consumer", target: "consumer:0" })).toBeUndefined();
+    expect((await guard.before({ atMs: 0, action: "rolling-restart", target: "broker:*" })).refused).toMatch(
+      /^not applied/,
+    );
+    expect(await guard.before({ atMs: 0, action: "kill-consumer", target: "consumer:0" })).toEqual({});
   });
 });

@@ -4,12 +4,12 @@ import { waitInSync } from "./rolling-restart.ts";
 
 /** How long the nemesis waits for every partition to be in sync before it takes another broker away. */
 export const NEMESIS_IN_SYNC_MS = 90_000;
+
 /**
- * How long a broker fault waits once the metadata says every partition is in sync: the run samples URP
- * through Prometheus once a second, and without this a fault fired 0.4 s after 29 partitions rejoined their
- * ISR, before any sample showed 0, so the URP check read the outage as never recovered (chaos seed 2).
+ * May a fault go ahead? `refused` says why not; `inSyncAtMs` is the clock's time at which the brokers'
+ * metadata showed every partition in sync, when the guard asked before letting it go.
  */
-export const SEEN_IN_SYNC_MS = 2_500;
+export type GuardVerdict = { refused: string } | { refused?: undefined; inSyncAtMs?: number };
 
 /**
  * What keeps a nemesis's schedule survivable at run time, whatever the machine's speed: its broker faults
@@ -27,25 +27,27 @@ export function brokerGuard(
   const isBroker = (step: FaultStep) => !step.target.startsWith("consumer:");
   return {
     queueOf: (step: FaultStep): string | undefined => (isBroker(step) ? "nemesis:brokers" : undefined),
-    /** Undefined when the fault may go ahead, else why not. */
-    before: async (step: FaultStep): Promise<string | undefined> => {
-      if (!isBroker(step)) return undefined;
+    before: async (step: FaultStep): Promise<GuardVerdict> => {
+      if (!isBroker(step)) return {};
       const bringsBack = (step.action === "restart" || step.action === "resume") && away.has(step.target);
       if (bringsBack) {
         away.delete(step.target);
-        return undefined;
+        return {};
       }
       const { outOfSync, close } = probe();
+      let inSyncAtMs: number;
       try {
         const inSync = await waitInSync({ outOfSync, clock, timeoutMs });
         if (!inSync.ok)
-          return `not applied: the cluster was not in sync ${timeoutMs / 1000} s after the previous broker fault (${inSync.lastSeen})`;
-        await clock.sleep(SEEN_IN_SYNC_MS);
+          return {
+            refused: `not applied: the cluster was not in sync ${timeoutMs / 1000} s after the previous broker fault (${inSync.lastSeen})`,
+          };
+        inSyncAtMs = clock.now();
       } finally {
         await close();
       }
       if (step.action === "kill" || step.action === "stop" || step.action === "pause") away.add(step.target);
-      return undefined;
+      return { inSyncAtMs };
     },
   };
 }

@@ -23,6 +23,11 @@ export interface FaultRecord {
   doneAtMs?: number;
   /** A `rolling-restart` step: how long after this broker started every partition was fully in sync. */
   inSyncWaitMs?: number;
+  /**
+   * A broker fault a nemesis held back until every partition was in sync: when the brokers' metadata showed
+   * it, in milliseconds since the start of the load.
+   */
+  inSyncSeenAtMs?: number;
   /** A broker restart (local stack): how long until the broker served again, and how many launches it took. */
   startedAfterMs?: number;
   attempts?: number;

@@ -93,6 +93,35 @@ describe("urpRecovery", () => {
     expect(rows[1]?.timeToZeroMs).toBe(2_000);
   });
 
+  it("takes the nemesis guard's sight of every partition in sync when no sample showed 0 before the next fault", () => {
+    // Chaos seed 1 on kafkajs: broker 1 back at 3 s, the guard saw all in sync at 6.4 s and let the next
+    // fault go at 7 s, while the last scrape of the gauge before it still read 7.
+    const urp = [0, 0, 29, 29, 29, 23, 7, 0, 29, 29, 29, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const next = { ...fault(7_000, "stop", 2), inSyncSeenAtMs: 6_400 };
+    const rows = urpRecovery(series(urp), [
+      fault(2_000, "restart", 1, 3_000),
+      next,
+      fault(10_000, "restart", 2, 10_500),
+    ]);
+    expect(rows[0]).toMatchObject({ peakUrp: 29, timeToZeroMs: 3_400, measuredBy: "metadata" });
+    expect(urpRecoveryAssertion(rows, 120_000)?.pass).toBe(true);
+    // Without the guard's sight (a timeline without a nemesis) the same series stays unmeasured and fails.
+    const unguarded = urpRecovery(series(urp), [fault(2_000, "restart", 1, 3_000), fault(7_000, "stop", 2)]);
+    expect(unguarded[0]?.reason).toBe("URP was still 7 when the next broker fault began at 7.0 s");
+    expect(urpRecoveryAssertion(unguarded, 120_000)?.pass).toBe(false);
+  });
+
+  it("does not take a sight of in-sync from before the broker was back", () => {
+    const urp = [0, 0, 29, 29, 29, 23, 7, 0, 29, 29, 29, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const early = { ...fault(2_000, "restart", 1, 3_000), inSyncSeenAtMs: 1_900 };
+    const rows = urpRecovery(series(urp), [
+      early,
+      fault(7_000, "stop", 2),
+      fault(10_000, "restart", 2, 10_500),
+    ]);
+    expect(rows[0]?.timeToZeroMs).toBeNull();
+  });
+
   it("takes a rolling restart's own in-sync wait, asked of the brokers, over the lagging gauge", () => {
     const urp = [0, 0, 29, 29, 29, 29, 29, 29, 13, 29, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const step = { ...fault(2_000, "rolling-restart", 1, 3_000), inSyncWaitMs: 5_500 };

@@ -107,8 +107,28 @@ export function urpRecovery(series: Series, faults: readonly FaultRecord[]): Urp
         timeToZeroMs: Math.max(0, Math.round((zero.atS - outage.upAtS) * 1000)),
         measuredBy: "metric" as const,
       };
+    // A nemesis held the next broker fault back until the brokers' metadata showed every partition in sync:
+    // that is when URP was 0, though no scrape of the gauge (seconds apart, behind the metadata) showed it
+    // before the fault went (chaos seed 1 on kafkajs: the last sample read 7, the guard had seen all in sync).
+    const seenS = inSyncSeenS(faults, outage.upAtS, windowEndS);
+    if (seenS !== undefined)
+      return {
+        ...figures,
+        timeToZeroMs: Math.max(0, Math.round((seenS - outage.upAtS) * 1000)),
+        measuredBy: "metadata" as const,
+      };
     return { ...figures, timeToZeroMs: null, reason: zero?.reason ?? "" };
   });
+}
+
+/** The earliest moment from `fromS` to `toS` at which a nemesis's guard saw every partition in sync. */
+function inSyncSeenS(faults: readonly FaultRecord[], fromS: number, toS: number): number | undefined {
+  const seen = faults.flatMap((f) =>
+    f.inSyncSeenAtMs !== undefined && f.inSyncSeenAtMs / 1000 >= fromS && f.inSyncSeenAtMs / 1000 <= toS
+      ? [f.inSyncSeenAtMs / 1000]
+      : [],
+  );
+  return seen.length === 0 ? undefined : Math.min(...seen);
 }
 
 /** The first second from `fromS` on at which URP was 0 and stayed 0 (every later sample known and 0) until `toS`. */
