@@ -19,6 +19,7 @@ import {
 import type { WindowPlan } from "./commit-plan.ts";
 import {
   CALL_TIMEOUT_MS,
+  call,
   closedWithin,
   describe,
   LibrdkafkaTransactions,
@@ -120,9 +121,7 @@ export class LibrdkafkaAggregator implements Aggregator {
     const { options } = this.core;
     options.log(`transactional id ${this.transactionalId}: one producer for every partition held (KIP-447)`);
     await this.transactions.open();
-    await new Promise<void>((resolve, reject) =>
-      consumer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
-    );
+    await call("the consumer's connect", (done) => consumer.connect({ timeout: CALL_TIMEOUT_MS }, done));
     consumer.setDefaultConsumeTimeout(POLL_MS);
     consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
     consumer.subscribe([options.inputTopic]);
@@ -235,9 +234,7 @@ export class LibrdkafkaAggregator implements Aggregator {
   }
 
   private consume(): Promise<RdMessage[]> {
-    return new Promise((resolve, reject) =>
-      this.consumer.consume(BATCH, (error, messages) => (error ? reject(error) : resolve(messages))),
-    );
+    return call<RdMessage[]>("consume", (done) => this.consumer.consume(BATCH, done), CALL_TIMEOUT_MS);
   }
 
   private count(messages: RdMessage[]): void {
@@ -285,10 +282,8 @@ export class LibrdkafkaAggregator implements Aggregator {
       return true;
     }
     try {
-      const committed = await new Promise<{ partition: number; offset: number }[]>((resolve, reject) =>
-        this.consumer.committed(partitions, CALL_TIMEOUT_MS, (error, offsets) =>
-          error ? reject(error) : resolve(offsets),
-        ),
+      const committed = await call<{ partition: number; offset: number }[]>("committed", (done) =>
+        this.consumer.committed(partitions, CALL_TIMEOUT_MS, done),
       );
       if (epoch !== this.epoch) return false;
       this.consumer.assign(resumeAt(inputTopic, committed));

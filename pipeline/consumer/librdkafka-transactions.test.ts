@@ -2,7 +2,13 @@ import { describe, expect, it, vi } from "vitest";
 import type { RdConsumer, RdKafkaError, RdKafkaModule } from "../kafka/librdkafka.ts";
 import { PartitionWindowAccumulator } from "./aggregate/window.ts";
 import type { WindowPlan } from "./commit-plan.ts";
-import { closedWithin, LibrdkafkaTransactions } from "./librdkafka-transactions.ts";
+import {
+  CALL_TIMEOUT_MS,
+  CALLBACK_GRACE_MS,
+  call,
+  closedWithin,
+  LibrdkafkaTransactions,
+} from "./librdkafka-transactions.ts";
 
 type Step = "init" | "begin" | "offsets" | "commit" | "abort";
 
@@ -13,7 +19,7 @@ const rdError = (message: string, more: Partial<RdKafkaError> = {}): RdKafkaErro
  * A stand-in for the native client's transactional producer that writes every call in one log, and fails
  * the steps a test names with the error it gives.
  */
-function fakeBinding(fail: Partial<Record<Step, RdKafkaError>> = {}) {
+function fakeBinding(fail: Partial<Record<Step, RdKafkaError>> = {}, silent: Step[] = []) {
   const log: string[] = [];
   const configs: Record<string, unknown>[] = [];
   class Producer {
@@ -27,7 +33,7 @@ function fakeBinding(fail: Partial<Record<Step, RdKafkaError>> = {}) {
     }
     private step(step: Step, line: string, cb: (error: RdKafkaError | null) => void) {
       log.push(`${this.name} ${line}`);
-      setImmediate(() => cb(fail[step] ?? null));
+      if (!silent.includes(step)) setImmediate(() => cb(fail[step] ?? null));
     }
     initTransactions(_timeoutMs: number, cb: (error: RdKafkaError | null) => void) {
       this.step("init", "init", cb);
@@ -215,6 +221,49 @@ describe("LibrdkafkaTransactions", () => {
         acks: "all",
       }),
     ]);
+  });
+});
+
+describe("a librdkafka call whose callback never comes", () => {
+  it("fails a commit, naming the call, once its own timeout and a grace are over; abandon then aborts it", async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeBinding({}, ["commit"]);
+      const transactions = transactionsOn(fake);
+      const commit = transactions.commit([plan(0, 0, 1)]);
+      const outcome = commit.then(
+        () => "committed",
+        (error: Error) => error.message,
+      );
+      await vi.advanceTimersByTimeAsync(CALL_TIMEOUT_MS + CALLBACK_GRACE_MS - 5_000);
+      expect(await Promise.race([outcome, "still waiting"])).toBe("still waiting");
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await outcome).toBe(
+        `librdkafka's commitTransaction did not call back within ${(CALL_TIMEOUT_MS + CALLBACK_GRACE_MS) / 1000} s`,
+      );
+      const abandoned = transactions.abandon();
+      await vi.advanceTimersByTimeAsync(0);
+      await abandoned;
+      expect(fake.log.slice(-2)).toEqual(["producer#1 commit", "producer#1 abort"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("resolves with the callback's value when it comes, and ignores one that comes after the limit", async () => {
+    await expect(
+      call<number>("committed", (done) => setImmediate(() => done(null, 42)), 1_000),
+    ).resolves.toBe(42);
+    let late: ((error: null) => void) | undefined;
+    const lost = call(
+      "consume",
+      (done) => {
+        late = done;
+      },
+      20,
+    );
+    await expect(lost).rejects.toThrow("librdkafka's consume did not call back within 0.02 s");
+    expect(() => late?.(null)).not.toThrow();
   });
 });
 

@@ -60,7 +60,7 @@ export class LibrdkafkaTransactions {
     const { topics, consumer } = this.options;
     this.producer ??= await this.newProducer();
     const producer = this.producer;
-    await call((done) => producer.beginTransaction(done));
+    await call("beginTransaction", (done) => producer.beginTransaction(done));
     for (const { records, deadLetters, emittedAtMs } of plans) {
       for (const record of records)
         producer.produce(
@@ -86,8 +86,10 @@ export class LibrdkafkaTransactions {
       nextOffset === undefined ? [] : [{ topic: topics.inputTopic, partition, offset: Number(nextOffset) }],
     );
     if (offsets.length > 0)
-      await call((done) => producer.sendOffsetsToTransaction(offsets, consumer, CALL_TIMEOUT_MS, done));
-    await call((done) => producer.commitTransaction(CALL_TIMEOUT_MS, done));
+      await call("sendOffsetsToTransaction", (done) =>
+        producer.sendOffsetsToTransaction(offsets, consumer, CALL_TIMEOUT_MS, done),
+      );
+    await call("commitTransaction", (done) => producer.commitTransaction(CALL_TIMEOUT_MS, done));
   }
 
   /** Aborts the failed transaction; a producer that cannot abort (fatal, or unsure) is replaced. */
@@ -95,7 +97,7 @@ export class LibrdkafkaTransactions {
     const producer = this.producer;
     if (!producer) return;
     try {
-      await call((done) => producer.abortTransaction(CALL_TIMEOUT_MS, done));
+      await call("abortTransaction", (done) => producer.abortTransaction(CALL_TIMEOUT_MS, done));
     } catch (error) {
       this.options.log(`abort failed (${describe(error)}); a new producer will fence this one`);
       this.producer = undefined;
@@ -131,12 +133,10 @@ export class LibrdkafkaTransactions {
       "message.max.bytes": 1_048_588,
     });
     producer.on("event.error", (error) => log(`producer: ${error.message}`));
-    await new Promise<void>((resolve, reject) =>
-      producer.connect({ timeout: CALL_TIMEOUT_MS }, (error) => (error ? reject(error) : resolve())),
-    );
+    await call("the producer's connect", (done) => producer.connect({ timeout: CALL_TIMEOUT_MS }, done));
     // With the same transactional id, this fences an earlier producer of ours and ends its open transaction.
     try {
-      await call((done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
+      await call("initTransactions", (done) => producer.initTransactions(CALL_TIMEOUT_MS, done));
     } catch (error) {
       // Left connected, librdkafka would go on initialising it and fence the next producer of ours.
       await this.disconnect(producer);
@@ -146,8 +146,32 @@ export class LibrdkafkaTransactions {
   }
 }
 
-function call(start: (done: (error: RdKafkaError | null | undefined) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
+/** How much longer than its own timeout a call may take to call back before it counts as lost. */
+export const CALLBACK_GRACE_MS = 15_000;
+
+/**
+ * A librdkafka call that calls back with an error or nothing, as a promise that also fails when the callback
+ * has not come `CALLBACK_GRACE_MS` after the call's own timeout. A callback that never came held a window's
+ * commit in flight, with it every resync, and so the consume loop: the member stopped serving rebalances and
+ * the whole group stood still until SIGKILL, with the main thread idle (chaos seed 3 on librdkafka, its
+ * native stacks taken before the kill). Failing instead sends the window through the rewind rule.
+ */
+export function call<T = void>(
+  what: string,
+  start: (done: (error: RdKafkaError | null | undefined, value?: T) => void) => void,
+  waitMs = CALL_TIMEOUT_MS + CALLBACK_GRACE_MS,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`librdkafka's ${what} did not call back within ${waitMs / 1000} s`)),
+      waitMs,
+    );
+    start((error, value) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(value as T);
+    });
+  });
 }
 
 export function describe(error: unknown): string {
