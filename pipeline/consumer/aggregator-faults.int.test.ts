@@ -228,7 +228,13 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     await pause(6_000);
     const zombie = pidOf(setup, 1);
     signalGroup(zombie, "SIGSTOP");
-    await pause(15_000); // past the 10 s session timeout: consumer-0 takes every partition
+    // Past the 10 s session timeout the group evicts the zombie and consumer-0 takes every partition.
+    await waitFor(() => (assignments(setup, 0).at(-1)?.split(",").length === 6 ? true : undefined), {
+      what: "consumer-0 to take all 6 partitions from the frozen consumer-1",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      describe: () => `consumer-0's joins: ${assignments(setup, 0).join(" | ")}`,
+    });
     signalGroup(zombie, "SIGCONT");
     expect((await load).failed).toBe(0);
     await drained(setup, 90_000);
