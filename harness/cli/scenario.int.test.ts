@@ -30,6 +30,12 @@ describe.concurrent("npm run scenario", () => {
     expect(result.verdict).toBe("pass");
     expect(result.recount.total).toBeGreaterThan(3_500);
     expect(result.aggregates.total).toBe(result.recount.valid);
+    // The check that fails the skip-one mutant (harness/testing/mutants/) passes the pipeline's own aggregator.
+    const perRange = result.assertions.find(
+      (a) => a.name === "each analytics record equals the recount of its source range",
+    );
+    expect(perRange?.pass, perRange?.detail).toBe(true);
+    expect((perRange?.observedValue as { checked: number } | undefined)?.checked ?? 0).toBeGreaterThan(0);
     expect(result.series.t.length).toBeGreaterThan(15);
     expect(Object.keys(result.series.lagOffsetsByPartition).sort()).toEqual(["0", "1", "2"]);
     for (const lags of Object.values(result.series.lagOffsetsByPartition))

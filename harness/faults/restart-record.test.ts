@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../core/clock.ts";
+import { waitFor } from "../core/wait-for.ts";
 import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { InfraFault, StartedStack } from "../infra/types.ts";
 import { validateScenario } from "../scenario/schema.ts";
@@ -27,12 +28,21 @@ const scenario = validateScenario(
   "restart-record.test.ts",
 );
 
-/** A stack whose fault controls answer `apply` as a local stack would, with no broker behind them. */
-function stackAnswering(apply: () => Promise<InfraFault>): StartedStack {
-  return { faults: { apply, history: [] } } as unknown as StartedStack;
-}
-
-async function recordsOf(stack: StartedStack): Promise<FaultRecord[]> {
+/**
+ * The records of the scenario's one restart, on a stack whose fault controls answer `apply` as a local stack
+ * would, with no broker behind them.
+ */
+async function recordsOf(apply: () => Promise<InfraFault>): Promise<FaultRecord[]> {
+  let applied = false;
+  const stack = {
+    faults: {
+      apply: () => {
+        applied = true;
+        return apply();
+      },
+      history: [],
+    },
+  } as unknown as StartedStack;
   const faults: FaultRecord[] = [];
   const schedule = scheduleFaults(
     scenario,
@@ -43,25 +53,27 @@ async function recordsOf(stack: StartedStack): Promise<FaultRecord[]> {
     faults,
     () => {},
   );
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await waitFor(() => (applied ? true : undefined), {
+    what: "the restart at 0 s to be applied",
+    timeoutMs: 5_000,
+    intervalMs: 5,
+  });
   await schedule.finish();
   return faults;
 }
 
 describe("a broker restart's fault record", () => {
   it("keeps how long the broker took to serve again, how many launches, and why the first died", async () => {
-    const [record] = await recordsOf(
-      stackAnswering(async () => ({
-        action: "restart",
-        target: "broker:2",
-        pid: 7,
-        signal: "SIGTERM",
-        at: 0,
-        startedAfterMs: 24_310.4,
-        attempts: 2,
-        retriedAfter: [STALE],
-      })),
-    );
+    const [record] = await recordsOf(async () => ({
+      action: "restart",
+      target: "broker:2",
+      pid: 7,
+      signal: "SIGTERM",
+      at: 0,
+      startedAfterMs: 24_310.4,
+      attempts: 2,
+      retriedAfter: [STALE],
+    }));
     expect(record).toMatchObject({
       action: "restart",
       brokerId: 2,
@@ -72,13 +84,11 @@ describe("a broker restart's fault record", () => {
   });
 
   it("fails 'faults applied as scheduled' with the broker's own line when it could not come back", async () => {
-    const records = await recordsOf(
-      stackAnswering(async () => {
-        throw new Error(
-          `broker 2 did not come back: exited at start-up (exit code 1); its log's last error: "${STALE}"`,
-        );
-      }),
-    );
+    const records = await recordsOf(async () => {
+      throw new Error(
+        `broker 2 did not come back: exited at start-up (exit code 1); its log's last error: "${STALE}"`,
+      );
+    });
     const assertion = faultsAssertion(records);
     expect(assertion?.pass).toBe(false);
     expect(assertion?.detail).toContain(STALE);

@@ -63,7 +63,15 @@ describe("Ctrl-C", () => {
     const cli = startScenarioCli(["smoke", "--duration", "60s"]);
     await untilLoadRuns(cli, 5);
     cli.child.kill("SIGINT");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor(
+      () => (/interrupted at \d+\.\d s: stopping the load/.test(cli.stderr()) ? true : undefined),
+      {
+        what: "the first Ctrl-C to be taken",
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        describe: () => cli.stderr().slice(-500),
+      },
+    );
     const sentAt = Date.now();
     cli.child.kill("SIGINT");
     const code = await cli.exited;

@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { waitFor } from "../../harness/core/wait-for.ts";
-import { ConsumerFleet } from "../../harness/infra/aggregators/consumer-fleet.ts";
 import { startLocalStack } from "../../harness/infra/local/local-stack.ts";
 import { waitForKafka } from "../../harness/infra/readiness.ts";
 import type { StartedStack } from "../../harness/infra/types.ts";
-import { uniqueName } from "../../harness/testing/kafka.ts";
+import {
+  type AggregatorGroup,
+  aggregatorGroup,
+  drained,
+  produceLogins,
+} from "../../harness/testing/aggregator-group.ts";
 import { type Collected, collect } from "../../harness/verify/collect.ts";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
-import { constantRate, runProducer } from "../producer/producer.ts";
-import { ensureTopics } from "../topics.ts";
 
 /**
  * Faults that once made the aggregator lose, double-count or stop counting (issue 8). Each test drives
@@ -22,14 +22,6 @@ import { ensureTopics } from "../topics.ts";
 const shared = inject("stack");
 const log = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Setup {
-  client: ClientName;
-  connection: KafkaConnection;
-  topics: { input: string; output: string; dlq: string };
-  groupId: string;
-  fleet: ConsumerFleet;
-}
 
 let threeBrokerStack: Promise<StartedStack> | undefined;
 
@@ -61,35 +53,16 @@ afterAll(async () => {
   await (await threeBrokerStack)?.stop();
 });
 
+/** A test's topics and aggregators; a member left stopped by a fault is let go on before it is killed. */
 async function setUp(
   connection: KafkaConnection,
   options: { client: ClientName; partitions: number; replicationFactor: number; windowMs: number },
-): Promise<Setup> {
-  const name = uniqueName("aggf");
-  const topics = { input: `${name}-in`, output: `${name}-out`, dlq: `${name}-dlq` };
-  const admin = createKafka(connection, `${name}-admin`).admin();
-  await admin.connect();
-  await ensureTopics(admin, [
-    { topic: topics.input, partitions: options.partitions, replicationFactor: options.replicationFactor },
-    { topic: topics.output, partitions: 1, replicationFactor: options.replicationFactor },
-    { topic: topics.dlq, partitions: 1, replicationFactor: options.replicationFactor },
-  ]);
-  await admin.disconnect();
-  const groupId = `${name}-group`;
-  const fleet = new ConsumerFleet({
-    connection,
-    groupId,
-    topics,
-    windowMs: options.windowMs,
-    inputPartitions: options.partitions,
-    client: options.client,
-    logDir: mkdtempSync(join(tmpdir(), `${name}-logs-`)),
+): Promise<AggregatorGroup> {
+  const setup = await aggregatorGroup(connection, options);
+  onTestFinished(() => {
+    for (const pid of setup.fleet.events.flatMap((e) => (e.pid ? [e.pid] : []))) signalGroup(pid, "SIGCONT");
   });
-  onTestFinished(async () => {
-    for (const pid of fleet.events.flatMap((e) => (e.pid ? [e.pid] : []))) signalGroup(pid, "SIGCONT");
-    for (const index of fleet.running()) await fleet.kill(index);
-  });
-  return { client: options.client, connection, topics, groupId, fleet };
+  return setup;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -100,45 +73,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Waits until the group has committed every partition up to its end: everything produced is counted. */
-async function drained(setup: Setup, timeoutMs: number): Promise<void> {
-  const admin = createKafka(setup.connection, "drain-check").admin();
-  await admin.connect();
-  try {
-    let behind = "";
-    await waitFor(
-      async () => {
-        const ends = await admin.fetchTopicOffsets(setup.topics.input);
-        const [committed] = await admin.fetchOffsets({
-          groupId: setup.groupId,
-          topics: [setup.topics.input],
-        });
-        const lagging = ends.filter((end) => {
-          const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? "-1";
-          return BigInt(offset) < BigInt(end.high);
-        });
-        behind = lagging
-          .map((p) => {
-            const at = committed?.partitions.find((c) => c.partition === p.partition)?.offset;
-            return `partition ${p.partition} at ${at} of ${p.high}`;
-          })
-          .join(", ");
-        return lagging.length === 0 ? true : undefined;
-      },
-      {
-        what: "the aggregators to commit everything",
-        timeoutMs,
-        intervalMs: 500,
-        describe: () => `behind: ${behind}`,
-      },
-    );
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Reads back everything, with every input offset from the first to the last expected to be covered. */
-async function collectAll(setup: Setup): Promise<Collected> {
+async function collectAll(setup: AggregatorGroup): Promise<Collected> {
   const admin = createKafka(setup.connection, "coverage").admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(setup.topics.input).finally(() => admin.disconnect());
@@ -168,25 +104,14 @@ function expectExact(collected: Collected): void {
   expect(dlq.byReason).toEqual(recount.invalidByReason);
 }
 
-function produce(setup: Setup, options: { rate: number; durationMs: number; seed: number }) {
-  return runProducer({
-    connection: setup.connection,
-    topic: setup.topics.input,
-    schedule: constantRate(options.rate),
-    stopAfter: { durationMs: options.durationMs },
-    seed: options.seed,
-    malformed: 0.02,
-  });
-}
-
-function pidOf(setup: Setup, index: number): number {
+function pidOf(setup: AggregatorGroup, index: number): number {
   const pid = [...setup.fleet.events].reverse().find((e) => e.index === index && e.pid !== undefined)?.pid;
   if (pid === undefined) throw new Error(`consumer-${index} has no pid`);
   return pid;
 }
 
 /** The partition lists a consumer logged on each group join, in order. */
-function assignments(setup: Setup, index: number): string[] {
+function assignments(setup: AggregatorGroup, index: number): string[] {
   const text = readFileSync(setup.fleet.logFiles()[index] as string, "utf8");
   return [...text.matchAll(/joined group \S+: partitions (\S+)/g)].map((m) => m[1] as string);
 }
@@ -195,7 +120,7 @@ function assignments(setup: Setup, index: number): string[] {
  * The transactional ids the aggregators commit with: on kafkajs one per input partition, derived from the
  * group; on librdkafka one per member (KIP-447), which each logs when it starts.
  */
-function transactionalIds(setup: Setup, partitions: number): string[] {
+function transactionalIds(setup: AggregatorGroup, partitions: number): string[] {
   if (setup.client === "kafkajs")
     return Array.from({ length: partitions }, (_, p) => `${setup.groupId}-${setup.topics.input}-${p}`);
   return setup.fleet
@@ -260,7 +185,7 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     });
     await setup.fleet.add();
     await setup.fleet.add();
-    const load = produce(setup, { rate: 2_000, durationMs: 36_000, seed: 21 });
+    const load = produceLogins(setup, { rate: 2_000, durationMs: 36_000, seed: 21 });
     await pause(6_000);
     // Hang a broker that coordinates transactions of the aggregators but not their group: members whose
     // commits hang are evicted while the other keeps heartbeating and takes their partitions, then they
@@ -299,11 +224,17 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     );
     await setup.fleet.add();
     await setup.fleet.add();
-    const load = produce(setup, { rate: 1_000, durationMs: 32_000, seed: 23 });
+    const load = produceLogins(setup, { rate: 1_000, durationMs: 32_000, seed: 23 });
     await pause(6_000);
     const zombie = pidOf(setup, 1);
     signalGroup(zombie, "SIGSTOP");
-    await pause(15_000); // past the 10 s session timeout: consumer-0 takes every partition
+    // Past the 10 s session timeout the group evicts the zombie and consumer-0 takes every partition.
+    await waitFor(() => (assignments(setup, 0).at(-1)?.split(",").length === 6 ? true : undefined), {
+      what: "consumer-0 to take all 6 partitions from the frozen consumer-1",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      describe: () => `consumer-0's joins: ${assignments(setup, 0).join(" | ")}`,
+    });
     signalGroup(zombie, "SIGCONT");
     expect((await load).failed).toBe(0);
     await drained(setup, 90_000);
@@ -328,7 +259,7 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
       windowMs: 500,
     });
     await setup.fleet.add();
-    const load = produce(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
+    const load = produceLogins(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
     await pause(6_000);
     const [transactionalId = ""] = transactionalIds(setup, 1);
     const coordinator = await coordinatorOnceKnown(setup.connection, "__transaction_state", transactionalId);
@@ -356,7 +287,7 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     });
     await setup.fleet.add();
     await setup.fleet.add();
-    const load = produce(setup, { rate: 1_500, durationMs: 50_000, seed: 27 });
+    const load = produceLogins(setup, { rate: 1_500, durationMs: 50_000, seed: 27 });
     await pause(5_000);
     for (const broker of stack.brokerIds()) {
       log(`stopping broker ${broker}; restarting it 7 s later, not waiting for it to be in sync`);

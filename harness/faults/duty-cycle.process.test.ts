@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import { DutyCycle } from "./duty-cycle.ts";
 
@@ -27,6 +28,16 @@ function child(): { process: ManagedProcess; pid: number } {
   });
   started.push(process);
   return { process, pid: process.start() };
+}
+
+/** Waits until the cycle has sent the process its first SIGSTOP. */
+async function stoppedOnce(pid: number): Promise<void> {
+  await waitFor(() => (state(pid) === "T" ? true : undefined), {
+    what: `pid ${pid} to be stopped`,
+    timeoutMs: 5_000,
+    intervalMs: 10,
+    describe: () => `state ${state(pid)}`,
+  });
 }
 
 /** Reads the state every 10 ms until `done` settles; returns the share of readings that were stopped. */
@@ -66,17 +77,16 @@ describe("DutyCycle on a real process", () => {
   it("leaves the process running when released while it is stopped", async () => {
     const { process, pid } = child();
     const cycle = new DutyCycle(process, { dutyPercent: 90, periodMs: 1_000, forMs: 10_000 });
-    await sleep(300);
-    expect(state(pid)).toBe("T");
+    await stoppedOnce(pid);
     const outcome = await cycle.release();
     expect(outcome).toMatchObject({ endedBy: "release", cycles: 1 });
     expect(state(pid)).not.toBe("T");
   });
 
   it("says the process is lost when it exits during the throttle", async () => {
-    const { process } = child();
+    const { process, pid } = child();
     const cycle = new DutyCycle(process, { dutyPercent: 50, periodMs: 200, forMs: 5_000 });
-    await sleep(300);
+    await stoppedOnce(pid);
     await process.terminate(1_000);
     const outcome = await cycle.done;
     expect(outcome.lost).toMatch(/could not be sent SIGSTOP/);

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../core/wait-for.ts";
 import { ManagedProcess } from "../infra/local/process.ts";
 import type { DutyCycle } from "./duty-cycle.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
@@ -79,8 +79,12 @@ describe("throttleConsumers", () => {
       forMs: 30_000,
     };
     const throttled = throttleConsumers(fleet(), step, active, () => 500);
-    await sleep(200);
-    expect(state(members[1]?.pid)).toBe("T");
+    await waitFor(() => (state(members[1]?.pid) === "T" ? true : undefined), {
+      what: "consumer 1 to be stopped",
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      describe: () => `state ${state(members[1]?.pid)}`,
+    });
     await Promise.all([...active].map((cycle) => cycle.release()));
     const record = await throttled;
     expect(record).toMatchObject({ endedBy: "run end", processes: [{ consumerIndex: 1, cycles: 1 }] });

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { waitFor } from "../../core/wait-for.ts";
 import { ConsumerFleet } from "./consumer-fleet.ts";
 
 /**
@@ -38,7 +39,11 @@ describe("ConsumerFleet.stopAll", () => {
   it("reports a member that died unasked, with its exit code and last error line, instead of throwing", async () => {
     const fleet = fleetOf(`${READY}; sleep 0.5; echo 'fatal: lost the group for good'; exit 3`);
     await fleet.add();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await waitFor(() => (fleet.running().length === 0 ? true : undefined), {
+      what: "the member to exit on its own",
+      timeoutMs: 10_000,
+      describe: () => `still running: ${fleet.running().join(", ")}`,
+    });
     const outcomes = await fleet.stopAll();
     expect(outcomes).toEqual([
       {
