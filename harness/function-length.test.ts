@@ -36,7 +36,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/verify/thresholds.ts evaluateThresholds",
   "pipeline/consumer/args.ts parseConsumerArgs",
   "pipeline/producer/args.ts parseProducerArgs",
-  "pipeline/producer/send-loop.ts runSendLoop",
 ];
 
 interface LongFunction {
