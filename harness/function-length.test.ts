@@ -34,7 +34,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/k6/script.ts renderK6Script",
   "harness/run/search-stepper.ts afterTick",
   "harness/verify/thresholds.ts evaluateThresholds",
-  "pipeline/consumer/args.ts parseConsumerArgs",
   "pipeline/producer/args.ts parseProducerArgs",
 ];
 
