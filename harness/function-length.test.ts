@@ -28,7 +28,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/bench/main.ts main",
   "harness/cli/scenario.ts cli",
   "harness/infra/local/tls-material.ts makeTlsMaterial",
-  "harness/k6/script.ts renderK6Script",
   "harness/run/search-stepper.ts afterTick",
   "harness/verify/thresholds.ts evaluateThresholds",
   "pipeline/producer/args.ts parseProducerArgs",
