@@ -30,7 +30,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/infra/local/tls-material.ts makeTlsMaterial",
   "harness/run/search-stepper.ts afterTick",
   "harness/verify/thresholds.ts evaluateThresholds",
-  "pipeline/producer/args.ts parseProducerArgs",
 ];
 
 interface LongFunction {
