@@ -29,7 +29,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/cli/scenario.ts cli",
   "harness/infra/local/tls-material.ts makeTlsMaterial",
   "harness/run/search-stepper.ts afterTick",
-  "harness/verify/thresholds.ts evaluateThresholds",
 ];
 
 interface LongFunction {
