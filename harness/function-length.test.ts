@@ -27,7 +27,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/bench/lab-memory.ts measureLabMemory",
   "harness/bench/main.ts main",
   "harness/cli/scenario.ts cli",
-  "harness/run/search-stepper.ts afterTick",
 ];
 
 interface LongFunction {
