@@ -24,7 +24,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/result/build.ts buildResult",
   // Long before this check came; split one at a time, each in its own commit.
   "harness/bench/aggregator.ts benchAggregator",
-  "harness/bench/lab-memory.ts measureLabMemory",
   "harness/bench/main.ts main",
   "harness/cli/scenario.ts cli",
 ];
