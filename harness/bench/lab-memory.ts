@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { PartitionMetadata } from "kafkajs";
-import type { PartitionDelivery } from "../../pipeline/kafka/record-producer.ts";
+import type { OutgoingRecord, PartitionDelivery } from "../../pipeline/kafka/record-producer.ts";
 import { constantRate } from "../../pipeline/producer/schedule.ts";
 import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
@@ -160,14 +160,7 @@ export async function measureLabMemory(
           nextCommit += commitEvery;
           await commit();
         }
-        const counts = new Map<number, number>();
-        for (const m of messages)
-          counts.set(m.partition as number, (counts.get(m.partition as number) ?? 0) + 1);
-        return [...counts].map(([partition, n]) => {
-          const base = ends.get(partition) ?? 0n;
-          ends.set(partition, base + BigInt(n));
-          return { partition, segments: [{ count: n, baseOffset: String(base) }] };
-        });
+        return appendToEnds(messages, ends);
       },
     },
   );
@@ -179,6 +172,17 @@ export async function measureLabMemory(
     heapKeptBytesPerEvent: bytesPerEvent(steady.map((m) => [m.events, m.heap])),
     rssGrowthBytesPerEvent: bytesPerEvent(steady.map((m) => [m.events, m.rss])),
   };
+}
+
+/** Acknowledges every message at once, at the next offsets of its partition, and moves `ends` past them. */
+function appendToEnds(messages: readonly OutgoingRecord[], ends: Map<number, bigint>): PartitionDelivery[] {
+  const counts = new Map<number, number>();
+  for (const m of messages) counts.set(m.partition as number, (counts.get(m.partition as number) ?? 0) + 1);
+  return [...counts].map(([partition, n]) => {
+    const base = ends.get(partition) ?? 0n;
+    ends.set(partition, base + BigInt(n));
+    return { partition, segments: [{ count: n, baseOffset: String(base) }] };
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { SASL_MECHANISMS } from "../../pipeline/kafka/client.ts";
 import { CLIENT_NAMES } from "../../pipeline/kafka/record-producer.ts";
@@ -23,18 +23,42 @@ import { type SeedOutcome, seedLine, seedsVerdict } from "./seeds-summary.ts";
 import { writeK6Script } from "./write-k6.ts";
 
 function cli(argv: string[]) {
+  const command = yargs(argv)
+    .scriptName("npm run scenario --")
+    .usage(
+      "$0 <name> [options]\n\nRuns a load scenario against the login pipeline and checks the aggregates are exact.",
+    )
+    .command("$0 [name]", false)
+    .positional("name", {
+      type: "string",
+      describe: "scenario to run (see --list), or the path of a scenario file",
+    })
+    .option("list", { type: "boolean", describe: "list the scenarios, one per line" });
   return (
-    yargs(argv)
-      .scriptName("npm run scenario --")
-      .usage(
-        "$0 <name> [options]\n\nRuns a load scenario against the login pipeline and checks the aggregates are exact.",
-      )
-      .command("$0 [name]", false)
-      .positional("name", {
-        type: "string",
-        describe: "scenario to run (see --list), or the path of a scenario file",
+    reportFlags(stackFlags(scenarioFlags(command)))
+      // One column each (an empty description): yargs would squeeze a command into half the width.
+      .example("$0 smoke   # the one-minute end-to-end check", "")
+      .example("$0 high-load --brokers-count 3   # the top sustained rate on 3 brokers", "")
+      .example("$0 baseline --baseline reports/baselines/baseline.json   # fail on a regression", "")
+      .example("$0 chaos --seeds 1..20   # the nemesis, once per seed; replay one with --seed N", "")
+      .strict()
+      .version(false)
+      .help()
+      .wrap(HELP_WIDTH)
+      .exitProcess(false)
+      .fail((message, error) => {
+        throw new UsageError(
+          describeYargsFailure(message ?? error?.message),
+          "see npm run scenario -- --help",
+        );
       })
-      .option("list", { type: "boolean", describe: "list the scenarios, one per line" })
+  );
+}
+
+/** What a run may change of its scenario, and the load driver. */
+function scenarioFlags<T>(argv: Argv<T>) {
+  return (
+    argv
       .group(
         [
           "rate",
@@ -67,80 +91,71 @@ function cli(argv: string[]) {
         describe: "Kafka client of the load driver (default: librdkafka where it is built, else kafkajs)",
       })
       .option("producers", value("load driver processes, each sending its share of the schedule (default 1)"))
-      .group(["provider", "kraft", ...EXTERNAL_ONLY], "Stack:")
-      .option("provider", {
-        choices: ["local", "testcontainers", "external"] as const,
-        default: "local" as ProviderName,
-        describe: "what runs Kafka",
-      })
-      .option("kraft", { type: "boolean", describe: "KRaft instead of ZooKeeper (local, testcontainers)" })
-      .options({
-        brokers: value("external: the cluster's bootstrap servers, host:port,…"),
-        "sasl-mechanism": value(`external: SASL mechanism, ${SASL_MECHANISMS.join(", ")}`),
-        "sasl-username": value("external: SASL user name"),
-        "sasl-password-file": value("external: file holding the SASL password (or set LAB_SASL_PASSWORD)"),
-        "sasl-password": { ...value(""), hidden: true },
-      })
-      .option("tls", { type: "boolean", describe: "external: connect with TLS" })
-      .option("tls-ca", value("external: PEM file of the CA to trust (implies --tls)"))
-      .option("tls-insecure", { type: "boolean", describe: "external: TLS without checking the certificate" })
-      .option("prometheus-url", value("external: a Prometheus that scrapes the cluster"))
-      .option("grafana-url", value("external: its Grafana; the reports link to the run's time range"))
-      .option("aggregator-client", {
-        choices: CLIENT_NAMES,
-        describe:
-          "Kafka client of the pipeline's aggregator: kafkajs (default; fenced by a transactional id per partition) or librdkafka (KIP-447)",
-      })
-      .option(
-        "consumer-command",
-        value(
-          "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (docs/aggregator-contract.md)",
-        ),
-      )
-      .option("driver", {
-        choices: ["lab", "external"] as const,
-        describe: "what writes the load: the lab's own driver (default), or --driver-command",
-      })
-      .option(
-        "driver-command",
-        value(
-          "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (docs/driver-contract.md)",
-        ),
-      )
-      .option(
-        "write-k6",
-        value(
-          'write a k6 script (TypeScript, for k6 with xk6-kafka) of the scenario\'s load to FILE.ts and exit; run it with --driver external --driver-command "k6 run FILE.ts"',
-        ),
-      )
-      .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
-      .option("report-dir", value("where to write the reports (default reports/<scenario>/<time>/)"))
-      .option(
-        "baseline",
-        value("an earlier report.json of the same configuration; a regression fails the run"),
-      )
-      .option("save-baseline", {
-        type: "boolean",
-        describe: "save this run as reports/baselines/<scenario>.json",
-      })
-      .option("json", { type: "boolean", describe: "print report.json on stdout (progress goes to stderr)" })
-      // One column each (an empty description): yargs would squeeze a command into half the width.
-      .example("$0 smoke   # the one-minute end-to-end check", "")
-      .example("$0 high-load --brokers-count 3   # the top sustained rate on 3 brokers", "")
-      .example("$0 baseline --baseline reports/baselines/baseline.json   # fail on a regression", "")
-      .example("$0 chaos --seeds 1..20   # the nemesis, once per seed; replay one with --seed N", "")
-      .strict()
-      .version(false)
-      .help()
-      .wrap(HELP_WIDTH)
-      .exitProcess(false)
-      .fail((message, error) => {
-        throw new UsageError(
-          describeYargsFailure(message ?? error?.message),
-          "see npm run scenario -- --help",
-        );
-      })
   );
+}
+
+/** What runs Kafka, the aggregators and the load. */
+function stackFlags<T>(argv: Argv<T>) {
+  return argv
+    .group(["provider", "kraft", ...EXTERNAL_ONLY], "Stack:")
+    .option("provider", {
+      choices: ["local", "testcontainers", "external"] as const,
+      default: "local" as ProviderName,
+      describe: "what runs Kafka",
+    })
+    .option("kraft", { type: "boolean", describe: "KRaft instead of ZooKeeper (local, testcontainers)" })
+    .options({
+      brokers: value("external: the cluster's bootstrap servers, host:port,…"),
+      "sasl-mechanism": value(`external: SASL mechanism, ${SASL_MECHANISMS.join(", ")}`),
+      "sasl-username": value("external: SASL user name"),
+      "sasl-password-file": value("external: file holding the SASL password (or set LAB_SASL_PASSWORD)"),
+      "sasl-password": { ...value(""), hidden: true },
+    })
+    .option("tls", { type: "boolean", describe: "external: connect with TLS" })
+    .option("tls-ca", value("external: PEM file of the CA to trust (implies --tls)"))
+    .option("tls-insecure", { type: "boolean", describe: "external: TLS without checking the certificate" })
+    .option("prometheus-url", value("external: a Prometheus that scrapes the cluster"))
+    .option("grafana-url", value("external: its Grafana; the reports link to the run's time range"))
+    .option("aggregator-client", {
+      choices: CLIENT_NAMES,
+      describe:
+        "Kafka client of the pipeline's aggregator: kafkajs (default; fenced by a transactional id per partition) or librdkafka (KIP-447)",
+    })
+    .option(
+      "consumer-command",
+      value(
+        "run this shell command as each aggregator instead of the pipeline's; it gets KAFKA_BROKERS, CONSUMER_GROUP, … (docs/aggregator-contract.md)",
+      ),
+    )
+    .option("driver", {
+      choices: ["lab", "external"] as const,
+      describe: "what writes the load: the lab's own driver (default), or --driver-command",
+    })
+    .option(
+      "driver-command",
+      value(
+        "with --driver external: run this shell command as the load driver; it gets KAFKA_BROKERS, TOPIC, RATE, DURATION_S, … and the ledger is the recount of the topic (docs/driver-contract.md)",
+      ),
+    )
+    .option(
+      "write-k6",
+      value(
+        'write a k6 script (TypeScript, for k6 with xk6-kafka) of the scenario\'s load to FILE.ts and exit; run it with --driver external --driver-command "k6 run FILE.ts"',
+      ),
+    );
+}
+
+/** Where the reports go, and the baseline they are held to. */
+function reportFlags<T>(argv: Argv<T>) {
+  return argv
+    .group(["report-dir", "baseline", "save-baseline", "json"], "Reports:")
+    .option("report-dir", value("where to write the reports (default reports/<scenario>/<time>/)"))
+    .option("baseline", value("an earlier report.json of the same configuration; a regression fails the run"))
+    .option("save-baseline", {
+      type: "boolean",
+      describe: "save this run as reports/baselines/<scenario>.json",
+    })
+    .option("json", { type: "boolean", describe: "print report.json on stdout (progress goes to stderr)" });
 }
 
 /** Wide enough that the examples' paths stay whole, narrow enough for a 100-column terminal. */

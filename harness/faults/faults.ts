@@ -12,7 +12,7 @@ import type { DutyCycle } from "./duty-cycle.ts";
 import { clusterSyncProbe } from "./in-sync.ts";
 import { brokerGuard } from "./nemesis-guard.ts";
 import { describeRestart, restartFigures } from "./restart-note.ts";
-import { IN_SYNC_TIMEOUT_MS, rollingRestart } from "./rolling-restart.ts";
+import { IN_SYNC_TIMEOUT_MS, type RollingStep, rollingRestart } from "./rolling-restart.ts";
 import { describeThrottle, throttleConsumers } from "./throttle.ts";
 import type { FaultRecord } from "./types.ts";
 
@@ -34,6 +34,25 @@ export interface FaultSchedule {
   finish(): Promise<void>;
 }
 
+/** What the faults of one run share: where they go, where they are recorded, and the targets resolved so far. */
+interface FaultRun {
+  scenario: Scenario;
+  stack: StartedStack;
+  fleet: ConsumerFleet;
+  loadStartMs: number;
+  clock: Clock;
+  faults: FaultRecord[];
+  log: (line: string) => void;
+  leaders: Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>;
+  controller: Promise<number> | undefined;
+  coordinators: Map<string, Promise<{ brokerId: number; note: string }>>;
+  /** The last fault of each queue (a target, or the nemesis's brokers): the next one waits for it. */
+  queues: Map<string, Promise<void>>;
+  inFlight: Promise<void>[];
+  throttles: Set<DutyCycle>;
+  nemesisGuard: ReturnType<typeof brokerGuard> | undefined;
+}
+
 /**
  * Applies each fault of the scenario's timeline at its time after the start of the load and records it
  * in `faults`, with what it hit. A fault that cannot be applied is recorded with its error (and fails the
@@ -49,193 +68,30 @@ export function scheduleFaults(
   log: (line: string) => void,
 ): FaultSchedule {
   const times = faultTimes(scenario.faults, scenario.seed);
-  const leaders = new Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>();
-  let controller: Promise<number> | undefined;
-  const coordinators = new Map<string, Promise<{ brokerId: number; note: string }>>();
-  const queues = new Map<string, Promise<void>>();
   const fired = new Set<number>();
-  const inFlight: Promise<void>[] = [];
-  const throttles = new Set<DutyCycle>();
-  const nemesisGuard = scenario.nemesis
-    ? brokerGuard(() => clusterSyncProbe(stack.connection(), stack.brokerIds()), clock)
-    : undefined;
-
-  const apply = async (step: FaultStep): Promise<Applied> => {
-    const [kind, rest = ""] = step.target.split(":");
-    if (step.action === "throttle-consumer") {
-      const throttle = await throttleConsumers(fleet, step, throttles, () => clock.now() - loadStartMs);
-      const [only] = throttle.processes;
-      return {
-        ...(throttle.processes.length === 1 && only
-          ? { consumerIndex: only.consumerIndex, ...(only.pid ? { pid: only.pid } : {}) }
-          : {}),
-        signal: "SIGSTOP/SIGCONT",
-        throttle,
-        note: describeThrottle(throttle),
-      };
-    }
-    if (kind === "consumer") return applyToConsumer(fleet, step, Number(rest));
-    let brokerId = Number(rest);
-    let leaderOf: { topic: string; partition: number } | undefined;
-    if (kind === "leader") {
-      // Resolved once, when the first fault on this target fires; later ones hit the same broker.
-      let resolving = leaders.get(step.target);
-      if (!resolving) {
-        resolving = resolveLeader(stack.connection(), rest);
-        leaders.set(step.target, resolving);
-      }
-      const leader = await resolving;
-      brokerId = leader.brokerId;
-      leaderOf = { topic: leader.topic, partition: leader.partition };
-    }
-    if (kind === "controller") {
-      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
-      controller ??= resolveController(stack, scenario.topology.kraft);
-      brokerId = await controller;
-    }
-    let coordinatorNote: string | undefined;
-    if (kind === "coordinator") {
-      // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
-      let resolving = coordinators.get(step.target);
-      if (!resolving) {
-        resolving = resolveCoordinator(stack, fleet, rest === "group" ? "group" : "transaction");
-        coordinators.set(step.target, resolving);
-      }
-      ({ brokerId, note: coordinatorNote } = await resolving);
-    }
-    const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
-    // Which broker led the partition is data (`leaderOf`, `brokerId`); the reports write it from there.
-    const notes = [
-      kind === "controller" ? `the active controller was broker ${brokerId}` : undefined,
-      coordinatorNote,
-      describeRestart(done, brokerId),
-    ].filter((note) => note !== undefined);
-    return {
-      ...(done.pid ? { pid: done.pid } : {}),
-      ...(done.signal ? { signal: done.signal } : {}),
-      brokerId,
-      ...(leaderOf ? { leaderOf } : {}),
-      ...restartFigures(done),
-      ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
-      doneAtMs: clock.now() - loadStartMs,
-    };
+  const run: FaultRun = {
+    scenario,
+    stack,
+    fleet,
+    loadStartMs,
+    clock,
+    faults,
+    log,
+    leaders: new Map(),
+    controller: undefined,
+    coordinators: new Map(),
+    queues: new Map(),
+    inFlight: [],
+    throttles: new Set(),
+    nemesisGuard: scenario.nemesis
+      ? brokerGuard(() => clusterSyncProbe(stack.connection(), stack.brokerIds()), clock)
+      : undefined,
   };
-
-  const applyRolling = async (step: FaultStep): Promise<void> => {
-    const probe = clusterSyncProbe(stack.connection(), stack.brokerIds());
-    const since = (epochMs: number) => epochMs - loadStartMs;
-    try {
-      await rollingRestart(
-        {
-          brokerIds: stack.brokerIds(),
-          restart: (id) => stack.faults.apply("restart", id),
-          outOfSync: probe.outOfSync,
-          clock,
-          timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
-          ...(step.waitInSync === false ? { noWaitGapMs: step.gapMs ?? ROLLING_GAP_MS } : {}),
-        },
-        (s) => {
-          const atMs = since(s.atMs);
-          const restarted = s.restart && describeRestart(s.restart, s.brokerId);
-          const inSync =
-            s.inSyncWaitMs === undefined
-              ? undefined
-              : `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`;
-          const noWait =
-            step.waitInSync === false && s.error === undefined
-              ? `restarted ${((step.gapMs ?? ROLLING_GAP_MS) / 1000).toFixed(1)} s after the previous broker, without waiting for in-sync`
-              : undefined;
-          const notes = [restarted, noWait, inSync].filter((n) => n !== undefined);
-          faults.push({
-            atMs,
-            action: step.action,
-            target: step.target,
-            brokerId: s.brokerId,
-            ...(s.pid ? { pid: s.pid } : {}),
-            ...(s.signal ? { signal: s.signal } : {}),
-            ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
-            ...(s.restart ? restartFigures(s.restart) : {}),
-            ...(s.inSyncWaitMs === undefined ? {} : { inSyncWaitMs: s.inSyncWaitMs }),
-            ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
-            ...(s.error === undefined ? {} : { error: s.error }),
-          });
-          log(
-            `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
-              s.error === undefined
-                ? `${restarted ? `, ${restarted}` : ""}${
-                    s.inSyncWaitMs === undefined
-                      ? ", not waiting for in-sync"
-                      : `, in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after its start`
-                  }`
-                : ` failed: ${s.error}`
-            }`,
-          );
-        },
-      );
-    } finally {
-      await probe.close();
-    }
-  };
-
   const timers = scenario.faults.map((step, i) =>
     setTimeout(
       () => {
         fired.add(i);
-        const atMs = clock.now() - loadStartMs;
-        const queue = nemesisGuard?.queueOf(step) ?? step.target;
-        const previous = queues.get(queue) ?? Promise.resolve();
-        if (step.action === "rolling-restart") {
-          const rolling = previous.then(async () => {
-            const blocked = (await nemesisGuard?.before(step))?.refused;
-            if (blocked === undefined) return applyRolling(step);
-            faults.push({ atMs, action: step.action, target: step.target, error: blocked });
-            log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
-          });
-          queues.set(queue, rolling);
-          inFlight.push(rolling);
-          return;
-        }
-        // A nemesis's broker fault may wait for the previous one and for in-sync: it is recorded at the
-        // moment it was applied, so the URP check and the charts line up with what the cluster saw.
-        let appliedAtMs = atMs;
-        let inSyncSeenAtMs: number | undefined;
-        const guarded = async () => {
-          const verdict = await nemesisGuard?.before(step);
-          if (verdict?.refused !== undefined) throw new Error(verdict.refused);
-          if (verdict?.inSyncAtMs !== undefined) inSyncSeenAtMs = verdict.inSyncAtMs - loadStartMs;
-          if (nemesisGuard) appliedAtMs = clock.now() - loadStartMs;
-          return apply(step);
-        };
-        const run = previous.then(() =>
-          guarded().then(
-            (applied) => {
-              const waitedMs = appliedAtMs - atMs;
-              faults.push({
-                atMs: appliedAtMs,
-                action: step.action,
-                target: step.target,
-                ...applied,
-                ...(inSyncSeenAtMs === undefined ? {} : { inSyncSeenAtMs }),
-                ...(nemesisGuard && waitedMs >= 1_000
-                  ? {
-                      note: `${applied.note ? `${applied.note}; ` : ""}applied ${(waitedMs / 1000).toFixed(1)} s after its time, once the previous broker fault was over and every partition in sync`,
-                    }
-                  : {}),
-              });
-              log(
-                `fault at ${(appliedAtMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
-              );
-            },
-            (error: Error) => {
-              faults.push({ atMs, action: step.action, target: step.target, error: error.message });
-              log(
-                `fault ${step.action} ${step.target} at ${(atMs / 1000).toFixed(1)} s failed: ${error.message}`,
-              );
-            },
-          ),
-        );
-        queues.set(queue, run);
-        inFlight.push(run);
+        fire(run, step);
       },
       Math.max(0, loadStartMs + (times[i] ?? step.atMs) - clock.now()),
     ),
@@ -245,7 +101,7 @@ export function scheduleFaults(
     finish: async () => {
       for (const timer of timers) clearTimeout(timer);
       // A throttle still running when the load ends leaves every process it holds running.
-      await Promise.all([...throttles].map((cycle) => cycle.release()));
+      await Promise.all([...run.throttles].map((cycle) => cycle.release()));
       scenario.faults.forEach((step, i) => {
         if (fired.has(i)) return;
         faults.push({
@@ -255,10 +111,213 @@ export function scheduleFaults(
           error: "not applied: the load ended before its time",
         });
       });
-      await Promise.all(inFlight);
+      await Promise.all(run.inFlight);
       faults.sort((a, b) => a.atMs - b.atMs);
     },
   };
+}
+
+/** Queues a fault that is due behind the last one on its queue, and records what came of it. */
+function fire(run: FaultRun, step: FaultStep): void {
+  const { clock, loadStartMs, nemesisGuard, faults, log } = run;
+  const atMs = clock.now() - loadStartMs;
+  const queue = nemesisGuard?.queueOf(step) ?? step.target;
+  const previous = run.queues.get(queue) ?? Promise.resolve();
+  if (step.action === "rolling-restart") {
+    const rolling = previous.then(async () => {
+      const blocked = (await nemesisGuard?.before(step))?.refused;
+      if (blocked === undefined) return applyRolling(run, step);
+      faults.push({ atMs, action: step.action, target: step.target, error: blocked });
+      log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
+    });
+    run.queues.set(queue, rolling);
+    run.inFlight.push(rolling);
+    return;
+  }
+  // A nemesis's broker fault may wait for the previous one and for in-sync: it is recorded at the
+  // moment it was applied, so the URP check and the charts line up with what the cluster saw.
+  let appliedAtMs = atMs;
+  let inSyncSeenAtMs: number | undefined;
+  const guarded = async () => {
+    const verdict = await nemesisGuard?.before(step);
+    if (verdict?.refused !== undefined) throw new Error(verdict.refused);
+    if (verdict?.inSyncAtMs !== undefined) inSyncSeenAtMs = verdict.inSyncAtMs - loadStartMs;
+    if (nemesisGuard) appliedAtMs = clock.now() - loadStartMs;
+    return apply(run, step);
+  };
+  const done = previous.then(() =>
+    guarded().then(
+      (applied) =>
+        recordApplied(
+          run,
+          step,
+          inSyncSeenAtMs === undefined ? applied : { ...applied, inSyncSeenAtMs },
+          appliedAtMs - atMs,
+          appliedAtMs,
+        ),
+      (error: Error) => {
+        faults.push({ atMs, action: step.action, target: step.target, error: error.message });
+        log(`fault ${step.action} ${step.target} at ${(atMs / 1000).toFixed(1)} s failed: ${error.message}`);
+      },
+    ),
+  );
+  run.queues.set(queue, done);
+  run.inFlight.push(done);
+}
+
+function recordApplied(
+  run: FaultRun,
+  step: FaultStep,
+  applied: Applied,
+  waitedMs: number,
+  appliedAtMs: number,
+): void {
+  run.faults.push({
+    atMs: appliedAtMs,
+    action: step.action,
+    target: step.target,
+    ...applied,
+    ...(run.nemesisGuard && waitedMs >= 1_000
+      ? {
+          note: `${applied.note ? `${applied.note}; ` : ""}applied ${(waitedMs / 1000).toFixed(1)} s after its time, once the previous broker fault was over and every partition in sync`,
+        }
+      : {}),
+  });
+  run.log(
+    `fault at ${(appliedAtMs / 1000).toFixed(1)} s: ${step.action} ${step.target}${describeApplied(applied, step.target)}`,
+  );
+}
+
+async function apply(run: FaultRun, step: FaultStep): Promise<Applied> {
+  const { fleet, clock, loadStartMs } = run;
+  const [kind, rest = ""] = step.target.split(":");
+  if (step.action === "throttle-consumer") {
+    const throttle = await throttleConsumers(fleet, step, run.throttles, () => clock.now() - loadStartMs);
+    const [only] = throttle.processes;
+    return {
+      ...(throttle.processes.length === 1 && only
+        ? { consumerIndex: only.consumerIndex, ...(only.pid ? { pid: only.pid } : {}) }
+        : {}),
+      signal: "SIGSTOP/SIGCONT",
+      throttle,
+      note: describeThrottle(throttle),
+    };
+  }
+  if (kind === "consumer") return applyToConsumer(fleet, step, Number(rest));
+  return applyToBroker(run, step, kind ?? "", rest);
+}
+
+/** The broker a target names: by id, or the leader, controller or coordinator it was when first hit. */
+async function brokerOf(
+  run: FaultRun,
+  target: string,
+  kind: string,
+  rest: string,
+): Promise<{ brokerId: number; leaderOf?: { topic: string; partition: number }; note?: string }> {
+  const { stack } = run;
+  if (kind === "leader") {
+    // Resolved once, when the first fault on this target fires; later ones hit the same broker.
+    let resolving = run.leaders.get(target);
+    if (!resolving) {
+      resolving = resolveLeader(stack.connection(), rest);
+      run.leaders.set(target, resolving);
+    }
+    const leader = await resolving;
+    return { brokerId: leader.brokerId, leaderOf: { topic: leader.topic, partition: leader.partition } };
+  }
+  if (kind === "controller") {
+    // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+    run.controller ??= resolveController(stack, run.scenario.topology.kraft);
+    const brokerId = await run.controller;
+    return { brokerId, note: `the active controller was broker ${brokerId}` };
+  }
+  if (kind === "coordinator") {
+    // Like a leader: resolved when the first fault on it fires, so its restart hits the same broker.
+    let resolving = run.coordinators.get(target);
+    if (!resolving) {
+      resolving = resolveCoordinator(stack, run.fleet, rest === "group" ? "group" : "transaction");
+      run.coordinators.set(target, resolving);
+    }
+    return resolving;
+  }
+  return { brokerId: Number(rest) };
+}
+
+async function applyToBroker(run: FaultRun, step: FaultStep, kind: string, rest: string): Promise<Applied> {
+  const { stack } = run;
+  const { brokerId, leaderOf, note } = await brokerOf(run, step.target, kind, rest);
+  const done = await stack.faults.apply(step.action as Parameters<typeof stack.faults.apply>[0], brokerId);
+  // Which broker led the partition is data (`leaderOf`, `brokerId`); the reports write it from there.
+  const notes = [note, describeRestart(done, brokerId)].filter((n) => n !== undefined);
+  return {
+    ...(done.pid ? { pid: done.pid } : {}),
+    ...(done.signal ? { signal: done.signal } : {}),
+    brokerId,
+    ...(leaderOf ? { leaderOf } : {}),
+    ...restartFigures(done),
+    ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+    doneAtMs: run.clock.now() - run.loadStartMs,
+  };
+}
+
+async function applyRolling(run: FaultRun, step: FaultStep): Promise<void> {
+  const { stack, clock } = run;
+  const probe = clusterSyncProbe(stack.connection(), stack.brokerIds());
+  try {
+    await rollingRestart(
+      {
+        brokerIds: stack.brokerIds(),
+        restart: (id) => stack.faults.apply("restart", id),
+        outOfSync: probe.outOfSync,
+        clock,
+        timeoutMs: step.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS,
+        ...(step.waitInSync === false ? { noWaitGapMs: step.gapMs ?? ROLLING_GAP_MS } : {}),
+      },
+      (s) => recordRollingStep(run, step, s),
+    );
+  } finally {
+    await probe.close();
+  }
+}
+
+/** One broker of a rolling restart, recorded as a fault of its own. */
+function recordRollingStep(run: FaultRun, step: FaultStep, s: RollingStep): void {
+  const since = (epochMs: number) => epochMs - run.loadStartMs;
+  const atMs = since(s.atMs);
+  const restarted = s.restart && describeRestart(s.restart, s.brokerId);
+  const inSync =
+    s.inSyncWaitMs === undefined
+      ? undefined
+      : `every partition in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after broker ${s.brokerId} started`;
+  const noWait =
+    step.waitInSync === false && s.error === undefined
+      ? `restarted ${((step.gapMs ?? ROLLING_GAP_MS) / 1000).toFixed(1)} s after the previous broker, without waiting for in-sync`
+      : undefined;
+  const notes = [restarted, noWait, inSync].filter((n) => n !== undefined);
+  run.faults.push({
+    atMs,
+    action: step.action,
+    target: step.target,
+    brokerId: s.brokerId,
+    ...(s.pid ? { pid: s.pid } : {}),
+    ...(s.signal ? { signal: s.signal } : {}),
+    ...(s.doneAtMs === undefined ? {} : { doneAtMs: since(s.doneAtMs) }),
+    ...(s.restart ? restartFigures(s.restart) : {}),
+    ...(s.inSyncWaitMs === undefined ? {} : { inSyncWaitMs: s.inSyncWaitMs }),
+    ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+    ...(s.error === undefined ? {} : { error: s.error }),
+  });
+  run.log(
+    `fault at ${(atMs / 1000).toFixed(1)} s: rolling restart of broker ${s.brokerId}${
+      s.error === undefined
+        ? `${restarted ? `, ${restarted}` : ""}${
+            s.inSyncWaitMs === undefined
+              ? ", not waiting for in-sync"
+              : `, in sync ${(s.inSyncWaitMs / 1000).toFixed(1)} s after its start`
+          }`
+        : ` failed: ${s.error}`
+    }`,
+  );
 }
 
 /** " (pid 123, broker 2)": what a fault hit, for the log. */

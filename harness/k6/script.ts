@@ -13,9 +13,15 @@ import { k6Executor } from "./executor.ts";
  * the scenario's share of malformed records of four kinds.
  */
 export function renderK6Script(scenario: Scenario): string {
+  return `${scriptHeader(scenario)}\n\n${K6_WRITER}\n\n${K6_EVENTS}\n`;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+/** How to run it, the scenario's settings and its k6 executor: the part of the script that is the scenario's. */
+function scriptHeader(scenario: Scenario): string {
   const executor = k6Executor(scenario.load, scenario.durationMs, scenario.name);
   const { eventsPerIteration, ...k6Scenario } = executor;
-  const json = (value: unknown) => JSON.stringify(value);
   return `// k6 script written by login-pipeline-lab for the scenario "${scenario.name}":
 // ${describeLoad(scenario.load, scenario.durationMs)}, ${scenario.topology.partitions} partitions, ${scenario.malformed * 100} % malformed.
 // Needs k6 built with xk6-kafka. Run it as the lab's load driver:
@@ -48,9 +54,11 @@ export const options: Options = {
 };
 
 // Each VU draws its own sequence from the scenario's seed.
-randomSeed(Number(__ENV.SEED ?? ${json(scenario.seed)}) * 1000 + __VU);
+randomSeed(Number(__ENV.SEED ?? ${json(scenario.seed)}) * 1000 + __VU);`;
+}
 
-const SASL_ALGORITHMS = {
+/** The xk6-kafka writer, with SASL and TLS from the environment. */
+const K6_WRITER = `const SASL_ALGORITHMS = {
   plain: SASL_PLAIN,
   "scram-sha-256": SASL_SCRAM_SHA256,
   "scram-sha-512": SASL_SCRAM_SHA512,
@@ -77,9 +85,10 @@ const writer = new Writer({
     ? { tls: { enableTls: true, insecureSkipTlsVerify: __ENV.KAFKA_TLS_INSECURE === "true" } }
     : {}),
 });
-const registry = new SchemaRegistry();
+const registry = new SchemaRegistry();`;
 
-function pick<T>(values: readonly T[]): T {
+/** The events, made in the script with the generator's mix, and the iteration that writes them. */
+const K6_EVENTS = `function pick<T>(values: readonly T[]): T {
   return values[Math.floor(Math.random() * values.length)] as T;
 }
 
@@ -133,6 +142,4 @@ export default function (): void {
 
 export function teardown(): void {
   writer.close();
-}
-`;
-}
+}`;

@@ -23,28 +23,7 @@ function formatMillis(ms: number): string {
 /** One assertion per threshold the scenario sets, with the values as numbers and written for a person. */
 export function evaluateThresholds(thresholds: Thresholds, observed: ObservedFigures): Assertion[] {
   const assertions: Assertion[] = [];
-  const bound = (
-    name: string,
-    relation: "≤" | "≥",
-    limit: number,
-    value: number | null,
-    unit: string,
-    format: (n: number) => string,
-    text?: string,
-  ) => {
-    const pass = value !== null && (relation === "≤" ? value <= limit : value >= limit);
-    assertions.push({
-      name,
-      relation,
-      expectedValue: limit,
-      observedValue: value,
-      unit,
-      expected: `${relation} ${format(limit)}`,
-      observed: text ?? (value === null ? "—" : format(value)),
-      pass,
-    });
-  };
-
+  const bound = (...args: Parameters<typeof boundAssertion>) => assertions.push(boundAssertion(...args));
   if (thresholds.maxLagOffsets !== undefined) {
     bound(
       "max consumer lag (offsets)",
@@ -95,22 +74,47 @@ export function evaluateThresholds(thresholds: Thresholds, observed: ObservedFig
   if (thresholds.maxP99LatencyMs !== undefined) {
     bound("end-to-end latency p99", "≤", thresholds.maxP99LatencyMs, observed.p99Ms, "ms", formatMillis);
   }
-  if (thresholds.exact) {
-    for (const [name, value] of [
+  if (thresholds.exact) assertions.push(...exactAssertions(observed));
+  return assertions;
+}
+
+/** A figure held to a limit from one side; `text` writes the observed value when its number says too little. */
+function boundAssertion(
+  name: string,
+  relation: "≤" | "≥",
+  limit: number,
+  value: number | null,
+  unit: string,
+  format: (n: number) => string,
+  text?: string,
+): Assertion {
+  return {
+    name,
+    relation,
+    expectedValue: limit,
+    observedValue: value,
+    unit,
+    expected: `${relation} ${format(limit)}`,
+    observed: text ?? (value === null ? "—" : format(value)),
+    pass: value !== null && (relation === "≤" ? value <= limit : value >= limit),
+  };
+}
+
+/** Nothing lost and nothing counted twice. */
+function exactAssertions(observed: ObservedFigures): Assertion[] {
+  return (
+    [
       ["events lost", observed.lost],
       ["events counted twice", observed.duplicated],
-    ] as const) {
-      assertions.push({
-        name,
-        relation: "=",
-        expectedValue: 0,
-        observedValue: value,
-        unit: "events",
-        expected: "0",
-        observed: formatCount(value),
-        pass: value === 0,
-      });
-    }
-  }
-  return assertions;
+    ] as const
+  ).map(([name, value]) => ({
+    name,
+    relation: "=",
+    expectedValue: 0,
+    observedValue: value,
+    unit: "events",
+    expected: "0",
+    observed: formatCount(value),
+    pass: value === 0,
+  }));
 }

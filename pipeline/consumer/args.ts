@@ -60,8 +60,35 @@ function securityOption(flag: SecurityFlag) {
 
 /** Parses the consumer's flags and environment; throws ConsumerConfigError naming the flag and the fix. */
 export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv): Promise<ConsumerArgs> {
+  const parsed = await readFlags(argv, env);
+  // Checked in this order, so that of several mistakes the same one is named first.
+  const brokers = brokersFrom(parsed.brokers);
+  const windowMs = windowFrom(parsed.window);
+  const metricsPort = metricsPortFrom(parsed["metrics-port"]);
+  const partitions = partitionsFrom(parsed.partitions);
+  checkNames(parsed);
+  const client = clientFrom(parsed.client);
+  return {
+    brokers,
+    group: parsed.group,
+    inputTopic: parsed["input-topic"],
+    outputTopic: parsed["output-topic"],
+    dlqTopic: parsed["dlq-topic"],
+    windowMs,
+    metricsPort,
+    metricsHost: parsed["metrics-host"],
+    partitions,
+    client,
+    security: securityOf(parsed, env),
+  };
+}
+
+type ConsumerFlags = Awaited<ReturnType<typeof readFlags>>;
+
+/** The flags as text, each defaulting to its environment variable; yargs refuses unknown ones. */
+function readFlags(argv: string[], env: NodeJS.ProcessEnv) {
   const fromEnv = (flag: keyof typeof CONSUMER_ENV) => env[CONSUMER_ENV[flag]];
-  const parsed = await yargs(argv)
+  return yargs(argv)
     .scriptName("npm run consumer --")
     .usage("$0 [options]\n\nAggregates user-login per window into user-login-analytics, exactly once.")
     .option("brokers", {
@@ -128,31 +155,49 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
       throw new ConsumerConfigError(message ?? error?.message ?? "bad arguments");
     })
     .parseAsync();
+}
 
-  const brokers = parseBrokers(parsed.brokers);
+function brokersFrom(text: string): string[] {
+  const brokers = parseBrokers(text);
   if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d{1,5}$/.test(b))) {
     throw new ConsumerConfigError(
-      `--brokers: "${parsed.brokers}" is not a list of host:port (set it with --brokers or ${CONSUMER_ENV.brokers})`,
+      `--brokers: "${text}" is not a list of host:port (set it with --brokers or ${CONSUMER_ENV.brokers})`,
     );
   }
+  return brokers;
+}
+
+function windowFrom(text: string): number {
   let windowMs: number;
   try {
-    windowMs = parseDuration(parsed.window);
+    windowMs = parseDuration(text);
   } catch (error) {
     throw new ConsumerConfigError(`--window: ${(error as Error).message}`);
   }
-  if (windowMs < 100)
-    throw new ConsumerConfigError(`--window: ${parsed.window} is too short; use 100ms or more`);
-  const metricsPort = Number(parsed["metrics-port"]);
+  if (windowMs < 100) throw new ConsumerConfigError(`--window: ${text} is too short; use 100ms or more`);
+  return windowMs;
+}
+
+function metricsPortFrom(text: string): number {
+  const metricsPort = Number(text);
   if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535) {
     throw new ConsumerConfigError(
-      `--metrics-port: "${parsed["metrics-port"]}" is not a port number (0–65535; 0 picks a free one)`,
+      `--metrics-port: "${text}" is not a port number (0–65535; 0 picks a free one)`,
     );
   }
-  const partitions = Number(parsed.partitions);
+  return metricsPort;
+}
+
+function partitionsFrom(text: string): number {
+  const partitions = Number(text);
   if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new ConsumerConfigError(`--partitions: "${parsed.partitions}" is not a whole number of 1 or more`);
+    throw new ConsumerConfigError(`--partitions: "${text}" is not a whole number of 1 or more`);
   }
+  return partitions;
+}
+
+/** The group and topics are not empty, and the topics are names Kafka accepts. */
+function checkNames(parsed: ConsumerFlags): void {
   for (const flag of ["group", "input-topic", "output-topic", "dlq-topic"] as const) {
     if (parsed[flag].trim() === "") throw new ConsumerConfigError(`--${flag} must not be empty`);
   }
@@ -164,18 +209,24 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
         "use 1 to 249 of a-z A-Z 0-9 . _ -",
       );
   }
-  const client = parsed.client as ClientName;
+}
+
+function clientFrom(text: string): ClientName {
+  const client = text as ClientName;
   if (!CLIENT_NAMES.includes(client))
     throw new ConsumerConfigError(
-      `--client: "${parsed.client}" is not a client this aggregator runs on`,
+      `--client: "${text}" is not a client this aggregator runs on`,
       `use ${CLIENT_NAMES.join(" or ")} (set it with --client or ${CONSUMER_ENV.client})`,
     );
   const unavailable = client === "librdkafka" ? librdkafkaUnavailable() : undefined;
   if (unavailable)
     throw new ConsumerConfigError(`--client librdkafka: ${unavailable}`, "or run it with --client kafkajs");
-  let security: ConsumerArgs["security"];
+  return client;
+}
+
+function securityOf(parsed: ConsumerFlags, env: NodeJS.ProcessEnv): ConsumerArgs["security"] {
   try {
-    security = securityFrom(
+    return securityFrom(
       Object.fromEntries(
         Object.keys(SECURITY_FLAGS).map((flag) => {
           const value: unknown = parsed[flag as SecurityFlag];
@@ -188,17 +239,4 @@ export async function parseConsumerArgs(argv: string[], env: NodeJS.ProcessEnv):
     if (error instanceof SecurityConfigError) throw new ConsumerConfigError(error.message, error.hint);
     throw error;
   }
-  return {
-    brokers,
-    group: parsed.group,
-    inputTopic: parsed["input-topic"],
-    outputTopic: parsed["output-topic"],
-    dlqTopic: parsed["dlq-topic"],
-    windowMs,
-    metricsPort,
-    metricsHost: parsed["metrics-host"],
-    partitions,
-    client,
-    security,
-  };
 }

@@ -111,8 +111,27 @@ export function parseProducerArgs(
 ): ProducerArgs | "help" {
   const parsed = producerCli(argv).parseSync() as Record<string, unknown>;
   if (parsed.help === true) return "help";
+  const flags = flagReader(parsed, env);
+  // Checked in this order, so that of several mistakes the same one is named first.
+  const target = targetArgs(flags);
+  const load = loadArgs(flags, randomSeed);
+  const security = securityArgs(parsed, env);
+  const clientValue = flags.read("client");
+  const client = CLIENT_NAMES.find((c) => c === clientValue?.text);
+  if (clientValue && !client) throw flags.bad(clientValue, CLIENT_NAMES.join(" or "), "client kafkajs");
+  return { ...target, ...load, security, ...(client === undefined ? {} : { client }) };
+}
 
-  const read = (name: FlagName): { text: string; source: string } | undefined => {
+interface FlagValue {
+  text: string;
+  /** Where it came from: the flag, or its environment variable. */
+  source: string;
+}
+
+type FlagReader = ReturnType<typeof flagReader>;
+
+function flagReader(parsed: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const read = (name: FlagName): FlagValue | undefined => {
     const flag = FLAGS[name];
     const given = parsed[name];
     if (Array.isArray(given))
@@ -122,10 +141,16 @@ export function parseProducerArgs(
     if (fromEnv !== undefined && fromEnv !== "") return { text: fromEnv, source: flag.env };
     return flag.default === undefined ? undefined : { text: flag.default, source: `--${name}` };
   };
-  const need = (name: FlagName) => read(name) as { text: string; source: string };
-  const bad = (value: { text: string; source: string }, what: string, example: string) =>
-    new FlagError(`${value.source} must be ${what}, got "${value.text}"`, `for example --${example}`);
+  return {
+    read,
+    need: (name: FlagName) => read(name) as FlagValue,
+    bad: (value: FlagValue, what: string, example: string) =>
+      new FlagError(`${value.source} must be ${what}, got "${value.text}"`, `for example --${example}`),
+  };
+}
 
+/** Where the records go: brokers, topic and its partitions. */
+function targetArgs({ need, bad }: FlagReader): Pick<ProducerArgs, "brokers" | "topic" | "partitions"> {
   const brokersValue = need("brokers");
   const brokers = parseBrokers(brokersValue.text);
   if (brokers.length === 0 || !brokers.every(isHostPort)) {
@@ -146,7 +171,14 @@ export function parseProducerArgs(
   if (partitions === undefined || partitions < 1 || partitions > 10_000) {
     throw bad(partitionsValue, "a whole number from 1 to 10000", "partitions 3");
   }
+  return { brokers, topic: topicValue.text, partitions };
+}
 
+/** What to send: rate, when to stop, seed and share of malformed records. */
+function loadArgs(
+  { read, need, bad }: FlagReader,
+  randomSeed: () => number,
+): Pick<ProducerArgs, "rate" | "count" | "durationMs" | "seed" | "malformed"> {
   const rateValue = need("rate");
   const rate = rateValue.text === "max" ? "max" : decimal(rateValue.text);
   if (rate === undefined || (rate !== "max" && !(rate > 0))) {
@@ -178,8 +210,19 @@ export function parseProducerArgs(
   if (malformed === undefined || malformed < 0 || malformed > 1) {
     throw bad(malformedValue, "a share from 0 to 1", "malformed 0.05");
   }
+  return {
+    rate,
+    ...(count === undefined ? {} : { count }),
+    ...(durationMs === undefined ? {} : { durationMs }),
+    seed: seed as number,
+    malformed,
+  };
+}
 
-  let security: ProducerArgs["security"];
+function securityArgs(
+  parsed: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+): ProducerArgs["security"] {
   try {
     const given = (flag: SecurityFlag) => {
       const value = parsed[flag];
@@ -187,7 +230,7 @@ export function parseProducerArgs(
         throw new FlagError(`--${flag} was given ${value.length} times`, `give --${flag} once`);
       return typeof value === "string" ? value : undefined;
     };
-    security = securityFrom(
+    return securityFrom(
       Object.fromEntries(Object.keys(SECURITY_FLAGS).map((f) => [f, given(f as SecurityFlag)])),
       env,
     );
@@ -195,22 +238,6 @@ export function parseProducerArgs(
     if (error instanceof SecurityConfigError) throw new FlagError(error.message, error.hint);
     throw error;
   }
-  const clientValue = read("client");
-  const client = CLIENT_NAMES.find((c) => c === clientValue?.text);
-  if (clientValue && !client) throw bad(clientValue, CLIENT_NAMES.join(" or "), "client kafkajs");
-
-  return {
-    brokers,
-    topic: topicValue.text,
-    partitions,
-    rate,
-    ...(count === undefined ? {} : { count }),
-    ...(durationMs === undefined ? {} : { durationMs }),
-    seed: seed as number,
-    malformed,
-    security,
-    ...(client === undefined ? {} : { client }),
-  };
 }
 
 function wholeNumber(text: string): number | undefined {

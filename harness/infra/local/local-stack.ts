@@ -88,6 +88,17 @@ export interface StartedLocalStack extends StartedStack {
   secureEndpoints(): SecureEndpoints | undefined;
 }
 
+/** The processes of one local stack: each one launched is recorded in the run folder and watched. */
+interface LocalProcesses {
+  dist: KafkaDistribution;
+  run: RunFolder;
+  all: ManagedProcess[];
+  exits: ExitWatch;
+  launch(process: ManagedProcess): void;
+}
+
+type SecureSettings = ReturnType<typeof secureSettings>;
+
 /** Real ZooKeeper (or KRaft controllers), brokers with the JMX exporter, and Prometheus, as local processes. */
 export async function startLocalStack(options: StackOptions): Promise<StartedLocalStack> {
   const { log } = options;
@@ -97,13 +108,69 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
   mkdirSync(run.path("logs"), { recursive: true });
   writeFileSync(run.path("log4j.properties"), LOG4J_PROPERTIES);
 
-  const mode = options.kraft ? "kraft" : "zookeeper";
-  const count = options.brokers;
   const secure = options.secureListeners ? secureSettings(run.path("tls")) : undefined;
+  const { layout, prometheusPort } = await planLayout(options, secure);
+  const all: ManagedProcess[] = [];
+  const exits = new ExitWatch();
+  const processes: LocalProcesses = {
+    dist,
+    run,
+    all,
+    exits,
+    launch: (process) => {
+      exits.starting(process);
+      const pid = process.start();
+      run.recordProcess(process.spec.name, pid);
+      all.push(process);
+    },
+  };
+  const stopAll = async (): Promise<void> => {
+    exits.stop();
+    await Promise.all(all.filter((p) => p.spec.name !== "zookeeper").map((p) => p.terminate(10_000)));
+    await Promise.all(all.map((p) => p.terminate(5_000)));
+  };
+
+  try {
+    const zookeeper =
+      layout.mode === "zookeeper" ? launchZookeeper(processes, layout.zookeeperPort) : undefined;
+    const brokers = launchBrokers(processes, layout);
+    const prometheus = options.prometheus ? preparePrometheus(run, layout, prometheusPort, log) : undefined;
+    if (prometheus) processes.launch(prometheus.process);
+    const connection = { brokers: brokers.map((b) => `127.0.0.1:${b.ports.port}`) };
+    const ready = { timeoutMs: READY_TIMEOUT_MS, signal: options.signal, check: () => failFast(all) };
+    await waitForKafka(connection, options.brokers, ready).catch((error: unknown) => {
+      throw withLogTails(error, brokers.map((b) => b.process).concat(zookeeper ? [zookeeper] : []));
+    });
+    if (prometheus) {
+      await waitForPrometheusTargets(prometheus.api, ready).catch((error: unknown) => {
+        throw withLogTails(error, [prometheus.process]);
+      });
+    }
+    if (secure) addScramUser(dist, connection.brokers.join(","), secure.listeners.user);
+    const stack = localStack(processes, layout, brokers, prometheus, secure, stopAll);
+    const count = options.brokers;
+    log(
+      `stack ready: Kafka ${KAFKA_VERSION} (${layout.mode}, ${count} broker${count > 1 ? "s" : ""}) at ${connection.brokers.join(",")}` +
+        (prometheus ? `, Prometheus at ${prometheus.api.baseUrl}` : ""),
+    );
+    return stack;
+  } catch (error) {
+    await stopAll();
+    run.finish([]);
+    throw error;
+  }
+}
+
+/** Free ports for ZooKeeper, each broker's listeners and exporter, and Prometheus. */
+async function planLayout(
+  options: StackOptions,
+  secure: SecureSettings | undefined,
+): Promise<{ layout: ClusterLayout; prometheusPort: number }> {
+  const count = options.brokers;
   const ports = await freePorts(2 + count * (secure ? 5 : 3));
   const take = () => ports.pop() as number;
   const layout: ClusterLayout = {
-    mode,
+    mode: options.kraft ? "kraft" : "zookeeper",
     zookeeperPort: take(),
     brokers: Array.from({ length: count }, (_, i) => ({
       id: i + 1,
@@ -117,187 +184,177 @@ export async function startLocalStack(options: StackOptions): Promise<StartedLoc
       ? {}
       : { zookeeperSessionTimeoutMs: options.zookeeperSessionTimeoutMs }),
   };
-  const prometheusPort = take();
-  const all: ManagedProcess[] = [];
-  const exits = new ExitWatch();
-  const launch = (process: ManagedProcess): void => {
-    exits.starting(process);
-    const pid = process.start();
-    run.recordProcess(process.spec.name, pid);
-    all.push(process);
-  };
+  return { layout, prometheusPort: take() };
+}
 
-  const stopAll = async (): Promise<void> => {
-    exits.stop();
-    await Promise.all(all.filter((p) => p.spec.name !== "zookeeper").map((p) => p.terminate(10_000)));
-    await Promise.all(all.map((p) => p.terminate(5_000)));
-  };
+function launchZookeeper({ dist, run, exits, launch }: LocalProcesses, port: number): ManagedProcess {
+  const zkData = run.path("zookeeper");
+  mkdirSync(zkData, { recursive: true });
+  writeFileSync(run.path("zookeeper.properties"), zookeeperProperties(port, zkData));
+  const zookeeper = new ManagedProcess({
+    name: "zookeeper",
+    command: dist.javaBin,
+    args: javaArgs(
+      dist,
+      run,
+      "256m",
+      [],
+      ["org.apache.zookeeper.server.quorum.QuorumPeerMain", run.path("zookeeper.properties")],
+    ),
+    logFile: run.path("logs", "zookeeper.log"),
+  });
+  launch(zookeeper);
+  exits.watch(zookeeper);
+  return zookeeper;
+}
 
+/** Writes each broker's properties (and formats KRaft storage), then starts them all. */
+function launchBrokers({ dist, run, exits, launch }: LocalProcesses, layout: ClusterLayout): Broker[] {
+  const brokers: Broker[] = layout.brokers.map((ports) => {
+    const dataDir = run.path(`broker-${ports.id}`, "data");
+    mkdirSync(dataDir, { recursive: true });
+    const propsFile = run.path(`broker-${ports.id}`, "server.properties");
+    writeFileSync(propsFile, brokerProperties(layout, ports, dataDir));
+    const agent = `-javaagent:${dist.jmxAgentJar}=127.0.0.1:${ports.jmxExporterPort}:${JMX_RULES_FILE}`;
+    const process = new ManagedProcess({
+      name: `broker-${ports.id}`,
+      command: dist.javaBin,
+      args: javaArgs(dist, run, "768m", [agent], ["kafka.Kafka", propsFile]),
+      logFile: run.path("logs", `broker-${ports.id}.log`),
+    });
+    return { ports, process, dataDir };
+  });
+  if (layout.mode === "kraft") formatKraftStorage(dist, run, brokers);
+  for (const broker of brokers) {
+    launch(broker.process);
+    exits.watch(broker.process, broker.ports.id);
+  }
+  return brokers;
+}
+
+/** Stops waiting for readiness as soon as a process could not start or has exited. */
+function failFast(all: readonly ManagedProcess[]): void {
+  for (const p of all) {
+    if (p.spawnError)
+      throw new EnvironmentError(
+        `could not start ${p.spec.name}: ${p.spawnError.message}`,
+        "check the install",
+      );
+    if (!p.running) throw startupFailure(p.spec.name, p, `exited during start-up (${describeExit(p)})`);
+  }
+}
+
+function localStack(
+  processes: LocalProcesses,
+  layout: ClusterLayout,
+  brokers: Broker[],
+  prometheus: PreparedPrometheus | undefined,
+  secure: SecureSettings | undefined,
+  stopAll: () => Promise<void>,
+): StartedLocalStack {
+  const { run, all, exits } = processes;
+  const connection = { brokers: brokers.map((b) => `127.0.0.1:${b.ports.port}`) };
+  let stopped = false;
+  return {
+    provider: "local",
+    connection: () => connection,
+    bootstrapServers: () => connection.brokers,
+    brokerIds: () => brokers.map((b) => b.ports.id),
+    unexpectedExits: () => exits.deaths,
+    replicationFactor: () => (brokers.length >= 3 ? 3 : 1),
+    prometheusUrl: () => prometheus?.api.baseUrl,
+    grafanaUrl: () => undefined,
+    logFiles: () => Object.fromEntries(all.map((p) => [p.spec.name, p.spec.logFile])),
+    registerScrapeTarget: async (job, address) => {
+      if (!prometheus) return;
+      prometheus.targets[job].add(address);
+      prometheus.writeConfig();
+      await prometheus.api.reload();
+    },
+    faults: brokerFaults(processes, brokers, connection),
+    activeController: () =>
+      readActiveController(
+        new Map(layout.brokers.map((b) => [b.id, `http://127.0.0.1:${b.jmxExporterPort}/metrics`])),
+        prometheus?.api,
+      ),
+    secureEndpoints: () =>
+      secure && {
+        sasl: layout.brokers.map((b) => `127.0.0.1:${b.saslPort}`),
+        ssl: layout.brokers.map((b) => `127.0.0.1:${b.sslPort}`),
+        caFile: secure.caFile,
+        user: secure.listeners.user,
+        passwordFile: secure.passwordFile,
+      },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await stopAll();
+      run.finish([
+        ...brokers.map((b) => b.dataDir),
+        run.path("zookeeper"),
+        run.path("prometheus-data"),
+        run.path("tls"),
+      ]);
+    },
+  };
+}
+
+/** Faults on the local brokers, each recorded in `history`. */
+function brokerFaults(
+  processes: LocalProcesses,
+  brokers: Broker[],
+  connection: { brokers: string[] },
+): FaultControls {
+  const history: InfraFault[] = [];
+  return {
+    history,
+    apply: async (action, brokerId) => {
+      const broker = brokers.find((b) => b.ports.id === brokerId);
+      if (!broker)
+        throw new LabError(
+          "USAGE",
+          `there is no broker ${brokerId}; brokers are ${brokers.map((b) => b.ports.id).join(", ")}`,
+        );
+      const fault = await applyFault(action, broker, {
+        askExit: () => processes.exits.ask(broker.process),
+        restart: () => restartBroker(processes, broker, connection),
+      });
+      history.push(fault);
+      return fault;
+    },
+  };
+}
+
+/** Starts a stopped broker again and waits until it serves, or gives it up as dead. */
+async function restartBroker(
+  { exits, launch }: LocalProcesses,
+  broker: Broker,
+  connection: { brokers: string[] },
+): Promise<SupervisedStart> {
+  const address = `127.0.0.1:${broker.ports.port}`;
   try {
-    let zookeeper: ManagedProcess | undefined;
-    if (mode === "zookeeper") {
-      const zkData = run.path("zookeeper");
-      mkdirSync(zkData, { recursive: true });
-      writeFileSync(run.path("zookeeper.properties"), zookeeperProperties(layout.zookeeperPort, zkData));
-      zookeeper = new ManagedProcess({
-        name: "zookeeper",
-        command: dist.javaBin,
-        args: javaArgs(
-          dist,
-          run,
-          "256m",
-          [],
-          ["org.apache.zookeeper.server.quorum.QuorumPeerMain", run.path("zookeeper.properties")],
-        ),
-        logFile: run.path("logs", "zookeeper.log"),
-      });
-      launch(zookeeper);
-      exits.watch(zookeeper);
-    }
-
-    const brokers: Broker[] = layout.brokers.map((ports) => {
-      const dataDir = run.path(`broker-${ports.id}`, "data");
-      mkdirSync(dataDir, { recursive: true });
-      const propsFile = run.path(`broker-${ports.id}`, "server.properties");
-      writeFileSync(propsFile, brokerProperties(layout, ports, dataDir));
-      const agent = `-javaagent:${dist.jmxAgentJar}=127.0.0.1:${ports.jmxExporterPort}:${JMX_RULES_FILE}`;
-      const process = new ManagedProcess({
-        name: `broker-${ports.id}`,
-        command: dist.javaBin,
-        args: javaArgs(dist, run, "768m", [agent], ["kafka.Kafka", propsFile]),
-        logFile: run.path("logs", `broker-${ports.id}.log`),
-      });
-      return { ports, process, dataDir };
-    });
-
-    if (mode === "kraft") formatKraftStorage(dist, run, brokers);
-    for (const broker of brokers) {
-      launch(broker.process);
-      exits.watch(broker.process, broker.ports.id);
-    }
-
-    const prometheus = options.prometheus ? preparePrometheus(run, layout, prometheusPort, log) : undefined;
-    if (prometheus) launch(prometheus.process);
-
-    const connection = { brokers: brokers.map((b) => `127.0.0.1:${b.ports.port}`) };
-    const failFast = () => {
-      for (const p of all) {
-        if (p.spawnError)
-          throw new EnvironmentError(
-            `could not start ${p.spec.name}: ${p.spawnError.message}`,
-            "check the install",
-          );
-        if (!p.running) throw startupFailure(p.spec.name, p, `exited during start-up (${describeExit(p)})`);
-      }
-    };
-    const ready = { timeoutMs: READY_TIMEOUT_MS, signal: options.signal, check: failFast };
-    await waitForKafka(connection, count, ready).catch((error: unknown) => {
-      throw withLogTails(error, brokers.map((b) => b.process).concat(zookeeper ? [zookeeper] : []));
-    });
-    if (prometheus) {
-      await waitForPrometheusTargets(prometheus.api, ready).catch((error: unknown) => {
-        throw withLogTails(error, [prometheus.process]);
-      });
-    }
-    if (secure) addScramUser(dist, connection.brokers.join(","), secure.listeners.user);
-
-    const history: InfraFault[] = [];
-    const faults: FaultControls = {
-      history,
-      apply: async (action, brokerId) => {
-        const broker = brokers.find((b) => b.ports.id === brokerId);
-        if (!broker)
-          throw new LabError(
-            "USAGE",
-            `there is no broker ${brokerId}; brokers are ${brokers.map((b) => b.ports.id).join(", ")}`,
-          );
-        const address = `127.0.0.1:${broker.ports.port}`;
-        const fault = await applyFault(action, broker, {
-          askExit: () => exits.ask(broker.process),
-          restart: async () => {
-            try {
-              return await startSupervised(
-                {
-                  name: `broker ${broker.ports.id}`,
-                  logFile: broker.process.spec.logFile,
-                  launch: () => {
-                    // A restart in flight when the stack stops must not start a broker after it.
-                    if (exits.stopping) throw new LabError("KAFKA", "the stack stopped during the restart");
-                    launch(broker.process);
-                  },
-                  running: () => broker.process.running,
-                  describeExit: () => describeExit(broker.process),
-                  logSinceLaunch: () => exits.logSinceStart(broker.process),
-                  serving: () => brokerServes(connection, address, broker.ports.id),
-                },
-                systemClock,
-              );
-            } catch (error) {
-              // Given up on: a broker the run now goes on without, whatever the timeline says next.
-              if (!broker.process.running) exits.record(broker.process, broker.ports.id);
-              throw error;
-            } finally {
-              exits.settled(broker.process);
-            }
-          },
-        });
-        history.push(fault);
-        return fault;
-      },
-    };
-
-    let stopped = false;
-    const stack: StartedLocalStack = {
-      provider: "local",
-      connection: () => connection,
-      bootstrapServers: () => connection.brokers,
-      brokerIds: () => brokers.map((b) => b.ports.id),
-      unexpectedExits: () => exits.deaths,
-      replicationFactor: () => (count >= 3 ? 3 : 1),
-      prometheusUrl: () => prometheus?.api.baseUrl,
-      grafanaUrl: () => undefined,
-      logFiles: () => Object.fromEntries(all.map((p) => [p.spec.name, p.spec.logFile])),
-      registerScrapeTarget: async (job, address) => {
-        if (!prometheus) return;
-        prometheus.targets[job].add(address);
-        prometheus.writeConfig();
-        await prometheus.api.reload();
-      },
-      faults,
-      activeController: () =>
-        readActiveController(
-          new Map(layout.brokers.map((b) => [b.id, `http://127.0.0.1:${b.jmxExporterPort}/metrics`])),
-          prometheus?.api,
-        ),
-      secureEndpoints: () =>
-        secure && {
-          sasl: layout.brokers.map((b) => `127.0.0.1:${b.saslPort}`),
-          ssl: layout.brokers.map((b) => `127.0.0.1:${b.sslPort}`),
-          caFile: secure.caFile,
-          user: secure.listeners.user,
-          passwordFile: secure.passwordFile,
+    return await startSupervised(
+      {
+        name: `broker ${broker.ports.id}`,
+        logFile: broker.process.spec.logFile,
+        launch: () => {
+          // A restart in flight when the stack stops must not start a broker after it.
+          if (exits.stopping) throw new LabError("KAFKA", "the stack stopped during the restart");
+          launch(broker.process);
         },
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await stopAll();
-        run.finish([
-          ...brokers.map((b) => b.dataDir),
-          run.path("zookeeper"),
-          run.path("prometheus-data"),
-          run.path("tls"),
-        ]);
+        running: () => broker.process.running,
+        describeExit: () => describeExit(broker.process),
+        logSinceLaunch: () => exits.logSinceStart(broker.process),
+        serving: () => brokerServes(connection, address, broker.ports.id),
       },
-    };
-    log(
-      `stack ready: Kafka ${KAFKA_VERSION} (${mode}, ${count} broker${count > 1 ? "s" : ""}) at ${connection.brokers.join(",")}` +
-        (prometheus ? `, Prometheus at ${prometheus.api.baseUrl}` : ""),
+      systemClock,
     );
-    return stack;
   } catch (error) {
-    await stopAll();
-    run.finish([]);
+    // Given up on: a broker the run now goes on without, whatever the timeline says next.
+    if (!broker.process.running) exits.record(broker.process, broker.ports.id);
     throw error;
+  } finally {
+    exits.settled(broker.process);
   }
 }
 

@@ -19,7 +19,24 @@ export function makeTlsMaterial(dir: string): TlsMaterial {
   const file = (name: string) => join(dir, name);
   const password = randomBytes(12).toString("hex");
   writeFileSync(file("broker.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  const steps = [
+  for (const args of opensslSteps(file)) {
+    const result = spawnSync("openssl", args, {
+      encoding: "utf8",
+      env: { ...process.env, LAB_KEYSTORE_PASSWORD: password },
+    });
+    if (result.error || result.status !== 0) {
+      throw new EnvironmentError(
+        `openssl ${args[0]} failed while making the test broker's certificate: ${result.error?.message ?? result.stderr}`,
+        "install openssl (apt-get install openssl)",
+      );
+    }
+  }
+  return { caFile: file("ca.pem"), keystore: { file: file("broker.p12"), password } };
+}
+
+/** The openssl commands, in turn: a CA, the broker's key and request, its certificate, its keystore. */
+function opensslSteps(file: (name: string) => string): string[][] {
+  return [
     [
       "req",
       "-x509",
@@ -85,17 +102,4 @@ export function makeTlsMaterial(dir: string): TlsMaterial {
       file("broker.p12"),
     ],
   ];
-  for (const args of steps) {
-    const result = spawnSync("openssl", args, {
-      encoding: "utf8",
-      env: { ...process.env, LAB_KEYSTORE_PASSWORD: password },
-    });
-    if (result.error || result.status !== 0) {
-      throw new EnvironmentError(
-        `openssl ${args[0]} failed while making the test broker's certificate: ${result.error?.message ?? result.stderr}`,
-        "install openssl (apt-get install openssl)",
-      );
-    }
-  }
-  return { caFile: file("ca.pem"), keystore: { file: file("broker.p12"), password } };
 }

@@ -27,6 +27,7 @@ import {
   PORTS,
   PROMETHEUS_CONFIG_TARGET,
   prometheusConfig,
+  type StackSpecs,
 } from "./specs.ts";
 
 /** The testcontainers stack also runs Grafana, with the seed's dashboard at /d/fetch. */
@@ -138,44 +139,14 @@ export async function startTestcontainersStack(
     if (failures.length > 0)
       log(`warning: clean-up of the containers was incomplete: ${failures.join("; ")}`);
   };
-  const checkAborted = () => {
-    if (signal?.aborted) throw new LabError("STARTUP", "stopped while the containers were starting");
-  };
 
   try {
     const net = await new Network().start();
     network = net;
-    const launch = async (spec: ContainerSpec, agent?: Buffer): Promise<StartedTestContainer> => {
-      checkAborted();
-      const builder = toGenericContainer(spec, {
-        network: net,
-        ...(agent ? { artifacts: { "jmx-agent": agent } } : {}),
-        logConsumer: logs.consumer(spec.name),
-      });
-      const container = await builder.start().catch((error: unknown) => {
-        throw startFailure(spec, error, logs.all()[spec.name]);
-      });
-      started.push(container);
-      return container;
-    };
-
     log(
       `starting containers on ${host}: Kafka ${KAFKA_VERSION} (${options.kraft ? "KRaft" : "ZooKeeper"}, ${count} broker${count > 1 ? "s" : ""})`,
     );
-    const { zookeeper, prometheus: prometheusSpec, grafana: grafanaSpec } = specs;
-    const [agent] = await settleAll([
-      fetchJmxAgentArchive(),
-      zookeeper ? launch(zookeeper) : undefined,
-      // The forwarder must run before Prometheus is created, to be reachable from it.
-      prometheusSpec ? TestContainers.exposeHostPorts() : undefined,
-    ]);
-    // Brokers start together: a KRaft broker is ready only once a majority of the quorum is up.
-    const [brokers, prometheus, grafana] = await settleAll([
-      settleAll(specs.brokers.map((spec) => launch(spec, agent))),
-      prometheusSpec ? launch(prometheusSpec) : undefined,
-      grafanaSpec ? launch(grafanaSpec) : undefined,
-    ]);
-
+    const { brokers, prometheus, grafana } = await startContainers(specs, net, logs, started, signal);
     const connection = { brokers: brokers.map((b) => `${host}:${b.getMappedPort(PORTS.external)}`) };
     await waitForKafka(connection, count, { timeoutMs: READY_TIMEOUT_MS, signal });
     const prometheusApi = prometheus
@@ -185,7 +156,6 @@ export async function startTestcontainersStack(
     const grafanaUrl = grafana
       ? `http://${grafana.getHost()}:${grafana.getMappedPort(PORTS.grafana)}`
       : undefined;
-
     const controls = brokers.map((container, i) => {
       const name = specs.brokers[i]?.name ?? `broker-${i + 1}`;
       const reattach = async (since: number) => {
@@ -193,36 +163,16 @@ export async function startTestcontainersStack(
       };
       return brokerControl(i + 1, container, client, reattach, clock);
     });
-    const extraTargets: ExtraScrapeTargets = { consumer: [], lab: [] };
-
-    let stopped = false;
-    const stack: StartedTestcontainersStack = {
-      provider: "testcontainers",
-      connection: () => connection,
-      bootstrapServers: () => connection.brokers,
-      brokerIds: () => controls.map((c) => c.id),
-      replicationFactor: () => (count >= 3 ? 3 : 1),
-      prometheusUrl: () => prometheusApi?.baseUrl,
-      grafanaUrl: () => grafanaUrl,
-      logFiles: () => logs.all(),
-      registerScrapeTarget: async (job, address) => {
-        if (!prometheus || !prometheusApi) return;
-        const reachable = addressFromContainer(address);
-        if (reachable.forwardPort !== undefined) await TestContainers.exposeHostPorts(reachable.forwardPort);
-        const list = job === "lab" ? extraTargets.lab : extraTargets.consumer;
-        if (!list.includes(reachable.address)) list.push(reachable.address);
-        await prometheus.copyContentToContainer([
-          { content: prometheusConfig(count, extraTargets), target: PROMETHEUS_CONFIG_TARGET },
-        ]);
-        await prometheusApi.reload();
-      },
-      faults: containerFaults(controls, clock),
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await teardown();
-      },
-    };
+    const stack = testcontainersStack(
+      connection,
+      controls,
+      prometheus,
+      prometheusApi,
+      grafanaUrl,
+      logs,
+      clock,
+      teardown,
+    );
     log(
       `stack ready: brokers at ${connection.brokers.join(",")}` +
         (prometheusApi ? `, Prometheus at ${prometheusApi.baseUrl}` : "") +
@@ -234,4 +184,86 @@ export async function startTestcontainersStack(
     await teardown();
     throw error;
   }
+}
+
+/**
+ * ZooKeeper first (with the JMX agent's download and, for Prometheus, the host-port forwarder), then the
+ * brokers, Prometheus and Grafana; each started container joins `started`, for the teardown.
+ */
+async function startContainers(
+  specs: StackSpecs,
+  net: StartedNetwork,
+  logs: ContainerLogs,
+  started: StartedTestContainer[],
+  signal: AbortSignal | undefined,
+) {
+  const launch = async (spec: ContainerSpec, agent?: Buffer): Promise<StartedTestContainer> => {
+    if (signal?.aborted) throw new LabError("STARTUP", "stopped while the containers were starting");
+    const builder = toGenericContainer(spec, {
+      network: net,
+      ...(agent ? { artifacts: { "jmx-agent": agent } } : {}),
+      logConsumer: logs.consumer(spec.name),
+    });
+    const container = await builder.start().catch((error: unknown) => {
+      throw startFailure(spec, error, logs.all()[spec.name]);
+    });
+    started.push(container);
+    return container;
+  };
+  const { zookeeper, prometheus: prometheusSpec, grafana: grafanaSpec } = specs;
+  const [agent] = await settleAll([
+    fetchJmxAgentArchive(),
+    zookeeper ? launch(zookeeper) : undefined,
+    // The forwarder must run before Prometheus is created, to be reachable from it.
+    prometheusSpec ? TestContainers.exposeHostPorts() : undefined,
+  ]);
+  // Brokers start together: a KRaft broker is ready only once a majority of the quorum is up.
+  const [brokers, prometheus, grafana] = await settleAll([
+    settleAll(specs.brokers.map((spec) => launch(spec, agent))),
+    prometheusSpec ? launch(prometheusSpec) : undefined,
+    grafanaSpec ? launch(grafanaSpec) : undefined,
+  ]);
+  return { brokers, prometheus, grafana };
+}
+
+function testcontainersStack(
+  connection: { brokers: string[] },
+  controls: BrokerControl[],
+  prometheus: StartedTestContainer | undefined,
+  prometheusApi: PrometheusApi | undefined,
+  grafanaUrl: string | undefined,
+  logs: ContainerLogs,
+  clock: Clock,
+  teardown: () => Promise<void>,
+): StartedTestcontainersStack {
+  const count = controls.length;
+  const extraTargets: ExtraScrapeTargets = { consumer: [], lab: [] };
+  let stopped = false;
+  return {
+    provider: "testcontainers",
+    connection: () => connection,
+    bootstrapServers: () => connection.brokers,
+    brokerIds: () => controls.map((c) => c.id),
+    replicationFactor: () => (count >= 3 ? 3 : 1),
+    prometheusUrl: () => prometheusApi?.baseUrl,
+    grafanaUrl: () => grafanaUrl,
+    logFiles: () => logs.all(),
+    registerScrapeTarget: async (job, address) => {
+      if (!prometheus || !prometheusApi) return;
+      const reachable = addressFromContainer(address);
+      if (reachable.forwardPort !== undefined) await TestContainers.exposeHostPorts(reachable.forwardPort);
+      const list = job === "lab" ? extraTargets.lab : extraTargets.consumer;
+      if (!list.includes(reachable.address)) list.push(reachable.address);
+      await prometheus.copyContentToContainer([
+        { content: prometheusConfig(count, extraTargets), target: PROMETHEUS_CONFIG_TARGET },
+      ]);
+      await prometheusApi.reload();
+    },
+    faults: containerFaults(controls, clock),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await teardown();
+    },
+  };
 }
