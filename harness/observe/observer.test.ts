@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../core/clock.ts";
+import type { PrometheusApi } from "../infra/prometheus-api.ts";
 import { LabMetrics } from "./lab-metrics.ts";
 import type { PartitionLag } from "./lag-probe.ts";
 import { type LagSource, Observer } from "./observer.ts";
@@ -11,6 +12,7 @@ function observer(
   probe: LagSource,
   timestamps: RecordTimestamps["timestampAt"],
   notMeasured?: { what: string; reason: string }[],
+  prometheus?: PrometheusApi,
 ) {
   const clock = new ManualClock(LOAD_START);
   const o = new Observer({
@@ -25,7 +27,7 @@ function observer(
     windowMs: 5_000,
     probe,
     recordTimestamps: { timestampAt: timestamps, stop: async () => {} },
-    prometheus: undefined,
+    prometheus,
     labMetrics: new LabMetrics(),
     targetRateAt: () => 1_000,
     memoryTargets: () => [],
@@ -153,5 +155,21 @@ describe("Observer", () => {
     expect(o.series.memory?.lab?.rssMB).toHaveLength(2);
     expect(o.series.memory?.lab?.rssMB[0]).toBeGreaterThan(10);
     expect(o.series.memory?.lab?.heapUsedMB[1]).toBeGreaterThan(1);
+  });
+
+  it("makes a broker figure Prometheus answers NaN for a gap, not a reassuring 0", async () => {
+    const nan = { query: async () => [{ labels: {}, value: Number.NaN }] } as unknown as PrometheusApi;
+    const { o, clock } = observer({ sample: async () => [] }, async () => 0, undefined, nan);
+    clock.advance(1_000);
+    await o.tick();
+    expect(o.series.brokerMessagesInRate).toEqual([null]);
+    expect(o.series.underReplicatedPartitions).toEqual([null]);
+    expect(o.series.cpuCores?.["broker-?"]).toEqual([null]);
+    expect(o.series.gaps).toContainEqual(
+      expect.objectContaining({
+        what: "broker metrics",
+        reason: expect.stringContaining("underReplicatedPartitions: Prometheus answered NaN"),
+      }),
+    );
   });
 });

@@ -370,6 +370,10 @@ export class Observer {
             problems.push(`${key}: Prometheus has no sample yet`);
             return [];
           }
+          if (!Number.isFinite(sample.value)) {
+            problems.push(`${key}: Prometheus answered ${sample.value}`);
+            return [];
+          }
           return [[key, sample.value] as const];
         } catch (error) {
           problems.push(`${key}: ${(error as Error).message}`);
@@ -435,7 +439,8 @@ export class Observer {
   }
 }
 
-function round(value: number, digits = 1): number {
+/** Null for a value that is not a number (a NaN from Prometheus): a gap, never a reassuring 0. */
+function round(value: number, digits = 1): number | null {
   const factor = 10 ** digits;
-  return Number.isFinite(value) ? Math.round(value * factor) / factor : 0;
+  return Number.isFinite(value) ? Math.round(value * factor) / factor : null;
 }

@@ -26,10 +26,10 @@ export interface MemorySeries {
 export interface Series {
   /** Seconds since the start of the load. */
   t: number[];
-  targetRate: number[];
-  achievedRate: number[];
-  aggregatedRate: number[];
-  dlqRate: number[];
+  targetRate: (number | null)[];
+  achievedRate: (number | null)[];
+  aggregatedRate: (number | null)[];
+  dlqRate: (number | null)[];
   /** Null in a second when the lag could not be measured; `gaps` says why. */
   lagOffsets: (number | null)[];
   /** Lag in offsets of each input partition, keyed by partition number. */
@@ -39,7 +39,7 @@ export interface Series {
   /** Null in a second when no aggregate became visible, so there was no latency to measure. */
   latencyP50Ms: (number | null)[];
   latencyP99Ms: (number | null)[];
-  sendDelayP99Ms: number[];
+  sendDelayP99Ms: (number | null)[];
   /** Null in a second when Prometheus did not answer in time. */
   brokerMessagesInRate?: (number | null)[];
   brokerBytesInRate?: (number | null)[];
@@ -55,7 +55,7 @@ export interface Series {
    */
   cpuCores?: Record<string, (number | null)[]>;
   /** Share of each second the lab's sending thread was busy (its event-loop utilisation). */
-  driverThreadBusy?: number[];
+  driverThreadBusy?: (number | null)[];
 }
 
 export interface MemoryGrowth {
