@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { brokerlessObserver } from "../bench/lab-memory.ts";
+import { CountsBuilder } from "../load/ledger.ts";
 import { loadScenario } from "../scenario/registry.ts";
 import { sampleResult } from "../testing/sample-result.ts";
-import { type ScenarioCheckInput, withScenarioChecks } from "./build.ts";
+import { summariseAnalytics } from "../verify/analytics-ranges.ts";
+import { buildResult, type ScenarioCheckInput, withScenarioChecks } from "./build.ts";
 import type { RunResult } from "./types.ts";
 
 const passing = (): RunResult => {
@@ -59,5 +61,35 @@ describe("withScenarioChecks", () => {
     const checked = withScenarioChecks(base, input({ interruptedAtMs: 4_200 }));
     expect(checked.verdict).toBe("interrupted");
     expect(checked.interruptedAtMs).toBe(4_200);
+  });
+});
+
+describe("buildResult", () => {
+  it("calls the final lag status UNKNOWN, not OK, when no sample was ever taken", () => {
+    const nothing = new CountsBuilder().build();
+    const result = buildResult({
+      scenario: smoke,
+      provider: "local",
+      startedAt: new Date(0),
+      finishedAt: new Date(1_000),
+      ledger: nothing,
+      collected: {
+        recount: nothing,
+        invalidInputs: { topic: "user-login", byPartition: new Map() },
+        analytics: summariseAnalytics([]),
+        unreadableAnalytics: [],
+        dlq: { total: 0, byReason: new Map(), letters: [] },
+      },
+      fetchCounters: undefined,
+      observer: brokerlessObserver(2, { sample: async () => [] }),
+      summary: input().summary,
+      loadMs: 1_000,
+      drainMs: null,
+      faults: [],
+      rateSearch: undefined,
+      expectedTargetPerSec: 10,
+      links: {},
+    });
+    expect(result.lag.finalStatus).toBe("UNKNOWN");
   });
 });

@@ -172,7 +172,7 @@ export function buildResult(input: ResultInput): RunResult {
       maxOffsets: observer.maxLagOffsets,
       maxSeconds: round(observer.maxLagSeconds),
       drainMs: input.drainMs,
-      finalStatus: observer.lastSnapshot?.lagStatus ?? "OK",
+      finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN",
     },
     series: observer.series,
     assertions,
