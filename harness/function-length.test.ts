@@ -17,8 +17,8 @@ const MAX_BODY_LINES = 80;
  * split. A line whose function is no longer long fails the check, so the list only shrinks.
  */
 const KNOWN_LONG: readonly string[] = [
-  // Being rewritten now as named phases over one run context, with the observer's timeline and the result
-  // builder that reads it (issue #17); the engineer doing it removes these three.
+  // Still to become named phases over one run context, samplers and the timeline the result builder reads
+  // (issue #17).
   "harness/run/runner.ts runOnStack",
   "harness/observe/observer.ts tick",
   "harness/result/build.ts buildResult",
