@@ -109,178 +109,103 @@ interface Pending {
 export async function runSendLoop(options: SendLoopOptions, sender: RecordSender): Promise<ProducerSummary> {
   const settings = { ...DEFAULTS, ...definedOnly(options) };
   checkOptions(options, settings);
-  return new SendLoop(options, settings, sender).run();
-}
-
-/** The records one send() call carries, and what the acks are matched against. */
-interface Batch {
-  messages: OutgoingRecord[];
-  byPartition: Map<number, SentRecord[]>;
-  sentAtMs: number;
-  maxDelay: number;
-}
-
-/** One run's state: how many records were made, asked for ahead, sent and settled. */
-class SendLoop {
-  private readonly clock: Required<ProducerClock>;
-  /** Undefined for "max": every record is due at once. */
-  private readonly schedule: SendSchedule | undefined;
-  private readonly count: number;
-  private readonly durationMs: number | undefined;
-  private readonly source: RecordSource;
-  private readonly choosePartition: ReturnType<typeof createPartitionChooser>;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
-  private generated = 0;
-  private requested = 0;
-  private starved = false;
-  private outstanding = 0;
-  /** A record taken for a batch that had no room left in bytes: the next batch starts with it. */
-  private carried: Pending | undefined;
-  private callbackError: unknown;
-  private startMs = 0;
-
-  constructor(
-    private readonly options: SendLoopOptions,
-    private readonly settings: typeof DEFAULTS,
-    private readonly sender: RecordSender,
-  ) {
-    this.clock = { ...defaultClock, ...options.clock };
-    this.schedule = options.schedule === "max" ? undefined : options.schedule;
-    this.count = options.stopAfter.count ?? Number.POSITIVE_INFINITY;
-    this.durationMs = options.stopAfter.durationMs;
-    this.source = options.source ?? defaultSource(options);
-    this.choosePartition = createPartitionChooser(sender.topic, sender.partitions);
-  }
-
-  async run(): Promise<ProducerSummary> {
-    const { signal } = this.options;
-    this.startMs = this.clock.now();
-    for (;;) {
-      if (signal?.aborted || this.callbackError !== undefined) break;
-      this.requestAhead();
-      const elapsed = this.clock.now() - this.startMs;
-      const due = Math.min(this.limit(), this.schedule ? this.schedule.dueCount(elapsed) : Infinity);
-      while (!this.full() && this.sendBatch(due)) {}
-      if (this.totals.sent >= this.limit()) break;
-      if (this.durationMs !== undefined && elapsed >= this.durationMs) break;
-      await this.waitForRoom(elapsed);
-    }
-    return this.finish();
-  }
-
-  /** Until a send settles, the records due are made, or the next one falls due. */
-  private async waitForRoom(elapsed: number): Promise<void> {
-    const { signal } = this.options;
-    if (this.full()) {
-      await untilStopped(Promise.race([...this.inFlight]), signal);
-    } else if (this.starved) {
-      // The records due are not made yet: their send delay grows, as it would behind a slow broker.
-      await untilStopped(this.source.ready(), signal);
-    } else if (this.schedule) {
-      const wakeAt = Math.min(this.schedule.dueTime(this.generated), this.durationMs ?? Infinity);
-      await untilStopped(this.clock.sleep(wakeAt - elapsed, signal), signal);
-    }
-  }
-
-  /** Waits for every send to settle and sums the run up; rethrows a listener's error. */
-  private async finish(): Promise<ProducerSummary> {
-    const stopElapsed = this.clock.now() - this.startMs;
-    const dueAtStop = this.schedule
-      ? Math.min(this.limit(), this.schedule.dueCount(stopElapsed))
-      : this.totals.sent;
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    if (this.callbackError !== undefined) throw this.callbackError;
-    const elapsedMs = this.clock.now() - this.startMs;
-    return {
-      ...this.totals,
-      unsent: Math.max(0, dueAtStop - this.totals.sent),
-      elapsedMs,
-      achievedPerSec: elapsedMs > 0 ? (this.totals.acked * 1000) / elapsedMs : 0,
-    };
-  }
-
+  const clock = { ...defaultClock, ...options.clock };
+  const { schedule, signal } = options;
+  const scheduled = schedule !== "max";
+  const { count = Number.POSITIVE_INFINITY, durationMs } = options.stopAfter;
   // Read anew at every tick: a schedule may grow while it runs (the lab's max-rate search adds steps).
-  private limit(): number {
-    const { schedule, durationMs } = this;
-    return Math.min(
-      this.count,
-      schedule && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity,
-    );
-  }
+  const limit = () =>
+    Math.min(count, scheduled && durationMs !== undefined ? dueBefore(schedule, durationMs) : Infinity);
 
-  private full(): boolean {
-    return (
-      this.inFlight.size >= this.settings.maxInFlight || this.outstanding >= this.settings.maxOutstanding
-    );
-  }
+  const source =
+    options.source ??
+    inlineSource({
+      seed: options.seed,
+      ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
+      ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
+      ...(options.mix === undefined ? {} : { mix: options.mix }),
+    });
+  const choosePartition = createPartitionChooser(sender.topic, sender.partitions);
+  const inFlight = new Set<Promise<void>>();
+  const totals = { sent: 0, acked: 0, failed: 0, maxSendDelayMs: 0 };
+  let generated = 0;
+  let requested = 0;
+  let starved = false;
+  let outstanding = 0;
+  const full = () => inFlight.size >= settings.maxInFlight || outstanding >= settings.maxOutstanding;
+  let carried: Pending | undefined;
+  let callbackError: unknown;
 
-  private dueTime(index: number, nowMs: number): number {
-    return this.schedule ? this.startMs + this.schedule.dueTime(index) : nowMs;
-  }
+  const startMs = clock.now();
+  // Each wait gets its own abort listener, removed when the wait ends: racing one long-lived "stopped"
+  // promise instead left a reaction on it per wait, about 45 bytes kept for every event of a run.
+  const untilStopped = async (wait: Promise<unknown>): Promise<void> => {
+    if (!signal) {
+      await wait;
+      return;
+    }
+    if (signal.aborted) return;
+    let onAbort = () => {};
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([
+        wait.catch((error: unknown) => (signal.aborted ? undefined : Promise.reject(error))),
+        aborted,
+      ]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  };
 
-  private nextPending(due: number, nowMs: number): Pending | undefined {
-    if (this.carried) return this.carried;
-    if (this.generated >= due) return undefined;
-    const dueTimeMs = this.dueTime(this.generated, nowMs);
-    const record = this.source.take(dueTimeMs);
-    this.starved = record === undefined;
+  const nextPending = (due: number, nowMs: number): Pending | undefined => {
+    if (carried) return carried;
+    if (generated >= due) return undefined;
+    const dueTimeMs = scheduled ? startMs + schedule.dueTime(generated) : nowMs;
+    const record = source.take(dueTimeMs);
+    starved = record === undefined;
     if (!record) return undefined;
-    return { record, index: this.generated++, dueTimeMs };
-  }
+    return { record, index: generated++, dueTimeMs };
+  };
 
   // Keeps a source that makes records ahead that far ahead, with the due times the schedule now predicts.
-  private requestAhead(): void {
-    if (!this.source.request) return;
-    const until = Math.min(this.limit(), this.generated + LOOKAHEAD);
-    while (this.requested < until) {
-      const size = Math.min(REQUEST_CHUNK, until - this.requested);
-      const now = this.clock.now();
-      const from = this.requested;
-      this.source.request(Array.from({ length: size }, (_, i) => this.dueTime(from + i, now)));
-      this.requested += size;
+  const requestAhead = () => {
+    if (!source.request) return;
+    const until = Math.min(limit(), generated + LOOKAHEAD);
+    while (requested < until) {
+      const size = Math.min(REQUEST_CHUNK, until - requested);
+      const now = clock.now();
+      const from = requested;
+      source.request(
+        Array.from({ length: size }, (_, i) => (scheduled ? startMs + schedule.dueTime(from + i) : now)),
+      );
+      requested += size;
     }
-  }
+  };
 
-  /** Sends one batch of the records due, if there is one and room for it. */
-  private sendBatch(due: number): boolean {
-    const batch = this.takeBatch(due);
-    const { messages, byPartition, sentAtMs, maxDelay } = batch;
-    if (messages.length === 0) return false;
-    this.totals.sent += messages.length;
-    this.totals.maxSendDelayMs = Math.max(this.totals.maxSendDelayMs, maxDelay);
-    this.report(() =>
-      this.options.onSend?.({ records: messages.length, sentAtMs, maxSendDelayMs: maxDelay }),
-    );
-    this.outstanding += messages.length;
-    const settled = this.settle(this.sender.send(messages), byPartition, messages.length).finally(() => {
-      this.inFlight.delete(settled);
-      this.outstanding -= messages.length;
-    });
-    this.inFlight.add(settled);
-    return true;
-  }
-
-  /** Records due, up to `maxBatch` of them and `maxBatchBytes` of keys and values. */
-  private takeBatch(due: number): Batch {
-    const sentAtMs = this.clock.now();
-    const batch: Batch = { messages: [], byPartition: new Map(), sentAtMs, maxDelay: 0 };
+  const sendBatch = (due: number): boolean => {
+    const sentAtMs = clock.now();
+    const messages: OutgoingRecord[] = [];
+    const byPartition = new Map<number, SentRecord[]>();
     let bytes = 0;
-    while (batch.messages.length < this.settings.maxBatch) {
-      const pending = this.nextPending(due, sentAtMs);
+    let maxDelay = 0;
+    while (messages.length < settings.maxBatch) {
+      const pending = nextPending(due, sentAtMs);
       if (!pending) break;
       const { record } = pending;
       // Encoded once: the partition is hashed from these bytes and kafkajs sends them as they are.
       const key = record.key === null ? null : Buffer.from(record.key);
       const size = record.value.length + (key?.length ?? 0) + RECORD_OVERHEAD_BYTES;
-      if (batch.messages.length > 0 && bytes + size > this.settings.maxBatchBytes) {
-        this.carried = pending;
+      if (messages.length > 0 && bytes + size > settings.maxBatchBytes) {
+        carried = pending;
         break;
       }
-      this.carried = undefined;
+      carried = undefined;
       bytes += size;
-      const partition = this.choosePartition(key);
-      batch.messages.push({ key, value: record.value, partition, timestampMs: sentAtMs });
+      const partition = choosePartition(key);
+      messages.push({ key, value: record.value, partition, timestampMs: sentAtMs });
       const sent = {
         index: pending.index,
         kind: record.kind,
@@ -288,82 +213,87 @@ class SendLoop {
         dueTimeMs: pending.dueTimeMs,
         sentAtMs,
       };
-      const onPartition = batch.byPartition.get(partition);
+      const onPartition = byPartition.get(partition);
       if (onPartition) onPartition.push(sent);
-      else batch.byPartition.set(partition, [sent]);
-      batch.maxDelay = Math.max(batch.maxDelay, sentAtMs - pending.dueTimeMs);
+      else byPartition.set(partition, [sent]);
+      maxDelay = Math.max(maxDelay, sentAtMs - pending.dueTimeMs);
     }
-    return batch;
-  }
+    if (messages.length === 0) return false;
+    totals.sent += messages.length;
+    totals.maxSendDelayMs = Math.max(totals.maxSendDelayMs, maxDelay);
+    report(() => options.onSend?.({ records: messages.length, sentAtMs, maxSendDelayMs: maxDelay }));
+    outstanding += messages.length;
+    const settled = settle(sender.send(messages), byPartition, messages.length).finally(() => {
+      inFlight.delete(settled);
+      outstanding -= messages.length;
+    });
+    inFlight.add(settled);
+    return true;
+  };
 
-  private async settle(
+  const settle = async (
     sending: Promise<PartitionDelivery[]>,
     byPartition: Map<number, SentRecord[]>,
     records: number,
-  ): Promise<void> {
-    const { options, totals } = this;
+  ): Promise<void> => {
     let deliveries: PartitionDelivery[];
     try {
       deliveries = await sending;
     } catch (error) {
       totals.failed += records;
-      this.report(() => options.onSendError?.({ error: asError(error), records }));
+      report(() => options.onSendError?.({ error: asError(error), records }));
       return;
     }
-    const { acked, failed } = mapDeliveries(byPartition, deliveries, this.clock.now());
+    const { acked, failed } = mapDeliveries(byPartition, deliveries, clock.now());
     for (const failure of failed) {
       totals.failed += failure.records.length;
-      this.report(() => options.onSendError?.({ error: failure.error, records: failure.records.length }));
+      report(() => options.onSendError?.({ error: failure.error, records: failure.records.length }));
     }
     for (const ack of acked) {
       totals.acked += ack.records.length;
-      this.report(() => options.onAck?.(ack));
+      report(() => options.onAck?.(ack));
     }
-  }
+  };
 
   // A throwing listener must not pass for a failed send; it stops the run and is rethrown after the flush.
-  private report(call: () => void): void {
+  const report = (call: () => void) => {
     try {
       call();
     } catch (error) {
-      this.callbackError ??= error;
+      callbackError ??= error;
+    }
+  };
+
+  for (;;) {
+    if (signal?.aborted || callbackError !== undefined) break;
+    requestAhead();
+    const elapsed = clock.now() - startMs;
+    const due = Math.min(limit(), scheduled ? schedule.dueCount(elapsed) : Infinity);
+    while (!full() && sendBatch(due)) {}
+    if (totals.sent >= limit()) break;
+    if (durationMs !== undefined && elapsed >= durationMs) break;
+    if (full()) {
+      await untilStopped(Promise.race([...inFlight]));
+    } else if (starved) {
+      // The records due are not made yet: their send delay grows, as it would behind a slow broker.
+      await untilStopped(source.ready());
+    } else if (scheduled) {
+      const wakeAt = Math.min(schedule.dueTime(generated), durationMs ?? Infinity);
+      await untilStopped(clock.sleep(wakeAt - elapsed, signal));
     }
   }
-}
 
-function defaultSource(options: SendLoopOptions): RecordSource {
-  return inlineSource({
-    seed: options.seed,
-    ...(options.malformed === undefined ? {} : { malformed: options.malformed }),
-    ...(options.malformedKinds === undefined ? {} : { malformedKinds: options.malformedKinds }),
-    ...(options.mix === undefined ? {} : { mix: options.mix }),
-  });
-}
-
-/**
- * Waits for `wait`, or until the run is stopped. Each wait gets its own abort listener, removed when the wait
- * ends: racing one long-lived "stopped" promise instead left a reaction on it per wait, about 45 bytes kept
- * for every event of a run.
- */
-async function untilStopped(wait: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) {
-    await wait;
-    return;
-  }
-  if (signal.aborted) return;
-  let onAbort = () => {};
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    await Promise.race([
-      wait.catch((error: unknown) => (signal.aborted ? undefined : Promise.reject(error))),
-      aborted,
-    ]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
+  const stopElapsed = clock.now() - startMs;
+  const dueAtStop = scheduled ? Math.min(limit(), schedule.dueCount(stopElapsed)) : totals.sent;
+  while (inFlight.size > 0) await Promise.all(inFlight);
+  if (callbackError !== undefined) throw callbackError;
+  const elapsedMs = clock.now() - startMs;
+  return {
+    ...totals,
+    unsent: Math.max(0, dueAtStop - totals.sent),
+    elapsedMs,
+    achievedPerSec: elapsedMs > 0 ? (totals.acked * 1000) / elapsedMs : 0,
+  };
 }
 
 function checkOptions(options: SendLoopOptions, settings: typeof DEFAULTS): void {
