@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
-import { describeLoad } from "../load/profile.ts";
 import { renderJson } from "../report/json.ts";
 import { loadScenario } from "../scenario/registry.ts";
-import { sampleResult } from "../testing/sample-result.ts";
+import { sampleResult, smokeBaseline } from "../testing/sample-result.ts";
 
 /**
  * Mistakes a user can make on the command line, through the real entry point (`npm run scenario` runs
@@ -170,16 +169,7 @@ describe.concurrent("npm run scenario refuses a mistake with exit 2 and a clear 
   });
 
   it("accepts --duration 1m30s and a baseline of the same configuration, getting as far as connecting", async () => {
-    const smoke = await loadScenario("smoke");
-    const baseline = sampleResult({ scenario: { name: "smoke", description: smoke.description } });
-    baseline.config = {
-      ...baseline.config,
-      profile: { kind: "constant", description: describeLoad(smoke.load, baseline.config.durationMs) },
-      partitions: smoke.topology.partitions,
-      consumers: smoke.topology.consumers,
-      brokers: smoke.topology.brokers,
-      windowMs: smoke.windowMs,
-    };
+    const baseline = await smokeBaseline((await loadScenario("smoke")).description);
     const file = join(dir, "same-baseline.json");
     writeFileSync(file, renderJson(baseline));
     // An external cluster nobody listens on: the arguments pass, then connecting fails, still with exit 2.

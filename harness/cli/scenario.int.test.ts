@@ -3,11 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { REPO_ROOT } from "../infra/local/provision.ts";
-import { describeLoad } from "../load/profile.ts";
 import { renderJson } from "../report/json.ts";
-import { loadScenario } from "../scenario/registry.ts";
 import { hasChromium, launchChromium, openReport } from "../testing/chromium.ts";
-import { sampleResult } from "../testing/sample-result.ts";
+import { smokeBaseline } from "../testing/sample-result.ts";
 import { readResult, scenarioCli } from "../testing/scenario-cli.ts";
 
 /** A short smoke run against the integration project's shared cluster, as an external one. */
@@ -108,19 +106,8 @@ describe.concurrent("npm run scenario", () => {
     onTestFinished,
   }) => {
     const dir = mkdtempSync(join(tmpdir(), "lab-baseline-"));
-    const smoke = await loadScenario("smoke");
-    const baseline = sampleResult({
-      scenario: { name: "smoke", description: "an impossibly fast earlier run" },
-    });
     // The same configuration (a baseline of another one is refused before the run).
-    baseline.config = {
-      ...baseline.config,
-      profile: { kind: "constant", description: describeLoad(smoke.load, baseline.config.durationMs) },
-      partitions: smoke.topology.partitions,
-      consumers: smoke.topology.consumers,
-      brokers: smoke.topology.brokers,
-      windowMs: smoke.windowMs,
-    };
+    const baseline = await smokeBaseline("an impossibly fast earlier run");
     baseline.throughput.achievedPerSec = 1_000_000;
     writeFileSync(join(dir, "baseline.json"), renderJson(baseline));
     const { prometheusUrl } = inject("stack");

@@ -4,7 +4,9 @@
  * second index, not from random numbers, so every test sees the same result.
  */
 import { US_STATE_CODES } from "../../pipeline/events/us-states.ts";
+import { describeLoad } from "../load/profile.ts";
 import { type Assertion, type Counts, RESULT_SCHEMA_VERSION, type RunResult } from "../result/types.ts";
+import { loadScenario } from "../scenario/registry.ts";
 
 const SECONDS = 60;
 const RATE = 500;
@@ -193,4 +195,19 @@ export function sampleResult(overrides: Partial<RunResult> = {}, options: Sample
     },
     ...overrides,
   };
+}
+
+/** A sample result saved as a baseline of `smoke` itself: the configuration a run of smoke is compared with. */
+export async function smokeBaseline(description: string): Promise<RunResult> {
+  const smoke = await loadScenario("smoke");
+  const baseline = sampleResult({ scenario: { name: "smoke", description } });
+  baseline.config = {
+    ...baseline.config,
+    profile: { kind: "constant", description: describeLoad(smoke.load, baseline.config.durationMs) },
+    partitions: smoke.topology.partitions,
+    consumers: smoke.topology.consumers,
+    brokers: smoke.topology.brokers,
+    windowMs: smoke.windowMs,
+  };
+  return baseline;
 }

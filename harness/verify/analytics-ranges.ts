@@ -2,6 +2,7 @@ import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.t
 import { analyticsKey } from "../../pipeline/consumer/aggregate/record.ts";
 import type { LabelCounts } from "../core/assertion.ts";
 import { sortedByLabel } from "../core/assertion.ts";
+import type { AggregateCounts } from "./types.ts";
 
 export interface OffsetRange {
   from: string;
@@ -52,19 +53,9 @@ export interface CoverageExpectation {
   partitions: ReadonlyMap<number, readonly [from: bigint, to: bigint]>;
 }
 
-export interface AnalyticsSummary {
-  /** Sums over every record read, copies included, as a downstream reader would add them up. */
-  total: number;
-  byDeviceType: LabelCounts;
-  byLocale: LabelCounts;
-  byAppVersion: LabelCounts;
-  invalid: number;
-  invalidByReason: LabelCounts;
-  /** Records read and summed. */
-  records: number;
+/** The aggregate counts, summed over every record read, copies included, as a downstream reader would. */
+export interface AnalyticsSummary extends Omit<AggregateCounts, "dlqRecords"> {
   duplicates: DuplicateRange[];
-  /** Copies of a range beyond its first, over all duplicates: each counted its range again. */
-  duplicateCopies: number;
   /** Judged by the caller: a gap is fine only if every offset in it is a transaction marker. */
   gaps: OffsetGap[];
   overlaps: OffsetOverlap[];

@@ -9,7 +9,7 @@ import {
 import type { WindowPlan } from "./commit-plan.ts";
 import { GroupMembership } from "./group-membership.ts";
 import { commitWindow, WindowCommitError } from "./kafkajs-transactions.ts";
-import { batchAction, type Claim, PartitionOwners } from "./partition-owners.ts";
+import { batchAction, type Claim, PartitionOwners, TRANSACTION_TIMEOUT_MS } from "./partition-owners.ts";
 import { recordLag } from "./window-metrics.ts";
 
 /**
@@ -72,7 +72,7 @@ export class KafkajsAggregator implements Aggregator {
           transactionalId: `${groupId}-${inputTopic}-${partition}`,
           idempotent: true,
           maxInFlightRequests: 1,
-          transactionTimeout: 60_000,
+          transactionTimeout: TRANSACTION_TIMEOUT_MS,
         }),
       committedOffset: (partition) => this.committedOffset(partition),
     });

@@ -17,12 +17,13 @@ export interface OwnersDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The transaction timeout of each partition's producer: the coordinator aborts a transaction open longer. */
+export const TRANSACTION_TIMEOUT_MS = 60_000;
 /**
- * How long a claim waits for a pending committed offset: the transaction timeout of the aggregators'
- * producers, past which the transaction coordinator aborts any open transaction. Reads back off from
- * the first wait to the last.
+ * How long a claim waits for a pending committed offset: no transaction stays open past its timeout.
+ * Reads back off from the first wait to the last.
  */
-export const PENDING_LIMIT_MS = 60_000;
+export const PENDING_LIMIT_MS = TRANSACTION_TIMEOUT_MS;
 const FIRST_WAIT_MS = 50;
 const LAST_WAIT_MS = 1_000;
 
