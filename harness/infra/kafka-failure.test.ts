@@ -26,6 +26,21 @@ describe("asKafkaFailure", () => {
     expect(text).not.toMatch(/\n\s+at /);
   });
 
+  it("names each error inside an aggregate, with its topic and type", () => {
+    const aggregate = Object.assign(new Error("Topic creation errors"), {
+      name: "KafkaJSAggregateError",
+      errors: [
+        { topic: "user-login", type: "INVALID_REPLICATION_FACTOR", message: "Replication-factor is invalid" },
+        { topic: "user-login-dlq", type: "REQUEST_TIMED_OUT", message: "The request timed out" },
+      ],
+    });
+    const text = formatError(asKafkaFailure(aggregate, {}));
+    expect(text).toContain(
+      "Topic creation errors\n  user-login: Replication-factor is invalid (INVALID_REPLICATION_FACTOR)",
+    );
+    expect(text).toContain("\n  user-login-dlq: The request timed out (REQUEST_TIMED_OUT)");
+  });
+
   it("leaves any other error as it was: a bug of ours stays one", () => {
     const bug = new TypeError("x is undefined");
     expect(asKafkaFailure(bug, {})).toBe(bug);

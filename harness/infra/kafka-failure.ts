@@ -14,7 +14,7 @@ export function asKafkaFailure(error: unknown, logFiles: Record<string, string>)
   const brokerLogs = Object.entries(logFiles)
     .filter(([name]) => name.startsWith("broker"))
     .map(([, file]) => file);
-  return new LabError("KAFKA", `Kafka failed during the run: ${error.message}`, {
+  return new LabError("KAFKA", `Kafka failed during the run: ${error.message}${each(error)}`, {
     hint:
       brokerLogs.length > 0
         ? `the cluster misbehaved; the brokers' logs are ${brokerLogs.join(", ")}`
@@ -22,4 +22,16 @@ export function asKafkaFailure(error: unknown, logFiles: Record<string, string>)
     cause: error,
     retriable: error.retriable === true,
   });
+}
+
+/** What an aggregate error (kafkajs's "Topic creation errors", say) holds: one line per error inside it. */
+function each(error: Error): string {
+  const inner = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(inner)) return "";
+  return inner
+    .map((e: { topic?: string; type?: string; message?: string }) => {
+      const what = e.type ? `${e.message} (${e.type})` : e.message;
+      return `\n  ${e.topic ? `${e.topic}: ` : ""}${what}`;
+    })
+    .join("");
 }

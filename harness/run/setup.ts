@@ -1,5 +1,6 @@
+import type { Admin } from "kafkajs";
 import { createKafka } from "../../pipeline/kafka/client.ts";
-import { ensureTopics } from "../../pipeline/topics.ts";
+import { ensureTopics, type TopicSpec } from "../../pipeline/topics.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { waitForTopicMetadata } from "../infra/readiness.ts";
 import type { StartedStack } from "../infra/types.ts";
@@ -32,18 +33,7 @@ export async function prepareTopics(
     ];
     // kafkajs's own wait for leaders asks one broker once and gives up if that broker has not yet
     // applied the new topic (KRaft), so create without it and wait on every broker ourselves.
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.topic));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        topics: missing.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor,
-        })),
-        waitForLeaders: false,
-      });
-    }
+    await createMissing(admin, specs, Date.now() + TOPICS_READY_TIMEOUT_MS);
     await waitForTopicMetadata(
       stack.connection(),
       specs.map((s) => s.topic),
@@ -92,6 +82,52 @@ export async function waitForGroup(stack: StartedStack, groupId: string, members
 }
 
 /** Runs `work` again while it fails with an error Kafka marks retriable, until `timeoutMs` has passed. */
+/** Creates the topics not there yet; what a moment's wait resolves is waited out until `deadline`. */
+async function createMissing(
+  admin: Pick<Admin, "listTopics" | "createTopics">,
+  specs: readonly TopicSpec[],
+  deadline: number,
+): Promise<void> {
+  for (;;) {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor,
+        })),
+        waitForLeaders: false,
+      });
+      return;
+    } catch (error) {
+      if (!creationToWaitOut(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** Answers to CreateTopics that a moment's wait resolves (see creationToWaitOut). */
+const WAIT_OUT = new Set(["TOPIC_ALREADY_EXISTS", "REQUEST_TIMED_OUT", "INVALID_REPLICATION_FACTOR"]);
+
+/**
+ * Whether every topic's error in a failed CreateTopics passes with time. In ZooKeeper mode the controller
+ * answers REQUEST_TIMED_OUT when its brokers learn of a topic later than the request's timeout, as on a
+ * loaded machine, yet creates it all the same; a broker that is still registering makes
+ * INVALID_REPLICATION_FACTOR for a moment; a topic created meanwhile exists. Anything else is the
+ * cluster refusing, and is not waited on.
+ */
+export function creationToWaitOut(error: unknown): boolean {
+  const errors = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0)
+    return (error as { retriable?: boolean }).retriable === true;
+  return errors.every(
+    (e: { type?: string; retriable?: boolean }) => e.retriable === true || WAIT_OUT.has(e.type ?? ""),
+  );
+}
+
 async function whileRetriable<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
