@@ -182,5 +182,10 @@ export interface UrpRecovery {
   peakSendDelayP99Ms: number | null;
   /** The highest p99 end-to-end latency over the 10 s before the outage: what the spike compares with. */
   latencyP99BeforeMs: number | null;
+  /**
+   * When the next broker fault began before URP was back to 0: its second. The outages then overlap, and
+   * this one's recovery is the later one's (the last outage of such a chain must reach 0 itself).
+   */
+  overlappedAtS?: number;
   reason?: string;
 }

@@ -83,14 +83,39 @@ describe("urpRecovery", () => {
     });
   });
 
-  it("ends each outage's window where the next one begins: a bounce that did not wait says so", () => {
+  it("ends each outage's window where the next one begins: a bounce that did not wait is judged by the next's recovery", () => {
     const urp = [0, 0, 3, 3, 3, 3, 3, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     const rows = urpRecovery(series(urp), [
       fault(2_000, "restart", 1, 3_000),
       fault(7_000, "restart", 2, 8_000),
     ]);
-    expect(rows[0]?.reason).toBe("URP was still 3 when the next broker fault began at 7.0 s");
+    expect(rows[0]).toMatchObject({
+      timeToZeroMs: null,
+      overlappedAtS: 7,
+      reason:
+        "broker 2 went down at 7.0 s, before URP was back to 0 (URP was still 3 when the next broker fault began at 7.0 s): measured with that outage",
+    });
     expect(rows[1]?.timeToZeroMs).toBe(2_000);
+    expect(urpRecoveryAssertion(rows, 5_000)).toMatchObject({
+      pass: true,
+      observed: "longest 2.0 s (2 outages, 1 overlapped by the next)",
+    });
+    expect(urpRecoveryAssertion(rows, 1_000)?.pass).toBe(false);
+  });
+
+  it("fails a chain of overlapping outages whose last never brings URP back to 0, naming that one", () => {
+    // Chaos seed 8 on kafkajs, shortened: a rolling restart that does not wait, each broker slow to return.
+    const urp = [0, 0, 29, 29, 29, 29, 16, 29, 29, 29, 29, 29, 20, 20, 20, 20, 20, 20, 20, 20];
+    const rows = urpRecovery(series(urp), [
+      { ...fault(2_000, "rolling-restart", 1, 5_000) },
+      { ...fault(7_000, "rolling-restart", 2, 11_000) },
+    ]);
+    expect(rows[0]?.overlappedAtS).toBe(7);
+    expect(urpRecoveryAssertion(rows, 120_000)).toMatchObject({
+      pass: false,
+      observed: "not back to 0 after 1 of 2 outages",
+      detail: "broker 2 (rolling-restart at 7.0 s): URP was still 20 at 19 s, the last sample",
+    });
   });
 
   it("takes the nemesis guard's sight of every partition in sync when no sample showed 0 before the next fault", () => {
@@ -105,9 +130,11 @@ describe("urpRecovery", () => {
     ]);
     expect(rows[0]).toMatchObject({ peakUrp: 29, timeToZeroMs: 3_400, measuredBy: "metadata" });
     expect(urpRecoveryAssertion(rows, 120_000)?.pass).toBe(true);
-    // Without the guard's sight (a timeline without a nemesis) the same series stays unmeasured and fails.
+    // Without the guard's sight (a timeline without a nemesis) the first outage has no figure of its own,
+    // and a second that is never brought back leaves nothing to judge the chain by.
     const unguarded = urpRecovery(series(urp), [fault(2_000, "restart", 1, 3_000), fault(7_000, "stop", 2)]);
-    expect(unguarded[0]?.reason).toBe("URP was still 7 when the next broker fault began at 7.0 s");
+    expect(unguarded[0]?.overlappedAtS).toBe(7);
+    expect(unguarded[1]?.reason).toBe("broker 2 was not brought back before the run ended");
     expect(urpRecoveryAssertion(unguarded, 120_000)?.pass).toBe(false);
   });
 

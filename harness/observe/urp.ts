@@ -117,6 +117,16 @@ export function urpRecovery(series: Series, faults: readonly FaultRecord[]): Urp
         timeToZeroMs: Math.max(0, Math.round((seenS - outage.upAtS) * 1000)),
         measuredBy: "metadata" as const,
       };
+    // The next broker went down before this one's partitions were back in sync (a rolling restart that does
+    // not wait, on a machine slow to restart a broker: chaos seed 8 on kafkajs, broker 1 back after 51 s, broker
+    // 2 stopped 9 s later at URP 16). URP is the cluster's, so the later outage's recovery is this one's too.
+    if (next)
+      return {
+        ...figures,
+        timeToZeroMs: null,
+        overlappedAtS: next.downAtS,
+        reason: `broker ${next.brokerId} went down at ${next.downAtS.toFixed(1)} s, before URP was back to 0 (${zero?.reason ?? ""}): measured with that outage`,
+      };
     return { ...figures, timeToZeroMs: null, reason: zero?.reason ?? "" };
   });
 }
@@ -160,12 +170,17 @@ function zeroFrom(
     : { reason: `URP was still ${lastV} at ${lastT} s, the last sample` };
 }
 
-/** Every broker outage's URP back at 0, within `withinMs` of the broker's return; a figure not measured fails. */
+/**
+ * Every broker outage's URP back at 0, within `withinMs` of the broker's return; a figure not measured fails.
+ * An outage overlapped by the next one is judged by that one's recovery, which the chain's last must show.
+ */
 export function urpRecoveryAssertion(rows: readonly UrpRecovery[], withinMs: number): Assertion | undefined {
   if (rows.length === 0) return undefined;
-  const times = rows.map((r) => r.timeToZeroMs);
+  const judged = rows.filter((r) => r.overlappedAtS === undefined);
+  const times = judged.map((r) => r.timeToZeroMs);
   const longest = times.some((t) => t === null) ? null : Math.max(...(times as number[]));
-  const failing = rows.filter((r) => r.timeToZeroMs === null || r.timeToZeroMs > withinMs);
+  const failing = judged.filter((r) => r.timeToZeroMs === null || r.timeToZeroMs > withinMs);
+  const overlapped = rows.length - judged.length;
   return {
     name: "under-replicated partitions back to 0 after each broker outage",
     relation: "≤",
@@ -176,7 +191,7 @@ export function urpRecoveryAssertion(rows: readonly UrpRecovery[], withinMs: num
     observed:
       longest === null
         ? `not back to 0 after ${failing.length} of ${rows.length} outages`
-        : `longest ${(longest / 1000).toFixed(1)} s (${rows.length} outage${rows.length === 1 ? "" : "s"})`,
+        : `longest ${(longest / 1000).toFixed(1)} s (${rows.length} outage${rows.length === 1 ? "" : "s"}${overlapped > 0 ? `, ${overlapped} overlapped by the next` : ""})`,
     pass: failing.length === 0,
     ...(failing.length > 0
       ? {
