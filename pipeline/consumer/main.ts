@@ -5,6 +5,7 @@ import { serveMetrics } from "../metrics-server.ts";
 import { ensureTopics } from "../topics.ts";
 import type { Aggregator } from "./aggregator-core.ts";
 import { ConsumerConfigError, parseConsumerArgs } from "./args.ts";
+import { STOP_LIMIT_MS, stopWithin } from "./bounded-stop.ts";
 import { KafkajsAggregator } from "./kafkajs-aggregator.ts";
 import { LibrdkafkaAggregator } from "./librdkafka-aggregator.ts";
 import { createConsumerMetrics } from "./metrics.ts";
@@ -78,7 +79,10 @@ async function main(): Promise<number> {
     }),
   ]);
   log(`${stopSignal}: committing open windows and leaving the group`);
-  await aggregator.stop();
+  if (!(await stopWithin(() => aggregator.stop())))
+    log(
+      `the stop did not finish within ${STOP_LIMIT_MS / 1000} s; exiting: the partitions' next owner counts what this one did not commit`,
+    );
   await server.close();
   return 0;
 }
