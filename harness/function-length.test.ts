@@ -22,10 +22,6 @@ const KNOWN_LONG: readonly string[] = [
   "harness/run/runner.ts runOnStack",
   "harness/observe/observer.ts tick",
   "harness/result/build.ts buildResult",
-  // Long before this check came and not split yet for lack of time (issue #17): the benchmark's two entry
-  // points, each a sequence of measurements and their printing.
-  "harness/bench/aggregator.ts benchAggregator",
-  "harness/bench/main.ts main",
   // The load driver's send loop: its split into named steps is kept off main until its integration test
   // (kafkajs sending 6,000 records in 3 s) passes on a quiet machine, since a loaded one fails it either way.
   "pipeline/producer/send-loop.ts runSendLoop",

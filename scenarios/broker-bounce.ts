@@ -1,4 +1,5 @@
 import { defineScenario } from "../harness/scenario/types.ts";
+import { BROKER_FAULT_RUN } from "./shared/broker-faults.ts";
 
 export default defineScenario({
   name: "broker-bounce",
@@ -11,13 +12,8 @@ export default defineScenario({
     "A rolling restart, the way an operator upgrades a cluster, loses no acknowledged event and counts " +
     "none twice; the report gives, per broker, how long the partitions took to be in sync again and the " +
     "under-replicated partitions' time back to 0.",
-  load: { kind: "constant", rate: 500 },
+  ...BROKER_FAULT_RUN,
   durationMs: 150_000,
-  drainTimeoutMs: 90_000,
-  topology: { partitions: 6, consumers: 2, brokers: 3, kraft: false },
-  windowMs: 5_000,
-  malformed: 0.02,
   seed: 14,
   faults: [{ atMs: 3_000, action: "rolling-restart", target: "broker:*", inSyncTimeoutMs: 120_000 }],
-  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

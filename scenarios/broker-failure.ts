@@ -1,4 +1,5 @@
 import { defineScenario } from "../harness/scenario/types.ts";
+import { BROKER_FAULT_RUN } from "./shared/broker-faults.ts";
 
 export default defineScenario({
   name: "broker-failure",
@@ -10,16 +11,11 @@ export default defineScenario({
     "Losing a partition leader under load loses no acknowledged write and counts none twice; the report " +
     "names the broker the fault hit and shows the produce errors, the latency spike and the " +
     "under-replicated partitions until the broker is back.",
-  load: { kind: "constant", rate: 500 },
+  ...BROKER_FAULT_RUN,
   durationMs: 40_000,
-  drainTimeoutMs: 90_000,
-  topology: { partitions: 6, consumers: 2, brokers: 3, kraft: false },
-  windowMs: 5_000,
-  malformed: 0.02,
   seed: 16,
   faults: [
     { atMs: 8_000, action: "kill", target: "leader:user-login/0" },
     { atMs: 22_000, action: "restart", target: "leader:user-login/0" },
   ],
-  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

@@ -1,4 +1,5 @@
 import { defineScenario } from "../harness/scenario/types.ts";
+import { BROKER_FAULT_RUN } from "./shared/broker-faults.ts";
 
 export default defineScenario({
   name: "broker-pause",
@@ -9,16 +10,11 @@ export default defineScenario({
   proves:
     "A broker that hangs rather than dies (no connection reset, requests just stall) costs latency and " +
     "lag but no acknowledged event, and counts none twice.",
-  load: { kind: "constant", rate: 500 },
+  ...BROKER_FAULT_RUN,
   durationMs: 40_000,
-  drainTimeoutMs: 90_000,
-  topology: { partitions: 6, consumers: 2, brokers: 3, kraft: false },
-  windowMs: 5_000,
-  malformed: 0.02,
   seed: 15,
   faults: [
     { atMs: 5_000, action: "pause", target: "broker:2" },
     { atMs: 27_000, action: "resume", target: "broker:2" },
   ],
-  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

@@ -1,4 +1,5 @@
 import { defineScenario } from "../harness/scenario/types.ts";
+import { BROKER_FAULT_RUN } from "./shared/broker-faults.ts";
 
 export default defineScenario({
   name: "controller-failure",
@@ -10,16 +11,12 @@ export default defineScenario({
     "Losing the active controller (a new one is elected from the quorum) and the broker beside it loses no " +
     "acknowledged write and counts none twice; the report names the broker the fault hit and the " +
     "under-replicated partitions' time back to 0.",
-  load: { kind: "constant", rate: 500 },
+  ...BROKER_FAULT_RUN,
   durationMs: 40_000,
-  drainTimeoutMs: 90_000,
-  topology: { partitions: 6, consumers: 2, brokers: 3, kraft: true },
-  windowMs: 5_000,
-  malformed: 0.02,
+  topology: { ...BROKER_FAULT_RUN.topology, kraft: true },
   seed: 17,
   faults: [
     { atMs: 8_000, action: "kill", target: "controller" },
     { atMs: 22_000, action: "restart", target: "controller" },
   ],
-  thresholds: { drainWithinMs: 90_000, urpZeroWithinMs: 120_000, exact: true },
 });

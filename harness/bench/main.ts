@@ -23,12 +23,8 @@ const BENCHES = ["startup", "producer", "aggregator", "overhead", "lab-memory"] 
 /** The benches that share one broker. */
 const ON_ONE_BROKER = new Set<string>(["producer", "aggregator", "overhead"]);
 
-/**
- * `npm run bench`: prints speed figures, each beside a reference taken in the same run on the same
- * machine (Kafka's own perf tools), since absolute numbers on a small shared machine mean little.
- * Progress goes to stderr; the table, notes and a closing JSON line to stdout.
- */
-async function main(): Promise<number> {
+/** The command line, checked: every count a whole number of at least its least. */
+async function parseArgs() {
   const argv = await yargs(hideBin(process.argv))
     .scriptName("npm run bench --")
     .usage("$0 [options]\n\nDefault run: about 4 minutes on 2 cores.")
@@ -67,7 +63,6 @@ async function main(): Promise<number> {
     .strict()
     .help()
     .parseAsync();
-  const only = new Set(argv.only);
   for (const [flag, value, least] of [
     ["--events", argv.events, 1_000],
     ["--startup-repeats", argv["startup-repeats"], 1],
@@ -78,24 +73,33 @@ async function main(): Promise<number> {
       throw new UsageError(`${flag} must be a whole number of at least ${least}, got ${value}`);
     }
   }
+  return argv;
+}
 
-  const began = systemClock.monotonic();
-  const log = (line: string) =>
-    process.stderr.write(`[+${((systemClock.monotonic() - began) / 1000).toFixed(0)} s] ${line}\n`);
-  const out = (line = "") => process.stdout.write(`${line}\n`);
-  const loadAtStart = loadavg();
-  const machine = {
+type Args = Awaited<ReturnType<typeof parseArgs>>;
+type Out = (line?: string) => void;
+
+interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  kafka: string;
+}
+
+function describeMachine(): Machine {
+  return {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     kafka: KAFKA_VERSION,
   };
-  out(
-    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Kafka ${machine.kafka}`,
-  );
-  out(`load average at start (1/5/15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(" / ")}`);
+}
 
+/** Runs the benches asked for; those that share one broker get one stack, stopped however they end. */
+async function runBenches(argv: Args, log: (line: string) => void): Promise<BenchFigures> {
+  const only = new Set(argv.only);
   const figures: BenchFigures = {};
   if (only.has("startup")) figures.startup = await benchStartup(argv["startup-repeats"], log);
   if ([...only].some((bench) => ON_ONE_BROKER.has(bench))) {
@@ -118,30 +122,35 @@ async function main(): Promise<number> {
       await stack.stop();
     }
   }
-
   if (only.has("lab-memory")) figures.labMemory = await benchLabMemory(log);
+  return figures;
+}
 
-  const loadAtEnd = loadavg();
-  const elapsedMs = systemClock.monotonic() - began;
+/** What the run was: where, when, by which command, how busy the machine was and for how long. */
+interface RunRecord {
+  machine: Machine;
+  date: string;
+  command: string;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+  elapsedMs: number;
+}
+
+/** The table and its notes on stdout. */
+function printFigures(figures: BenchFigures, run: RunRecord, out: Out): void {
   out();
   out(formatTable(TABLE_HEADERS, benchRows(figures)));
   out();
-  const busy = busyMachineNote(loadAtStart[0] ?? 0, loadAtEnd[0] ?? 0, machine.cores);
+  const busy = busyMachineNote(run.loadAtStart[0] ?? 0, run.loadAtEnd[0] ?? 0, run.machine.cores);
   for (const note of [...benchNotes(figures), ...(busy ? [busy] : [])]) out(`- ${note}`);
   out(
-    `- load average at end (1/5/15 min): ${loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(elapsedMs / 1000).toFixed(0)} s`,
+    `- load average at end (1/5/15 min): ${run.loadAtEnd.map((l) => l.toFixed(2)).join(" / ")}; run took ${(run.elapsedMs / 1000).toFixed(0)} s`,
   );
-  const date = new Date(systemClock.now()).toISOString().slice(0, 10);
-  const command = benchCommand(process.argv.slice(2));
-  const all = {
-    machine,
-    date,
-    command,
-    loadAtStart,
-    loadAtEnd,
-    elapsedMs: Math.round(elapsedMs),
-    ...figures,
-  };
+}
+
+/** The figures as JSON, to --json or a file named by the time under reports/bench/. */
+function writeJson(figures: BenchFigures, run: RunRecord, argv: Args, out: Out): void {
+  const all = { ...run, elapsedMs: Math.round(run.elapsedMs), ...figures };
   const jsonFile = resolve(
     argv.json ??
       join(REPO_ROOT, "reports", "bench", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
@@ -149,18 +158,54 @@ async function main(): Promise<number> {
   mkdirSync(dirname(jsonFile), { recursive: true });
   writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
   out(`- figures as JSON: ${jsonFile}`);
-  if (argv.results) {
-    const page = join(REPO_ROOT, "docs", "results.md");
-    const tables = resultsTables(figures, {
-      date,
-      machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`,
-      command,
-      loadAtStart: loadAtStart[0] ?? 0,
-      loadAtEnd: loadAtEnd[0] ?? 0,
-    });
-    writeFileSync(page, updateResultsPage(readFileSync(page, "utf8"), tables));
-    out(`- tables updated in ${page}: ${[...tables.keys()].join(", ")} (git diff shows what changed)`);
-  }
+}
+
+/** Replaces the tables of the benches run in docs/results.md. */
+function updateResults(figures: BenchFigures, run: RunRecord, out: Out): void {
+  const { machine } = run;
+  const page = join(REPO_ROOT, "docs", "results.md");
+  const tables = resultsTables(figures, {
+    date: run.date,
+    machine: `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`,
+    command: run.command,
+    loadAtStart: run.loadAtStart[0] ?? 0,
+    loadAtEnd: run.loadAtEnd[0] ?? 0,
+  });
+  writeFileSync(page, updateResultsPage(readFileSync(page, "utf8"), tables));
+  out(`- tables updated in ${page}: ${[...tables.keys()].join(", ")} (git diff shows what changed)`);
+}
+
+/**
+ * `npm run bench`: prints speed figures, each beside a reference taken in the same run on the same
+ * machine (Kafka's own perf tools), since absolute numbers on a small shared machine mean little.
+ * Progress goes to stderr; the table, notes and a closing JSON line to stdout.
+ */
+async function main(): Promise<number> {
+  const argv = await parseArgs();
+  const began = systemClock.monotonic();
+  const log = (line: string) =>
+    process.stderr.write(`[+${((systemClock.monotonic() - began) / 1000).toFixed(0)} s] ${line}\n`);
+  const out: Out = (line = "") => process.stdout.write(`${line}\n`);
+  const loadAtStart = loadavg();
+  const machine = describeMachine();
+  out(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Kafka ${machine.kafka}`,
+  );
+  out(`load average at start (1/5/15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(" / ")}`);
+
+  const figures = await runBenches(argv, log);
+
+  const run: RunRecord = {
+    machine,
+    date: new Date(systemClock.now()).toISOString().slice(0, 10),
+    command: benchCommand(process.argv.slice(2)),
+    loadAtStart,
+    loadAtEnd: loadavg(),
+    elapsedMs: systemClock.monotonic() - began,
+  };
+  printFigures(figures, run, out);
+  writeJson(figures, run, argv, out);
+  if (argv.results) updateResults(figures, run, out);
   const inexact = figures.aggregator?.cases.some((c) => c.problems.length > 0) ?? false;
   return inexact ? EXIT_CODES.thresholdFailed : EXIT_CODES.pass;
 }

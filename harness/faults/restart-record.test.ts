@@ -4,27 +4,19 @@ import { waitFor } from "../core/wait-for.ts";
 import type { ConsumerFleet } from "../infra/aggregators/consumer-fleet.ts";
 import type { InfraFault, StartedStack } from "../infra/types.ts";
 import { validateScenario } from "../scenario/schema.ts";
+import { sampleScenario } from "../testing/sample-scenario.ts";
 import { faultsAssertion, scheduleFaults } from "./faults.ts";
 import type { FaultRecord } from "./types.ts";
 
 const STALE = "ERROR Error while creating ephemeral at /brokers/ids/2, node already exists";
 
 const scenario = validateScenario(
-  {
+  sampleScenario({
     name: "restart-record",
-    description: "a broker restart on a timeline",
-    summary: "restart broker 2",
-    proves: "a restart's record says how the broker came back",
-    load: { kind: "constant", rate: 10 },
     durationMs: 1_000,
-    drainTimeoutMs: 1_000,
     topology: { partitions: 1, consumers: 1, brokers: 3, kraft: false },
-    windowMs: 1_000,
-    malformed: 0,
-    seed: 1,
     faults: [{ atMs: 0, action: "restart", target: "broker:2" }],
-    thresholds: {},
-  },
+  }),
   "restart-record.test.ts",
 );
 

@@ -84,29 +84,20 @@ describe("rebalancePauses", () => {
   });
 
   it("reports a gap when nothing was aggregated before the change, or the rate never recovered", () => {
-    const early = rebalancePauses(
-      series(
-        seconds(30),
-        (t) => (t < 10 ? 0 : 500),
-        () => 300,
-      ),
-      [add],
-      5,
-    );
-    expect(early[0]).toMatchObject({ rateBefore: 0, pauseS: null });
-    expect(early[0]?.gaps).toEqual([
+    /** The join's pause in `n` s of samples aggregating `rate` events/s, the lag steady. */
+    const pauseIn = (n: number, rate: (t: number) => number) =>
+      rebalancePauses(
+        series(seconds(n), rate, () => 300),
+        [add],
+        5,
+      )[0];
+    const early = pauseIn(30, (t) => (t < 10 ? 0 : 500));
+    expect(early).toMatchObject({ rateBefore: 0, pauseS: null });
+    expect(early?.gaps).toEqual([
       "fewer than two aggregates were published in the 10 s before the change: no usual quiet to compare with",
     ]);
-    const stuck = rebalancePauses(
-      series(
-        seconds(20),
-        (t) => (t < 10 ? 500 : 0),
-        () => 300,
-      ),
-      [add],
-      5,
-    );
-    expect(stuck[0]?.pauseS).toBeNull();
-    expect(stuck[0]?.gaps).toEqual(["nothing was aggregated after the change until 19 s, the last sample"]);
+    const stuck = pauseIn(20, (t) => (t < 10 ? 500 : 0));
+    expect(stuck?.pauseS).toBeNull();
+    expect(stuck?.gaps).toEqual(["nothing was aggregated after the change until 19 s, the last sample"]);
   });
 });

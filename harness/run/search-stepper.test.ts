@@ -35,15 +35,21 @@ function second(elapsedMs: number, target: number, capacity: number, lag: number
 }
 
 /** A search whose first step, 4,000/s for 4 s, failed on its send delay; the stepper's log lines kept. */
-function afterAFailingFirstStep() {
-  const search = new RateSearch({ ...load, startRate: 4_000 }, 120_000);
-  const lines: string[] = [];
+/** A search of `load` with `patch` applied, and a stepper driving it that logs into `lines`. */
+function searchOf(patch: Partial<typeof load> = {}, lines: string[] = []) {
+  const search = new RateSearch({ ...load, ...patch }, 120_000);
   const stepper = new SearchStepper(
     search,
     { load } as Scenario,
     () => {},
     (line) => lines.push(line),
   );
+  return { search, stepper };
+}
+
+function afterAFailingFirstStep() {
+  const lines: string[] = [];
+  const { search, stepper } = searchOf({ startRate: 4_000 }, lines);
   for (let s = 1; s <= 4; s++)
     stepper.afterTick({ ...second(s * 1_000, 4_000, 3_000, 0), sendDelayP99Ms: 3_000 });
   return { search, stepper, lines };
@@ -51,13 +57,7 @@ function afterAFailingFirstStep() {
 
 describe("SearchStepper", () => {
   it("says what set the limit from the CPU of the lowest step that failed", () => {
-    const search = new RateSearch(load, 120_000);
-    const stepper = new SearchStepper(
-      search,
-      { load } as Scenario,
-      () => {},
-      () => {},
-    );
+    const { search, stepper } = searchOf();
     let lag = 0;
     for (let s = 1; s <= 60 && ["searching", "recovering"].includes(search.current().phase); s++) {
       const state = search.current();
@@ -105,26 +105,14 @@ describe("SearchStepper", () => {
   });
 
   it("names no limit when no step failed", () => {
-    const search = new RateSearch({ ...load, maxRate: 1_000 }, 120_000);
-    const stepper = new SearchStepper(
-      search,
-      { load } as Scenario,
-      () => {},
-      () => {},
-    );
+    const { search, stepper } = searchOf({ maxRate: 1_000 });
     for (let s = 1; s <= 5; s++) stepper.afterTick(second(s * 1_000, 1_000, 3_000, 0));
     expect(search.current().phase).toBe("holding");
     expect(stepper.limiter()).toBeUndefined();
   });
 
   it("does not judge the first step by the seconds before the driver's first acknowledgement", () => {
-    const search = new RateSearch({ ...load, maxRate: 2_000 }, 120_000);
-    const stepper = new SearchStepper(
-      search,
-      { load } as Scenario,
-      () => {},
-      () => {},
-    );
+    const { search, stepper } = searchOf({ maxRate: 2_000 });
     stepper.afterTick({ ...second(1_000, 1_000, 3_000, 0), achievedRate: 0 });
     stepper.afterTick({ ...second(2_000, 1_000, 3_000, 0), achievedRate: 0 });
     for (let s = 3; s <= 4; s++) stepper.afterTick(second(s * 1_000, 1_000, 3_000, 0));

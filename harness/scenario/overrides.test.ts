@@ -1,24 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/errors.ts";
+import { sampleScenario } from "../testing/sample-scenario.ts";
 import { applyOverrides, withRate } from "./overrides.ts";
 import { validateScenario } from "./schema.ts";
 
 const scenario = validateScenario(
-  {
-    name: "sample",
-    description: "A sample scenario.",
-    summary: "sample",
-    proves: "that overrides work",
-    load: { kind: "constant", rate: 100 },
+  sampleScenario({
     durationMs: 60_000,
-    drainTimeoutMs: 5_000,
     topology: { partitions: 3, consumers: 1, brokers: 3, kraft: true },
-    windowMs: 5_000,
-    malformed: 0.02,
-    seed: 7,
     faults: [{ atMs: 30_000, action: "kill", target: "broker:2" }],
-    thresholds: {},
-  },
+  }),
   "sample",
 );
 

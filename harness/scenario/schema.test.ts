@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/errors.ts";
+import { sampleScenario } from "../testing/sample-scenario.ts";
 import { validateScenario } from "./schema.ts";
-import type { ScenarioInput } from "./types.ts";
 
-const valid: ScenarioInput = {
-  name: "sample",
-  description: "A sample scenario.",
-  summary: "sample",
-  proves: "that validation works",
-  load: { kind: "constant", rate: 100 },
-  durationMs: 10_000,
-  drainTimeoutMs: 5_000,
-  topology: { partitions: 3, consumers: 1, brokers: 1, kraft: true },
-  windowMs: 5_000,
-  malformed: 0.02,
-  seed: 7,
-  thresholds: {},
-};
+const valid = sampleScenario();
 
 function problems(input: unknown): string[] {
   try {

@@ -28,7 +28,14 @@ const marker = (offset: number, producerId: string, kind: "abort" | "commit"): R
   isControlRecord: true,
   batchContext: { producerId, inTransaction: true },
 });
-const offsets = (records: Record[]) => records.filter((r) => !r.isControlRecord).map((r) => Number(r.offset));
+/** The offsets of the data records the filter keeps of `messages`, given the fetch's aborted transactions. */
+const keptOffsets = (
+  messages: Record[],
+  abortedTransactions: { producerId: string; firstOffset: string }[],
+) =>
+  filterAbortedMessages({ messages, abortedTransactions })
+    .filter((r) => !r.isControlRecord)
+    .map((r) => Number(r.offset));
 
 describe("kafkajs's read_committed filter of aborted transactions", () => {
   it("drops both of two aborted transactions that started before the first record fetched", () => {
@@ -43,14 +50,12 @@ describe("kafkajs's read_committed filter of aborted transactions", () => {
       data(10, "3"),
       marker(11, "3", "commit"),
     ];
-    const kept = filterAbortedMessages({
-      messages,
-      abortedTransactions: [
+    expect(
+      keptOffsets(messages, [
         { producerId: "1", firstOffset: "0" },
         { producerId: "2", firstOffset: "1" },
-      ],
-    });
-    expect(offsets(kept)).toEqual([10]);
+      ]),
+    ).toEqual([10]);
   });
 
   it("keeps a producer's committed transaction after its aborted one, however many aborts start first", () => {
@@ -62,23 +67,18 @@ describe("kafkajs's read_committed filter of aborted transactions", () => {
       marker(12, "1", "abort"),
       marker(13, "2", "abort"),
     ];
-    const kept = filterAbortedMessages({
-      messages,
-      abortedTransactions: [
+    expect(
+      keptOffsets(messages, [
         { producerId: "1", firstOffset: "8" },
         { producerId: "2", firstOffset: "8" },
         { producerId: "3", firstOffset: "8" },
-      ],
-    });
-    expect(offsets(kept)).toEqual([10]);
+      ]),
+    ).toEqual([10]);
   });
 
   it("ends an aborted transaction only at a control record, not at a record whose key looks like one", () => {
     const lookalike = { ...data(1, "1"), key: Buffer.from([0, 0, 0, 0]) };
-    const kept = filterAbortedMessages({
-      messages: [data(0, "1"), lookalike, data(2, "1"), marker(3, "1", "abort")],
-      abortedTransactions: [{ producerId: "1", firstOffset: "0" }],
-    });
-    expect(offsets(kept)).toEqual([]);
+    const messages = [data(0, "1"), lookalike, data(2, "1"), marker(3, "1", "abort")];
+    expect(keptOffsets(messages, [{ producerId: "1", firstOffset: "0" }])).toEqual([]);
   });
 });

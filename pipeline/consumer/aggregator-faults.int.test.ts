@@ -10,6 +10,7 @@ import {
   drained,
   produceLogins,
 } from "../../harness/testing/aggregator-group.ts";
+import { expectExact } from "../../harness/testing/exactness.ts";
 import { type Collected, collect } from "../../harness/verify/collect.ts";
 import { createKafka, type KafkaConnection } from "../kafka/client.ts";
 import { CLIENT_NAMES, type ClientName } from "../kafka/record-producer.ts";
@@ -53,16 +54,36 @@ afterAll(async () => {
   await (await threeBrokerStack)?.stop();
 });
 
+interface SetUpOptions {
+  client: ClientName;
+  partitions: number;
+  replicationFactor: number;
+  windowMs: number;
+}
+
 /** A test's topics and aggregators; a member left stopped by a fault is let go on before it is killed. */
-async function setUp(
-  connection: KafkaConnection,
-  options: { client: ClientName; partitions: number; replicationFactor: number; windowMs: number },
-): Promise<AggregatorGroup> {
+async function setUp(connection: KafkaConnection, options: SetUpOptions): Promise<AggregatorGroup> {
   const setup = await aggregatorGroup(connection, options);
   onTestFinished(() => {
     for (const pid of setup.fleet.events.flatMap((e) => (e.pid ? [e.pid] : []))) signalGroup(pid, "SIGCONT");
   });
   return setup;
+}
+
+/**
+ * A test's group with `members` aggregators, `warmUpMs` into a steady load of logins that goes on while the
+ * test breaks something.
+ */
+async function underLoad(
+  connection: KafkaConnection,
+  options: SetUpOptions & { members: number },
+  logins: { rate: number; durationMs: number; seed: number; warmUpMs: number },
+): Promise<{ setup: AggregatorGroup; load: ReturnType<typeof produceLogins> }> {
+  const setup = await setUp(connection, options);
+  for (let member = 0; member < options.members; member += 1) await setup.fleet.add();
+  const load = produceLogins(setup, logins);
+  await pause(logins.warmUpMs);
+  return { setup, load };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -85,23 +106,18 @@ async function collectAll(setup: AggregatorGroup): Promise<Collected> {
   return collect(setup.connection, setup.topics, { coverage });
 }
 
-/** Exactly once: every input record counted once, none lost, none twice, not even as an identical copy. */
-function expectExact(collected: Collected): void {
-  const { recount, analytics, dlq, unreadableAnalytics } = collected;
-  expect(unreadableAnalytics).toEqual([]);
-  expect(recount.total).toBeGreaterThan(0);
-  // A lost range at a partition's start or end is no gap between ranges: the coverage check finds it.
-  expect(analytics.missingCoverage).toEqual([]);
-  expect(analytics.gaps).toEqual([]);
-  expect(analytics.overlaps).toEqual([]);
-  expect(analytics.duplicates).toEqual([]);
-  expect(analytics.duplicateCopies).toBe(0);
-  expect(analytics.total).toBe(recount.valid);
-  expect(analytics.byDeviceType).toEqual(recount.byDeviceType);
-  expect(analytics.byLocale).toEqual(recount.byLocale);
-  expect(analytics.invalid).toBe(recount.invalid);
-  expect(dlq.total).toBe(recount.invalid);
-  expect(dlq.byReason).toEqual(recount.invalidByReason);
+/** Once the load under a fault has ended, drains the group, stops it and checks the analytics exact. */
+async function expectExactAfter(
+  setup: AggregatorGroup,
+  fault: string,
+  load: ReturnType<typeof produceLogins>,
+  drainMs: number,
+): Promise<void> {
+  const sent = await load;
+  log(`${fault}: ${sent.acked} acked, ${sent.failed} failed`);
+  await drained(setup, drainMs);
+  await setup.fleet.stopAll();
+  expectExact(await collectAll(setup));
 }
 
 function pidOf(setup: AggregatorGroup, index: number): number {
@@ -177,16 +193,11 @@ function coordinatorOnceKnown(
 describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   it("stays exact when a broker hangs (SIGSTOP) past the session timeout under load: 3 brokers, 6 partitions, 2 aggregators", async () => {
     const stack = await sharedThreeBrokers();
-    const setup = await setUp(stack.connection(), {
-      client,
-      partitions: 6,
-      replicationFactor: 3,
-      windowMs: 2_000,
-    });
-    await setup.fleet.add();
-    await setup.fleet.add();
-    const load = produceLogins(setup, { rate: 2_000, durationMs: 36_000, seed: 21 });
-    await pause(6_000);
+    const { setup, load } = await underLoad(
+      stack.connection(),
+      { client, partitions: 6, replicationFactor: 3, windowMs: 2_000, members: 2 },
+      { rate: 2_000, durationMs: 36_000, seed: 21, warmUpMs: 6_000 },
+    );
     // Hang a broker that coordinates transactions of the aggregators but not their group: members whose
     // commits hang are evicted while the other keeps heartbeating and takes their partitions, then they
     // come back. Hanging the group coordinator instead would stall both members alike.
@@ -210,22 +221,15 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     await pause(22_000);
     await stack.faults.apply("resume", hung);
     resumed = true;
-    const sent = await load;
-    log(`hung broker: ${sent.acked} acked, ${sent.failed} failed`);
-    await drained(setup, 120_000);
-    await setup.fleet.stopAll();
-    expectExact(await collectAll(setup));
+    await expectExactAfter(setup, "hung broker", load, 120_000);
   }, 300_000);
 
   it("stays exact when a frozen aggregator (a zombie with open windows) wakes up and regains its partitions", async () => {
-    const setup = await setUp(
+    const { setup, load } = await underLoad(
       { brokers: shared.bootstrapServers },
-      { client, partitions: 6, replicationFactor: 1, windowMs: 4_000 },
+      { client, partitions: 6, replicationFactor: 1, windowMs: 4_000, members: 2 },
+      { rate: 1_000, durationMs: 32_000, seed: 23, warmUpMs: 6_000 },
     );
-    await setup.fleet.add();
-    await setup.fleet.add();
-    const load = produceLogins(setup, { rate: 1_000, durationMs: 32_000, seed: 23 });
-    await pause(6_000);
     const zombie = pidOf(setup, 1);
     signalGroup(zombie, "SIGSTOP");
     // Past the 10 s session timeout the group evicts the zombie and consumer-0 takes every partition.
@@ -252,26 +256,18 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
 
   it("stays exact and keeps counting when the transaction coordinator's broker is killed under load: 3 brokers", async () => {
     const stack = await ownThreeBrokers();
-    const setup = await setUp(stack.connection(), {
-      client,
-      partitions: 2,
-      replicationFactor: 3,
-      windowMs: 500,
-    });
-    await setup.fleet.add();
-    const load = produceLogins(setup, { rate: 1_000, durationMs: 30_000, seed: 25 });
-    await pause(6_000);
+    const { setup, load } = await underLoad(
+      stack.connection(),
+      { client, partitions: 2, replicationFactor: 3, windowMs: 500, members: 1 },
+      { rate: 1_000, durationMs: 30_000, seed: 25, warmUpMs: 6_000 },
+    );
     const [transactionalId = ""] = transactionalIds(setup, 1);
     const coordinator = await coordinatorOnceKnown(setup.connection, "__transaction_state", transactionalId);
     log(`killing broker ${coordinator}, the transaction coordinator of ${transactionalId}`);
     await stack.faults.apply("kill", coordinator);
     await pause(10_000);
     await stack.faults.apply("restart", coordinator);
-    const sent = await load;
-    log(`coordinator killed: ${sent.acked} acked, ${sent.failed} failed`);
-    await drained(setup, 90_000);
-    await setup.fleet.stopAll();
-    expectExact(await collectAll(setup));
+    await expectExactAfter(setup, "coordinator killed", load, 90_000);
   }, 300_000);
 
   it("stays exact through a rolling restart that does not wait for in-sync: 3 brokers, 6 partitions, 2 aggregators", async () => {
@@ -279,16 +275,11 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     // still be catching up. On kafkajs a fetcher per broker then hands over batches fetched before a seek
     // took effect, or the same offsets twice; counting them lost and double-counted records.
     const stack = await ownThreeBrokers();
-    const setup = await setUp(stack.connection(), {
-      client,
-      partitions: 6,
-      replicationFactor: 3,
-      windowMs: 3_000,
-    });
-    await setup.fleet.add();
-    await setup.fleet.add();
-    const load = produceLogins(setup, { rate: 1_500, durationMs: 50_000, seed: 27 });
-    await pause(5_000);
+    const { setup, load } = await underLoad(
+      stack.connection(),
+      { client, partitions: 6, replicationFactor: 3, windowMs: 3_000, members: 2 },
+      { rate: 1_500, durationMs: 50_000, seed: 27, warmUpMs: 5_000 },
+    );
     for (const broker of stack.brokerIds()) {
       log(`stopping broker ${broker}; restarting it 7 s later, not waiting for it to be in sync`);
       await stack.faults.apply("stop", broker);
@@ -296,11 +287,7 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
       await stack.faults.apply("restart", broker);
       await pause(7_000);
     }
-    const sent = await load;
-    log(`rolling restart: ${sent.acked} acked, ${sent.failed} failed`);
-    await drained(setup, 120_000);
-    await setup.fleet.stopAll();
-    expectExact(await collectAll(setup));
+    await expectExactAfter(setup, "rolling restart", load, 120_000);
   }, 360_000);
 
   it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {

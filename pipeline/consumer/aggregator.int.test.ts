@@ -1,28 +1,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { aggregatorGroup, drained, produceLogins } from "../../harness/testing/aggregator-group.ts";
-import { type Collected, collect } from "../../harness/verify/collect.ts";
+import { expectExact } from "../../harness/testing/exactness.ts";
+import { collect } from "../../harness/verify/collect.ts";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { CLIENT_NAMES } from "../kafka/record-producer.ts";
 import { runProducer } from "../producer/producer.ts";
 
 const shared = inject("stack");
 const connection: KafkaConnection = { brokers: shared.bootstrapServers };
-
-function expectExact(collected: Collected): void {
-  const { recount, analytics, dlq, unreadableAnalytics } = collected;
-  expect(unreadableAnalytics).toEqual([]);
-  expect(recount.total).toBeGreaterThan(0);
-  expect(analytics.total).toBe(recount.valid);
-  expect(analytics.byDeviceType).toEqual(recount.byDeviceType);
-  expect(analytics.byLocale).toEqual(recount.byLocale);
-  expect(analytics.invalid).toBe(recount.invalid);
-  expect(dlq.total).toBe(recount.invalid);
-  expect(dlq.byReason).toEqual(recount.invalidByReason);
-  // The input has no transaction markers, so one partition's ranges must tile it exactly.
-  expect(analytics.overlaps).toEqual([]);
-  expect(analytics.gaps).toEqual([]);
-  expect(analytics.duplicates).toEqual([]);
-}
 
 describe.each(CLIENT_NAMES)("the aggregator on %s and a real Kafka", (client) => {
   it("counts N events with 2% malformed exactly, and /metrics shows the seed's counters with the same values", async () => {

@@ -1,9 +1,9 @@
 import { EventEmitter } from "node:events";
 import type { EachBatchPayload, Kafka, Message } from "kafkajs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
 import { KafkajsAggregator } from "./kafkajs-aggregator.ts";
-import { createConsumerMetrics } from "./metrics.ts";
+import { fakeBrokerOptions } from "./test-fixtures.ts";
 
 /**
  * The aggregator's wiring, driven through a stand-in for the kafkajs client that writes down every call
@@ -105,33 +105,26 @@ function fakeKafka(committed = "-1", options: { firstCommitFails?: boolean } = {
   return { kafka, log, sent, join, heartbeat, batch };
 }
 
-const started: KafkajsAggregator[] = [];
-afterEach(async () => {
-  for (const aggregator of started.splice(0)) await aggregator.stop();
-});
-
-function aggregatorOn(fake: ReturnType<typeof fakeKafka>, clock: { now(): number }) {
+/**
+ * An aggregator on `fake`, started and given `partitions`, stopped when the test ends; `clock.at` is its
+ * time, 1 s at first.
+ */
+async function joined(fake: ReturnType<typeof fakeKafka>, partitions: number[]) {
+  const clock = { at: 1_000 };
   const aggregator = new KafkajsAggregator({
-    connection: { brokers: ["fake:9092"] },
-    groupId: "g",
-    inputTopic: "in",
-    outputTopic: "out",
-    dlqTopic: "dlq",
-    windowMs: 60_000,
-    metrics: createConsumerMetrics({ defaultMetrics: false }),
-    clock,
+    ...fakeBrokerOptions({ now: () => clock.at }),
     kafka: () => fake.kafka,
   });
-  started.push(aggregator);
-  return aggregator;
+  onTestFinished(() => aggregator.stop());
+  await aggregator.start();
+  fake.join(partitions);
+  return { aggregator, clock };
 }
 
 describe("KafkajsAggregator", () => {
   it("on stop, commits its open window and only then leaves the group", async () => {
     const fake = fakeKafka();
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.join([0]);
+    const { aggregator } = await joined(fake, [0]);
     await fake.batch([0, 1, 2]);
     await aggregator.stop();
     const commit = fake.log.indexOf("producer#1 commit");
@@ -148,9 +141,7 @@ describe("KafkajsAggregator", () => {
 
   it("claims each partition with a new producer in every generation, so its epoch is bumped each time", async () => {
     const fake = fakeKafka();
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.join([0]);
+    await joined(fake, [0]);
     await fake.batch([0]);
     fake.join([0]);
     await fake.batch([0]);
@@ -159,11 +150,8 @@ describe("KafkajsAggregator", () => {
 
   it("neither claims nor counts when it has not heard from the coordinator for half a session timeout", async () => {
     const fake = fakeKafka();
-    let now = 1_000;
-    const aggregator = aggregatorOn(fake, { now: () => now });
-    await aggregator.start();
-    fake.join([0]);
-    now += 6_000; // frozen: the group may have given partition 0 to another member
+    const { clock } = await joined(fake, [0]);
+    clock.at += 6_000; // frozen: the group may have given partition 0 to another member
     await fake.batch([0, 1]);
     expect(fake.log).toEqual([]);
     fake.heartbeat(); // the coordinator answered: still a member
@@ -173,18 +161,14 @@ describe("KafkajsAggregator", () => {
 
   it("goes back to the committed offset when the first batch of a claim starts past it", async () => {
     const fake = fakeKafka("5");
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.join([0]);
+    await joined(fake, [0]);
     await fake.batch([8, 9]);
     expect(fake.log).toEqual(["producer#1 init", "consumer seek 0@5"]);
   });
 
   it("goes back again when a batch fetched before the seek took effect starts past the committed offset", async () => {
     const fake = fakeKafka("5");
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.join([0]);
+    const { aggregator } = await joined(fake, [0]);
     await fake.batch([8, 9]);
     // Fetched by another broker's fetcher before the seek (a leader moving in a rolling restart).
     await fake.batch([10, 11]);
@@ -199,9 +183,7 @@ describe("KafkajsAggregator", () => {
 
   it("counts once the records that two fetches of the same offsets hand over", async () => {
     const fake = fakeKafka();
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.join([0]);
+    const { aggregator } = await joined(fake, [0]);
     await fake.batch([0, 1, 2]);
     await fake.batch([0, 1, 2, 3]);
     await aggregator.stop();
@@ -212,12 +194,9 @@ describe("KafkajsAggregator", () => {
 
   it("replaces a producer left mid-commit by a failed EndTxn and reads the window again", async () => {
     const fake = fakeKafka("-1", { firstCommitFails: true });
-    let now = 1_000;
-    const aggregator = aggregatorOn(fake, { now: () => now });
-    await aggregator.start();
-    fake.join([0]);
+    const { aggregator, clock } = await joined(fake, [0]);
     await fake.batch([0, 1, 2]);
-    now = 60_000; // the window is due: the next batch commits it first
+    clock.at = 60_000; // the window is due: the next batch commits it first
     fake.heartbeat();
     await fake.batch([3]);
     expect(fake.log).toEqual([

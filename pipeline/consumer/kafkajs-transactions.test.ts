@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { AnalyticsRecord } from "./aggregate/record.ts";
-import { PartitionWindowAccumulator } from "./aggregate/window.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import { commitWindow, type Transaction, WindowCommitError } from "./kafkajs-transactions.ts";
+import { windowRecord } from "./test-fixtures.ts";
 
 const topics = { groupId: "g", inputTopic: "in", outputTopic: "out", dlqTopic: "dlq" };
 
-function record(from: number, to: number): AnalyticsRecord {
-  const acc = new PartitionWindowAccumulator({ topic: "in", partition: 1, windowStartMs: 0, windowMs: 1000 });
-  for (let o = from; o <= to; o += 1) {
-    acc.addValid(String(o), {
-      userId: "u",
-      deviceType: "iOS",
-      locale: "CA",
-      appVersion: "1",
-      timestampSec: 1,
-    });
-  }
-  return acc.toRecord({ instanceId: "i", emittedAtMs: 0 });
-}
+/** The analytics record of a window of partition 1 over offsets `from`–`to`. */
+const record = (from: number, to: number): AnalyticsRecord => windowRecord(1, from, to);
 
 const letter = (bytes: number): DeadLetter => ({ key: null, value: Buffer.alloc(bytes), headers: {} });
 
@@ -49,6 +38,14 @@ function fakeProducer(failAt?: "send" | "sendOffsets" | "commit", abortFails = f
   };
   return { calls, producer: { transaction: async () => txn } };
 }
+
+/** What committing a window of two valid records through `fake` threw. */
+const failedCommit = (fake: ReturnType<typeof fakeProducer>): Promise<unknown> =>
+  commitWindow(
+    fake.producer,
+    { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
+    topics,
+  ).catch((e: unknown) => e);
 
 describe("commitWindow", () => {
   it("sends each aggregate alone and dead letters in bounded requests, never two topics in one, then the offsets, then commits", async () => {
@@ -86,34 +83,22 @@ describe("commitWindow", () => {
 
   it("aborts on a failure and says whether the producer was fenced", async () => {
     const fenced = fakeProducer("sendOffsets");
-    const error = await commitWindow(
-      fenced.producer,
-      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
-      topics,
-    ).catch((e: unknown) => e);
+    const error = await failedCommit(fenced);
     expect(error).toBeInstanceOf(WindowCommitError);
     expect((error as WindowCommitError).fenced).toBe(true);
     expect(fenced.calls.at(-1)).toBe("abort");
 
     const tooLarge = fakeProducer("send");
-    const other = await commitWindow(
-      tooLarge.producer,
-      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
-      topics,
-    ).catch((e: unknown) => e);
+    const other = await failedCommit(tooLarge);
     expect((other as WindowCommitError).fenced).toBe(false);
     expect(tooLarge.calls).not.toContain("commit");
   });
 
   it("still reports the failure when EndTxn failed and the abort is refused (kafkajs stuck in COMMITTING)", async () => {
-    const { calls, producer } = fakeProducer("commit", true);
-    const error = await commitWindow(
-      producer,
-      { partition: 1, records: [record(0, 1)], deadLetters: [], nextOffset: "2" },
-      topics,
-    ).catch((e: unknown) => e);
+    const stuck = fakeProducer("commit", true);
+    const error = await failedCommit(stuck);
     expect(error).toBeInstanceOf(WindowCommitError);
     expect((error as Error).message).toMatch(/not the coordinator/);
-    expect(calls.slice(-2)).toEqual(["commit", "abort"]);
+    expect(stuck.calls.slice(-2)).toEqual(["commit", "abort"]);
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import {
   RD_ASSIGN_PARTITIONS,
   RD_OFFSET_BEGINNING,
@@ -9,7 +9,7 @@ import {
   type RdTopicPartitionOffset,
 } from "../kafka/librdkafka.ts";
 import { LibrdkafkaAggregator, resumeAt } from "./librdkafka-aggregator.ts";
-import { createConsumerMetrics } from "./metrics.ts";
+import { fakeBrokerOptions } from "./test-fixtures.ts";
 
 type Done = (error: RdKafkaError | null) => void;
 type Rebalance = (error: { code: number }, partitions: RdTopicPartition[]) => void;
@@ -182,42 +182,31 @@ function fakeLibrdkafka() {
   };
 }
 
-const started: LibrdkafkaAggregator[] = [];
-afterEach(async () => {
-  for (const aggregator of started.splice(0)) await aggregator.stop();
-});
-
-function aggregatorOn(
-  fake: ReturnType<typeof fakeLibrdkafka>,
-  clock: { now(): number },
-  lines: string[] = [],
-) {
+/**
+ * An aggregator on `fake`, started and given `partitions`, stopped when the test ends; `clock.at` is its
+ * time, 1 s at first, and `lines` what it logged.
+ */
+async function assigned(fake: ReturnType<typeof fakeLibrdkafka>, partitions: number[]) {
+  const clock = { at: 1_000 };
+  const lines: string[] = [];
   const aggregator = new LibrdkafkaAggregator({
-    connection: { brokers: ["fake:9092"] },
-    groupId: "g",
-    inputTopic: "in",
-    outputTopic: "out",
-    dlqTopic: "dlq",
-    windowMs: 60_000,
-    metrics: createConsumerMetrics({ defaultMetrics: false }),
+    ...fakeBrokerOptions({ now: () => clock.at }),
     instanceId: "test",
-    clock,
     log: (line) => lines.push(line),
     binding: fake.binding,
   });
-  started.push(aggregator);
-  return aggregator;
+  onTestFinished(() => aggregator.stop());
+  await aggregator.start();
+  fake.assign(partitions);
+  return { aggregator, clock, lines };
 }
 
 describe("LibrdkafkaAggregator", () => {
   it("commits every due window's analytics, dead letters and next offsets in one transaction", async () => {
     const fake = fakeLibrdkafka();
-    let now = 1_000;
-    const aggregator = aggregatorOn(fake, { now: () => now });
-    await aggregator.start();
-    fake.assign([0, 1]);
+    const { clock } = await assigned(fake, [0, 1]);
     await fake.deliver([...fake.records(0, [0, 1, 2], [1]), ...fake.records(1, [7, 8])]);
-    now = 60_000;
+    clock.at = 60_000;
     await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
     expect(fake.log).toEqual([
       "producer#1 init",
@@ -233,17 +222,13 @@ describe("LibrdkafkaAggregator", () => {
 
   it("after a failed transaction, aborts it, drops what was counted since, and reads again from the window's first offset", async () => {
     const fake = fakeLibrdkafka();
-    let now = 1_000;
-    const lines: string[] = [];
-    const aggregator = aggregatorOn(fake, { now: () => now }, lines);
-    await aggregator.start();
-    fake.assign([0]);
+    const { aggregator, clock, lines } = await assigned(fake, [0]);
     await fake.deliver(fake.records(0, [0, 1, 2]));
-    now = 60_000;
+    clock.at = 60_000;
     await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
     await fake.deliver(fake.records(0, [3, 4, 5]));
     const commit = fake.holdCommit();
-    now = 120_000;
+    clock.at = 120_000;
     await commit.reached;
     // Reading goes on while the transaction is in flight: these records open the next window.
     await fake.deliver(fake.records(0, [6, 7]));
@@ -269,9 +254,7 @@ describe("LibrdkafkaAggregator", () => {
 
   it("drops a batch fetched across a rebalance, and reads each partition again from its committed offset", async () => {
     const fake = fakeLibrdkafka();
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.assign([0]);
+    const { aggregator } = await assigned(fake, [0]);
     await fake.deliver(fake.records(0, [0, 1]));
     await fake.deliver(fake.records(0, [2, 3]), { rebalanceFirst: () => fake.assign([0]) });
     await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@-2"));
@@ -287,9 +270,7 @@ describe("LibrdkafkaAggregator", () => {
 
   it("commits nothing of a revoked partition, and counts only the partitions it holds", async () => {
     const fake = fakeLibrdkafka();
-    const aggregator = aggregatorOn(fake, { now: () => 1_000 });
-    await aggregator.start();
-    fake.assign([0, 1]);
+    const { aggregator } = await assigned(fake, [0, 1]);
     await fake.deliver([...fake.records(0, [0, 1]), ...fake.records(1, [0, 1])]);
     fake.revoke([0, 1]);
     fake.assign([1]);
@@ -303,15 +284,11 @@ describe("LibrdkafkaAggregator", () => {
 
   it("on a fenced producer whose abort fails, makes a new one, which fences the old, and reads the window again", async () => {
     const fake = fakeLibrdkafka();
-    let now = 1_000;
-    const lines: string[] = [];
-    const aggregator = aggregatorOn(fake, { now: () => now }, lines);
-    await aggregator.start();
-    fake.assign([0]);
+    const { aggregator, clock, lines } = await assigned(fake, [0]);
     await fake.deliver(fake.records(0, [0, 1, 2]));
     fake.failAborts();
     const commit = fake.holdCommit();
-    now = 60_000;
+    clock.at = 60_000;
     await commit.reached;
     commit.fail(fenced);
     await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@-2"));

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
 import type { RdConsumer, RdKafkaError, RdKafkaModule } from "../kafka/librdkafka.ts";
-import { PartitionWindowAccumulator } from "./aggregate/window.ts";
 import type { WindowPlan } from "./commit-plan.ts";
 import {
   CALL_TIMEOUT_MS,
@@ -9,6 +8,7 @@ import {
   closedWithin,
   LibrdkafkaTransactions,
 } from "./librdkafka-transactions.ts";
+import { windowRecord } from "./test-fixtures.ts";
 
 type Step = "init" | "begin" | "offsets" | "commit" | "abort";
 
@@ -91,24 +91,12 @@ function transactionsOn(fake: ReturnType<typeof fakeBinding>, lines: string[] = 
 
 /** The plan of a window of valid records at offsets `from`–`to` of `partition`, and dead letters at `invalid`. */
 function plan(partition: number, from: number, to: number, invalid: number[] = []): WindowPlan {
-  const acc = new PartitionWindowAccumulator({ topic: "in", partition, windowStartMs: 0, windowMs: 1_000 });
-  for (let o = from; o <= to; o += 1) {
-    if (invalid.includes(o)) acc.addInvalid(String(o), "not_json");
-    else
-      acc.addValid(String(o), {
-        userId: "u",
-        deviceType: "iOS",
-        locale: "CA",
-        appVersion: "1",
-        timestampSec: 1,
-      });
-  }
   return {
     partition,
     firstOffset: String(from),
     lastOffset: String(to),
     emittedAtMs: 5_000,
-    records: [acc.toRecord({ instanceId: "test", emittedAtMs: 5_000 })],
+    records: [windowRecord(partition, from, to, { invalid, emittedAtMs: 5_000 })],
     deadLetters: invalid.map((o) => ({
       key: Buffer.from(`k${o}`),
       value: Buffer.from("{"),

@@ -42,21 +42,13 @@ describe("countCommittedWindow", () => {
 describe("recordLag", () => {
   it("is the offsets behind the high watermark, and the last record's age only while behind", async () => {
     const metrics = createConsumerMetrics({ defaultMetrics: false });
-    recordLag(metrics, "in", 2, {
-      highWatermark: "110",
-      lastOffset: "99",
-      lastTimestampMs: 1_000,
-      nowMs: 4_000,
-    });
-    expect(await value(metrics.lagOffsets, { topic: "in", partition: "2" })).toBe(10);
-    expect(await value(metrics.lagSeconds, { topic: "in", partition: "2" })).toBe(3);
-    recordLag(metrics, "in", 2, {
-      highWatermark: "110",
-      lastOffset: "109",
-      lastTimestampMs: 1_000,
-      nowMs: 4_000,
-    });
-    expect(await value(metrics.lagOffsets, { topic: "in", partition: "2" })).toBe(0);
-    expect(await value(metrics.lagSeconds, { topic: "in", partition: "2" })).toBe(0);
+    /** Lag in offsets and seconds of in/2 (high watermark 110) with the last record, 3 s old, at `lastOffset`. */
+    const lagAt = async (lastOffset: string) => {
+      recordLag(metrics, "in", 2, { highWatermark: "110", lastOffset, lastTimestampMs: 1_000, nowMs: 4_000 });
+      const partition = { topic: "in", partition: "2" };
+      return [await value(metrics.lagOffsets, partition), await value(metrics.lagSeconds, partition)];
+    };
+    expect(await lagAt("99")).toEqual([10, 3]);
+    expect(await lagAt("109")).toEqual([0, 0]);
   });
 });

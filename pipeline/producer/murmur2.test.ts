@@ -2,16 +2,7 @@ import { base, Faker } from "@faker-js/faker";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { murmur2 } from "./murmur2.ts";
-
-// As Apache Kafka's own UtilsTest states them (signed 32-bit, as Java computes).
-const JAVA_MURMUR2: [string, number][] = [
-  ["21", -973932308],
-  ["foobar", -790332482],
-  ["a-little-bit-long-string", -985981536],
-  ["a-little-bit-longer-string", -1486304829],
-  ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
-  ["abc", 479470107],
-];
+import { JAVA_MURMUR2 } from "./murmur2-java-cases.ts";
 
 describe("murmur2", () => {
   it.each(JAVA_MURMUR2)("hashes %j as Java does", (key, hash) => {

@@ -1,5 +1,6 @@
 import type { PartitionMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { JAVA_MURMUR2 } from "./murmur2-java-cases.ts";
 import { createPartitionChooser } from "./partitions.ts";
 
 function partitions(count: number, leaderless: number[] = []): PartitionMetadata[] {
@@ -11,16 +12,6 @@ function partitions(count: number, leaderless: number[] = []): PartitionMetadata
     isr: [0],
   }));
 }
-
-// murmur2 of these keys as Apache Kafka's own UtilsTest states them (signed 32-bit, as Java computes).
-const JAVA_MURMUR2: [string, number][] = [
-  ["21", -973932308],
-  ["foobar", -790332482],
-  ["a-little-bit-long-string", -985981536],
-  ["a-little-bit-longer-string", -1486304829],
-  ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
-  ["abc", 479470107],
-];
 
 describe("createPartitionChooser", () => {
   it.each([1, 3, 7, 12])("puts keyed records where the Java client would, with %d partitions", (count) => {

@@ -15,6 +15,10 @@ function parse(text: string): Record<string, string> {
   );
 }
 
+/** The server.properties of the broker at `index` of `layout`, its data under "/d". */
+const propertiesOf = (layout: ClusterLayout, index: number) =>
+  parse(brokerProperties(layout, layout.brokers[index] as ClusterLayout["brokers"][number], "/d"));
+
 const threeBrokers = (mode: ClusterLayout["mode"]): ClusterLayout => ({
   mode,
   zookeeperPort: 2000,
@@ -40,9 +44,7 @@ describe("broker properties", () => {
 
   it("points ZooKeeper-mode brokers at ZooKeeper and loopback listeners", () => {
     const layout = threeBrokers("zookeeper");
-    const props = parse(
-      brokerProperties(layout, layout.brokers[1] as ClusterLayout["brokers"][number], "/d"),
-    );
+    const props = propertiesOf(layout, 1);
     expect(props["broker.id"]).toBe("2");
     expect(props["zookeeper.connect"]).toBe("127.0.0.1:2000");
     expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3002");
@@ -50,17 +52,13 @@ describe("broker properties", () => {
     expect(props["process.roles"]).toBeUndefined();
     expect(props["zookeeper.session.timeout.ms"]).toBeUndefined();
     const longer = { ...layout, zookeeperSessionTimeoutMs: 30_000 };
-    const withSession = parse(
-      brokerProperties(longer, longer.brokers[1] as ClusterLayout["brokers"][number], "/d"),
-    );
+    const withSession = propertiesOf(longer, 1);
     expect(withSession["zookeeper.session.timeout.ms"]).toBe("30000");
   });
 
   it("gives KRaft brokers a controller quorum of every node and no ZooKeeper", () => {
     const layout = threeBrokers("kraft");
-    const props = parse(
-      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
-    );
+    const props = propertiesOf(layout, 0);
     expect(props["process.roles"]).toBe("broker,controller");
     expect(props["controller.quorum.voters"]).toBe("1@127.0.0.1:4001,2@127.0.0.1:4002,3@127.0.0.1:4003");
     expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3001,CONTROLLER://127.0.0.1:4001");
@@ -88,9 +86,7 @@ describe("broker properties", () => {
       ],
       secure: { user: { name: "lab", password: 'p"w' }, keystore: { file: "/k/broker.p12", password: "kp" } },
     };
-    const props = parse(
-      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
-    );
+    const props = propertiesOf(layout, 0);
     expect(props.listeners).toBe(
       "PLAINTEXT://127.0.0.1:3001,SASL_PLAINTEXT://127.0.0.1:6001,SSL://127.0.0.1:7001,CONTROLLER://127.0.0.1:4001",
     );
@@ -113,9 +109,7 @@ describe("broker properties", () => {
 
   it("has no secure listener unless asked", () => {
     const layout = threeBrokers("zookeeper");
-    const props = parse(
-      brokerProperties(layout, layout.brokers[0] as ClusterLayout["brokers"][number], "/d"),
-    );
+    const props = propertiesOf(layout, 0);
     expect(props.listeners).toBe("PLAINTEXT://127.0.0.1:3001");
     expect(Object.keys(props).some((k) => k.startsWith("sasl.") || k.startsWith("ssl."))).toBe(false);
   });
