@@ -59,10 +59,7 @@ function gdbBacktrace(pid: number): Promise<{ ok: true; text: string } | { ok: f
         const code = (error as NodeJS.ErrnoException | null)?.code;
         if (code === "ENOENT") resolve({ ok: false, why: "gdb is not installed (apt-get install gdb)" });
         else if (!stdout.includes("Thread "))
-          resolve({
-            ok: false,
-            why: `gdb could not attach to pid ${pid}: ${lastLine(stderr) ?? String(error)}`,
-          });
+          resolve({ ok: false, why: `gdb could not attach to pid ${pid}: ${gdbFailure(error, stderr)}` });
         else resolve({ ok: true, text: stdout.split("\n").filter(isStackLine).join("\n") });
       },
     );
@@ -74,6 +71,17 @@ function isStackLine(line: string): boolean {
   return line.startsWith("Thread ") || /^#\d+\s/.test(line);
 }
 
-function lastLine(text: string): string | undefined {
-  return text.trim().split("\n").at(-1);
+/**
+ * Why gdb gave no stacks. Killed at its time limit it says nothing (chaos seed 1 on librdkafka, load 40: the
+ * reason read empty), so that is said for it.
+ */
+export function gdbFailure(
+  error: (Error & { killed?: boolean; signal?: NodeJS.Signals | null }) | null,
+  stderr: string,
+): string {
+  if (error?.killed)
+    return `it did not finish within ${GDB_TIMEOUT_MS / 1000} s (a loaded machine) and was stopped`;
+  const last = stderr.trim().split("\n").at(-1);
+  if (last) return last;
+  return error ? error.message : "it printed no thread";
 }
