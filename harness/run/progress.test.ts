@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot } from "../observe/observer.ts";
+import type { Snapshot } from "../observe/sample.ts";
 import { formatProgress, ProgressPrinter } from "./progress.ts";
 
 const snapshot: Snapshot = {

@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/clock.ts";
 import { formatCount, formatMs, formatRate } from "../core/format.ts";
-import type { Snapshot } from "../observe/observer.ts";
+import type { Snapshot } from "../observe/sample.ts";
 
 export type Phase = "load" | "drain";
 

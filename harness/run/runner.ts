@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { AnalyticsRecord } from "../../pipeline/consumer/aggregate/record.ts";
 import { defaultClient, librdkafkaUnavailable } from "../../pipeline/kafka/client-choice.ts";
 import type { ClientName } from "../../pipeline/kafka/record-producer.ts";
 import type { ProducerRun } from "../../pipeline/producer/producer.ts";
@@ -18,20 +17,23 @@ import { ArrivalSchedule } from "../load/arrival-rate.ts";
 import type { FleetRun } from "../load/driver-fleet.ts";
 import type { ExternalDriverRun } from "../load/external-driver.ts";
 import { checkExternalDriverFits, EXTERNAL_NOT_MEASURED } from "../load/external-load.ts";
-import { type AckedTimes, prepareFleetLoad } from "../load/fleet-load.ts";
+import { prepareFleetLoad } from "../load/fleet-load.ts";
 import { CountsBuilder } from "../load/ledger.ts";
 import { prepareProducerLoad } from "../load/producer-load.ts";
 import { describeLoad, expectedCount, runCurve } from "../load/profile.ts";
 import { RateSearch } from "../load/rate-search.ts";
 import { AnalyticsTail } from "../observe/analytics-tail.ts";
+import { DeliveryRecorder } from "../observe/delivery.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { LagProbe } from "../observe/lag-probe.ts";
 import { Liveness } from "../observe/liveness.ts";
-import { Observer, type Snapshot } from "../observe/observer.ts";
+import { Observer } from "../observe/observer.ts";
 import { KafkaRecordTimestamps } from "../observe/record-timestamps.ts";
+import type { Sample } from "../observe/sample.ts";
+import { Timeline } from "../observe/timeline.ts";
 import { sampleUntilUrpZero, urpSettleDeadline } from "../observe/urp-settle.ts";
 import { buildResult, withScenarioChecks } from "../result/build.ts";
-import type { FaultRecord, RateLimiter, RunResult } from "../result/types.ts";
+import type { RateLimiter, RunResult } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { collect, type RunTopics } from "../verify/collect.ts";
 import { readFetchCounters } from "../verify/fetch-counters.ts";
@@ -131,6 +133,11 @@ async function runOnStack(
   const prometheus = prometheusUrl ? new PrometheusApi(prometheusUrl) : undefined;
   const labMetrics = new LabMetrics();
   await stack.registerScrapeTarget("lab", await labMetrics.serve());
+  const timeline = new Timeline({ brokerMetrics: prometheus !== undefined }, (error) =>
+    log(`warning: a reader of the run's timeline failed: ${(error as Error).message}`),
+  );
+  // Built before the driver and the tail, so that what they see reaches it from their first record.
+  const delivery = new DeliveryRecorder({ inputTopic: topics.input, inputStart: start.input, labMetrics });
 
   const aggregatorClient = options.aggregatorClient ?? "kafkajs";
   const fleet = new ConsumerFleet({
@@ -157,17 +164,13 @@ async function runOnStack(
     const search =
       scenario.load.kind === "search" ? new RateSearch(scenario.load, scenario.durationMs) : undefined;
     const curve = runCurve(scenario.load, scenario.durationMs, search);
-    let onAnalytics: (record: AnalyticsRecord, seenAtMs: number) => void = () => {};
-    tail = new AnalyticsTail(connection, topics.output, (record, seenAtMs) => onAnalytics(record, seenAtMs));
+    tail = new AnalyticsTail(connection, topics.output, delivery.onAnalytics);
     await tail.start();
     const schedule = new ArrivalSchedule(curve, 0);
     const stopLoad = new AbortController();
     const ledger = new CountsBuilder();
     const client = options.client ?? defaultClient();
-    // Every driver connects before the run's clock starts, so that its schedule starts with it; what it
-    // sends reaches the observer once that exists, which is when the clock starts.
-    let onDriverAck: (ack: AckedTimes) => void = () => {};
-    let onRecordSeen: (partition: number, offset: bigint, timestampMs: number) => void = () => {};
+    // Every driver connects before the run's clock starts, so that its schedule starts with it.
     const producers = options.producers ?? 1;
     if (options.driverCommand) {
       externalLoad = await startExternalLoad({
@@ -179,7 +182,7 @@ async function runOnStack(
         logDir: options.logDir,
         clock,
         signal: stopLoad.signal,
-        onRecord: (partition, offset, timestampMs) => onRecordSeen(partition, offset, timestampMs),
+        onRecord: delivery.onRecordSeen,
       });
     }
     const driver =
@@ -192,7 +195,7 @@ async function runOnStack(
             topic: topics.input,
             client,
             signal: stopLoad.signal,
-            onAck: (ack) => onDriverAck(ack),
+            onAck: delivery.onAck,
             log,
           })
         : await prepareProducerLoad({
@@ -208,7 +211,7 @@ async function runOnStack(
             signal: stopLoad.signal,
             onAck: (ack) => {
               for (const record of ack.records) ledger.addSent(record);
-              onDriverAck(ack);
+              delivery.onAck(ack);
             },
             onSendError: (failure) => {
               log(`a send of ${failure.records} event(s) failed after retries: ${failure.error.message}`);
@@ -226,11 +229,10 @@ async function runOnStack(
               : ""),
     );
     const loadStartMs = clock.now();
-    const faults: FaultRecord[] = [];
     const liveness = new Liveness({
       topic: topics.input,
       windowMs: scenario.windowMs,
-      faults,
+      faults: timeline.faults,
       plannedFaultsMs: faultTimes(scenario.faults, scenario.seed),
       indexOfPid: (pid) => fleet.indexOfPid(pid),
       log,
@@ -238,24 +240,24 @@ async function runOnStack(
     const observer = new Observer({
       clock,
       loadStartMs,
-      inputTopic: topics.input,
       inputStart: start.input,
       windowMs: scenario.windowMs,
       probe,
       recordTimestamps,
       prometheus,
       labMetrics,
+      delivery,
+      timeline,
       targetRateAt: (elapsedMs) => (elapsedMs < scenario.durationMs ? curve.rateAt(elapsedMs) : 0),
       memoryTargets: () =>
         fleet.metricsAddresses.flatMap((address, index) =>
           address ? [{ name: `consumer-${index}`, address }] : [],
         ),
       ...(options.driverCommand ? { notMeasured: EXTERNAL_NOT_MEASURED } : {}),
-      onPartitions: liveness.onPartitions,
     });
-    onAnalytics = observer.onAnalytics;
-    onDriverAck = observer.onAck;
-    onRecordSeen = observer.onRecordSeen;
+    timeline.subscribe((event) => {
+      if (event.kind === "sample") liveness.onPartitions(event.sample.elapsedMs, event.sample.partitions);
+    });
 
     // Ctrl-C ends the run the way k6 does: the load stops, the pipeline drains for a bounded time, and
     // everything measured so far is verified and reported with the verdict `interrupted`.
@@ -271,7 +273,15 @@ async function runOnStack(
     else options.signal?.addEventListener("abort", interrupt, { once: true });
     const producing: Promise<ProducerRun | FleetRun | ExternalDriverRun> = driver.run();
 
-    const faultSchedule = scheduleFaults(scenario, stack, fleet, loadStartMs, clock, faults, log);
+    const faultSchedule = scheduleFaults(
+      scenario,
+      stack,
+      fleet,
+      loadStartMs,
+      clock,
+      (fault) => timeline.recordFault(fault),
+      log,
+    );
     let producerDone = false;
     const producerSummary = producing.finally(() => {
       producerDone = true;
@@ -283,20 +293,20 @@ async function runOnStack(
       scenario,
       () => stopLoad.abort(),
       log,
-      () => observer.sendDelay.startPhase(),
+      () => delivery.startPhase(),
     );
     let warnedBehind = false;
-    const show = (phase: Phase, snapshot: Snapshot) =>
+    const show = (phase: Phase, snapshot: Sample) =>
       options.progress(formatProgress(scenario.name, phase, snapshot, scenario.durationMs));
     let sampleFailures = 0;
     // The observer turns every failure it expects (a broker down, a call timed out) into a gap with its
     // reason; anything else still costs only that second, and is listed as a gap too.
-    const sample = async (): Promise<Snapshot | undefined> => {
+    const sample = async (): Promise<Sample | undefined> => {
       try {
         return await observer.tick();
       } catch (error) {
         const reason = (error as Error).message;
-        observer.gaps.add("every figure", Math.round((clock.now() - loadStartMs) / 100) / 10, reason);
+        timeline.recordGap("every figure", Math.round((clock.now() - loadStartMs) / 100) / 10, reason);
         if (sampleFailures++ === 0) log(`a sample failed (${reason}); the run goes on`);
         return undefined;
       }
@@ -307,7 +317,7 @@ async function runOnStack(
       const snapshot = await sample();
       if (!snapshot) continue;
       searchSteps.afterTick(snapshot);
-      if (!warnedBehind && observer.sendDelay.generatorBehind()) {
+      if (!warnedBehind && snapshot.generatorBehind) {
         warnedBehind = true;
         log(
           "warning: the load generator fell behind its schedule (send delay p99 over 1 s): the machine, not only the pipeline, may be the limit",
@@ -349,10 +359,10 @@ async function runOnStack(
         ? `lag did not reach zero within ${drainBound() / 1000} s of the load ending`
         : `drained in ${(drainMs / 1000).toFixed(1)} s`,
     );
-    const urpDeadline = urpSettleDeadline(faults, scenario.thresholds.urpZeroWithinMs, loadStartMs);
+    const urpDeadline = urpSettleDeadline(timeline.faults, scenario.thresholds.urpZeroWithinMs, loadStartMs);
     if (urpDeadline !== undefined && interruptedAtMs === undefined)
       await sampleUntilUrpZero(
-        () => observer.series.underReplicatedPartitions,
+        () => timeline.series.underReplicatedPartitions,
         sample,
         urpDeadline,
         clock,
@@ -362,12 +372,13 @@ async function runOnStack(
     if (!fleet.allServeMetrics())
       log("the Fetch pipeline's Prometheus counters are not compared: an aggregator serves no /metrics");
     const fetchCounters = fleet.allServeMetrics()
-      ? await readFetchCounters(prometheus, topics.input, fleet, faults, log)
+      ? await readFetchCounters(prometheus, topics.input, fleet, timeline.faults, log)
       : undefined;
     const stopOutcomes = await fleet.stopAll();
     for (const outcome of stopOutcomes.filter((o) => !isClean(o))) log(describeOutcome(outcome));
     await tail.stop();
     tail = undefined;
+    timeline.recordDelivery(delivery.totals());
 
     log("verifying: recounting the input and reading the analytics and the dead letters back…");
     const ends = await endOffsets(connection, topics.input);
@@ -384,11 +395,10 @@ async function runOnStack(
       ledger: "ledger" in summary ? summary.ledger.counts : ledger.build(),
       collected,
       fetchCounters,
-      observer,
+      timeline,
       summary,
       loadMs: loadEndMs - loadStartMs,
       drainMs,
-      faults,
       rateSearch: withLimit(search?.result(), searchSteps.limiter()),
       ...(options.driverCommand ? { driverCommand: options.driverCommand } : {}),
       expectedTargetPerSec:
@@ -410,7 +420,7 @@ async function runOnStack(
     });
     return withScenarioChecks(result, {
       scenario,
-      observer,
+      timeline,
       summary,
       producers,
       loadMs: loadEndMs - loadStartMs,
