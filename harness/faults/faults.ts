@@ -55,9 +55,9 @@ interface FaultRun {
 }
 
 /**
- * Applies each fault of the scenario's timeline at its time after the start of the load and records it
- * with `record`, with what it hit, as it happens. A fault that cannot be applied is recorded with its error (and fails the
- * run, see `faultsAssertion`). Faults on one target run in order, so a `resume` follows its `pause`.
+ * Applies each fault of the scenario's timeline at its time after the start of the load and hands it to
+ * `record` as it is done, with what it hit. A fault that cannot be applied is recorded with its error (and
+ * fails the run, see `faultsAssertion`). Faults on one target run in order, so a `resume` follows its `pause`.
  */
 export function scheduleFaults(
   scenario: Scenario,
