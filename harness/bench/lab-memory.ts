@@ -7,9 +7,11 @@ import { runSendLoop } from "../../pipeline/producer/send-loop.ts";
 import { systemClock } from "../core/clock.ts";
 import { slope } from "../core/stats.ts";
 import { CountsBuilder } from "../load/ledger.ts";
+import { DeliveryRecorder } from "../observe/delivery.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import type { PartitionLag } from "../observe/lag-probe.ts";
 import { type LagSource, Observer } from "../observe/observer.ts";
+import { Timeline } from "../observe/timeline.ts";
 
 export interface LabMemoryFigures {
   events: number;
@@ -69,12 +71,18 @@ function collector(): () => void {
 }
 
 /** The run's observer with nothing behind it but `probe`: no broker, no record timestamps, no Prometheus. */
-export function brokerlessObserver(partitions: number, probe: LagSource): Observer {
-  return new Observer({
+export function brokerlessObserver(
+  partitions: number,
+  probe: LagSource,
+): { observer: Observer; delivery: DeliveryRecorder; timeline: Timeline } {
+  const inputStart = new Map(Array.from({ length: partitions }, (_, p) => [p, 0n]));
+  const labMetrics = new LabMetrics();
+  const delivery = new DeliveryRecorder({ inputTopic: "user-login", inputStart, labMetrics });
+  const timeline = new Timeline({ brokerMetrics: false });
+  const observer = new Observer({
     clock: systemClock,
     loadStartMs: systemClock.now(),
-    inputTopic: "user-login",
-    inputStart: new Map(Array.from({ length: partitions }, (_, p) => [p, 0n])),
+    inputStart,
     windowMs: 10_000,
     probe,
     recordTimestamps: {
@@ -82,10 +90,13 @@ export function brokerlessObserver(partitions: number, probe: LagSource): Observ
       stop: async () => {},
     },
     prometheus: undefined,
-    labMetrics: new LabMetrics(),
+    labMetrics,
+    delivery,
+    timeline,
     targetRateAt: () => 0,
     memoryTargets: () => [],
   });
+  return { observer, delivery, timeline };
 }
 
 /**
@@ -108,7 +119,7 @@ export async function measureLabMemory(
         return { partition, end, position, lag: Number(end - position), owned: true };
       }),
   };
-  const observer = brokerlessObserver(partitionCount, probe);
+  const { observer, delivery } = brokerlessObserver(partitionCount, probe);
   const ledger = new CountsBuilder();
   const marks: { events: number; heap: number; rss: number }[] = [];
   let acked = 0;
@@ -117,7 +128,7 @@ export async function measureLabMemory(
     for (const [partition, end] of ends) {
       const from = committed.get(partition) ?? 0n;
       if (end > from) {
-        observer.onAnalytics(
+        delivery.onAnalytics(
           {
             source: {
               topic: "user-login",
@@ -127,7 +138,7 @@ export async function measureLabMemory(
             },
             total: Number(end - from),
             invalid: 0,
-          } as Parameters<Observer["onAnalytics"]>[0],
+          } as Parameters<DeliveryRecorder["onAnalytics"]>[0],
           systemClock.now(),
         );
       }
@@ -148,7 +159,7 @@ export async function measureLabMemory(
       malformed: 0.01,
       onAck: (ack) => {
         for (const record of ack.records) ledger.addSent(record);
-        observer.onAck(ack);
+        delivery.onAck(ack);
         acked += ack.records.length;
       },
     },

@@ -8,10 +8,12 @@ import { systemClock } from "../core/clock.ts";
 import { LabError } from "../core/errors.ts";
 import { median } from "../core/stats.ts";
 import { CountsBuilder } from "../load/ledger.ts";
+import { DeliveryRecorder } from "../observe/delivery.ts";
 import { LabMetrics } from "../observe/lab-metrics.ts";
 import { LagProbe } from "../observe/lag-probe.ts";
 import { Observer } from "../observe/observer.ts";
 import { KafkaRecordTimestamps } from "../observe/record-timestamps.ts";
+import { Timeline } from "../observe/timeline.ts";
 import { BENCH_MALFORMED_KINDS } from "./aggregator.ts";
 import { alternate, type Contender, summarise } from "./alternate.ts";
 import type { BenchContext } from "./context.ts";
@@ -122,11 +124,11 @@ const OBSERVER_EVENTS = 1_000_000;
 const ACK_RECORDS = 500;
 const OBSERVER_REPETITIONS = 5;
 
-/** Median µs per event of `observer.onAck` over acks of the bench's partitions, sampled once a second's worth. */
+/** Median µs per event of the observer's `onAck` over acks of the bench's partitions, sampled once a second's worth. */
 function observerCostPerEvent(): number {
   const timings: number[] = [];
   for (let repetition = 0; repetition < OBSERVER_REPETITIONS; repetition += 1) {
-    const observer = brokerlessObserver(OVERHEAD_PARTITIONS, { sample: async () => [] });
+    const { delivery } = brokerlessObserver(OVERHEAD_PARTITIONS, { sample: async () => [] });
     const dueMs = Date.now();
     const records = Array.from({ length: ACK_RECORDS }, (_, i) => ({
       dueTimeMs: dueMs + i / 50,
@@ -136,7 +138,7 @@ function observerCostPerEvent(): number {
     for (let ack = 0; ack < OBSERVER_EVENTS / ACK_RECORDS; ack += 1) {
       const partition = ack % OVERHEAD_PARTITIONS;
       const baseOffset = Math.floor(ack / OVERHEAD_PARTITIONS) * ACK_RECORDS;
-      observer.onAck({ partition, baseOffset: String(baseOffset), records });
+      delivery.onAck({ partition, baseOffset: String(baseOffset), records });
     }
     timings.push(Number(process.hrtime.bigint() - started) / 1_000 / OBSERVER_EVENTS);
   }
@@ -148,7 +150,7 @@ async function drive(
   topic: string,
   events: number,
   client: ClientName,
-  onAck: (ack: Parameters<Observer["onAck"]>[0]) => void = () => {},
+  onAck: (ack: Parameters<DeliveryRecorder["onAck"]>[0]) => void = () => {},
 ): Promise<Drive> {
   const ledger = new CountsBuilder();
   const cpuBefore = process.cpuUsage();
@@ -185,17 +187,19 @@ async function driveObserved(
   await probe.connect();
   const recordTimestamps = new KafkaRecordTimestamps(connection, topic, partitions);
   const labMetrics = new LabMetrics();
+  const delivery = new DeliveryRecorder({ inputTopic: topic, inputStart, labMetrics });
   const loadStartMs = systemClock.now();
   const observer = new Observer({
     clock: systemClock,
     loadStartMs,
-    inputTopic: topic,
     inputStart,
     windowMs: 5_000,
     probe,
     recordTimestamps,
     prometheus: undefined,
     labMetrics,
+    delivery,
+    timeline: new Timeline({ brokerMetrics: false }),
     targetRateAt: () => 0,
     memoryTargets: () => [],
   });
@@ -209,7 +213,7 @@ async function driveObserved(
     }
   })();
   try {
-    return await drive(context, topic, events, client, observer.onAck);
+    return await drive(context, topic, events, client, delivery.onAck);
   } finally {
     done = true;
     await sampling;

@@ -41,7 +41,8 @@ interface FaultRun {
   fleet: ConsumerFleet;
   loadStartMs: number;
   clock: Clock;
-  faults: FaultRecord[];
+  /** Where each fault goes as it is recorded (the run's timeline). */
+  record: (fault: FaultRecord) => void;
   log: (line: string) => void;
   leaders: Map<string, Promise<{ brokerId: number; topic: string; partition: number }>>;
   controller: Promise<number> | undefined;
@@ -54,9 +55,9 @@ interface FaultRun {
 }
 
 /**
- * Applies each fault of the scenario's timeline at its time after the start of the load and records it
- * in `faults`, with what it hit. A fault that cannot be applied is recorded with its error (and fails the
- * run, see `faultsAssertion`). Faults on one target run in order, so a `resume` follows its `pause`.
+ * Applies each fault of the scenario's timeline at its time after the start of the load and hands it to
+ * `record` as it is done, with what it hit. A fault that cannot be applied is recorded with its error (and
+ * fails the run, see `faultsAssertion`). Faults on one target run in order, so a `resume` follows its `pause`.
  */
 export function scheduleFaults(
   scenario: Scenario,
@@ -64,7 +65,7 @@ export function scheduleFaults(
   fleet: ConsumerFleet,
   loadStartMs: number,
   clock: Clock,
-  faults: FaultRecord[],
+  record: (fault: FaultRecord) => void,
   log: (line: string) => void,
 ): FaultSchedule {
   const times = faultTimes(scenario.faults, scenario.seed);
@@ -75,7 +76,7 @@ export function scheduleFaults(
     fleet,
     loadStartMs,
     clock,
-    faults,
+    record,
     log,
     leaders: new Map(),
     controller: undefined,
@@ -104,7 +105,7 @@ export function scheduleFaults(
       await Promise.all([...run.throttles].map((cycle) => cycle.release()));
       scenario.faults.forEach((step, i) => {
         if (fired.has(i)) return;
-        faults.push({
+        record({
           atMs: times[i] ?? step.atMs,
           action: step.action,
           target: step.target,
@@ -112,14 +113,13 @@ export function scheduleFaults(
         });
       });
       await Promise.all(run.inFlight);
-      faults.sort((a, b) => a.atMs - b.atMs);
     },
   };
 }
 
 /** Queues a fault that is due behind the last one on its queue, and records what came of it. */
 function fire(run: FaultRun, step: FaultStep): void {
-  const { clock, loadStartMs, nemesisGuard, faults, log } = run;
+  const { clock, loadStartMs, nemesisGuard, record, log } = run;
   const atMs = clock.now() - loadStartMs;
   const queue = nemesisGuard?.queueOf(step) ?? step.target;
   const previous = run.queues.get(queue) ?? Promise.resolve();
@@ -127,7 +127,7 @@ function fire(run: FaultRun, step: FaultStep): void {
     const rolling = previous.then(async () => {
       const blocked = (await nemesisGuard?.before(step))?.refused;
       if (blocked === undefined) return applyRolling(run, step);
-      faults.push({ atMs, action: step.action, target: step.target, error: blocked });
+      record({ atMs, action: step.action, target: step.target, error: blocked });
       log(`fault rolling-restart at ${(atMs / 1000).toFixed(1)} s not applied: ${blocked}`);
     });
     run.queues.set(queue, rolling);
@@ -156,7 +156,7 @@ function fire(run: FaultRun, step: FaultStep): void {
           appliedAtMs,
         ),
       (error: Error) => {
-        faults.push({ atMs, action: step.action, target: step.target, error: error.message });
+        record({ atMs, action: step.action, target: step.target, error: error.message });
         log(`fault ${step.action} ${step.target} at ${(atMs / 1000).toFixed(1)} s failed: ${error.message}`);
       },
     ),
@@ -172,7 +172,7 @@ function recordApplied(
   waitedMs: number,
   appliedAtMs: number,
 ): void {
-  run.faults.push({
+  run.record({
     atMs: appliedAtMs,
     action: step.action,
     target: step.target,
@@ -294,7 +294,7 @@ function recordRollingStep(run: FaultRun, step: FaultStep, s: RollingStep): void
       ? `restarted ${((step.gapMs ?? ROLLING_GAP_MS) / 1000).toFixed(1)} s after the previous broker, without waiting for in-sync`
       : undefined;
   const notes = [restarted, noWait, inSync].filter((n) => n !== undefined);
-  run.faults.push({
+  run.record({
     atMs,
     action: step.action,
     target: step.target,

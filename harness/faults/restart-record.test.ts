@@ -42,7 +42,7 @@ async function recordsOf(apply: () => Promise<InfraFault>): Promise<FaultRecord[
     {} as ConsumerFleet,
     systemClock.now(),
     systemClock,
-    faults,
+    (fault) => faults.push(fault),
     () => {},
   );
   await waitFor(() => (applied ? true : undefined), {

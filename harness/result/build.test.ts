@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { brokerlessObserver } from "../bench/lab-memory.ts";
 import { CountsBuilder } from "../load/ledger.ts";
+import { Timeline } from "../observe/timeline.ts";
 import { loadScenario } from "../scenario/registry.ts";
 import { sampleResult } from "../testing/sample-result.ts";
 import { summariseAnalytics } from "../verify/analytics-ranges.ts";
@@ -17,7 +17,7 @@ const smoke = await loadScenario("smoke");
 function input(overrides: Partial<ScenarioCheckInput> = {}): ScenarioCheckInput {
   return {
     scenario: smoke,
-    observer: brokerlessObserver(2, { sample: async () => [] }),
+    timeline: new Timeline({ brokerMetrics: false }),
     summary: {
       sent: 10,
       acked: 10,
@@ -81,11 +81,10 @@ describe("buildResult", () => {
         dlq: { total: 0, byReason: new Map(), letters: [] },
       },
       fetchCounters: undefined,
-      observer: brokerlessObserver(2, { sample: async () => [] }),
+      timeline: new Timeline({ brokerMetrics: false }),
       summary: input().summary,
       loadMs: 1_000,
       drainMs: null,
-      faults: [],
       rateSearch: undefined,
       expectedTargetPerSec: 10,
       links: {},

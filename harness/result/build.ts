@@ -13,21 +13,21 @@ import type { CountsBuilder } from "../load/ledger.ts";
 import { describeLoad } from "../load/profile.ts";
 import { faultFigures } from "../observe/fault-figures.ts";
 import { memoryAssertions, memoryFigures } from "../observe/memory.ts";
-import type { Observer } from "../observe/observer.ts";
 import { spikeAssertion, spikeFigures } from "../observe/spike.ts";
+import type { Timeline } from "../observe/timeline.ts";
 import { urpRecovery, urpRecoveryAssertion } from "../observe/urp.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { rangeBounds } from "../verify/analytics-ranges.ts";
 import { brokerDeathsAssertion } from "../verify/broker-deaths.ts";
 import type { Collected } from "../verify/collect.ts";
 import { countAssertions, type FetchCounters, lostBeyondLag } from "../verify/count-assertions.ts";
-import { checkDeadLetters, deadLetterAssertion } from "../verify/dead-letters.ts";
+import { checkDeadLetters, type DeadLetterCheck, deadLetterAssertion } from "../verify/dead-letters.ts";
 import { driverExitAssertion } from "../verify/driver-exit.ts";
 import { rangeAssertion } from "../verify/range-assertion.ts";
 import { notYetAggregatedAssertion, rangeRecountAssertion } from "../verify/range-recount-assertion.ts";
 import { readerAssertion } from "../verify/reader-agreement.ts";
 import { evaluateThresholds } from "../verify/thresholds.ts";
-import type { AggregateCounts, Assertion, FaultRecord, RunResult } from "./types.ts";
+import type { AggregateCounts, Assertion, RunResult } from "./types.ts";
 import { RESULT_SCHEMA_VERSION } from "./types.ts";
 
 /** Everything a run measured and read back, turned into the one RunResult every report renders. */
@@ -39,23 +39,83 @@ export interface ResultInput {
   ledger: ReturnType<CountsBuilder["build"]>;
   collected: Collected;
   fetchCounters: FetchCounters | undefined;
-  observer: Observer;
+  /** The run as it happened: its series, faults, highest lag, last sample and delivery totals. */
+  timeline: Timeline;
   /** What the driver counted; an external driver names no client. */
   summary: Omit<ProducerRun, "client"> & { client?: ProducerRun["client"] };
   /** The command that drove the load instead of the lab's driver: the topic is then the ledger. */
   driverCommand?: string;
   loadMs: number;
   drainMs: number | null;
-  faults: FaultRecord[];
   rateSearch: RunResult["rateSearch"];
   expectedTargetPerSec: number;
   links: RunResult["links"];
 }
 
 export function buildResult(input: ResultInput): RunResult {
-  const { scenario, collected, observer } = input;
+  const { scenario, collected, timeline } = input;
   const analytics = collected.analytics;
-  const aggregates: AggregateCounts = {
+  const aggregates = aggregatesOf(collected);
+  const { latency, sendDelay, sendDelayPhase, generatorEverBehind } = timeline.delivery;
+  const maxLag = timeline.maxLag;
+  // A search run's headline is its hold: averaging the search steps in would describe no rate that ran.
+  const hold = input.rateSearch?.hold;
+  const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
+  const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
+  const assertions = [
+    ...exactnessAssertions(input, aggregates, deadLetters),
+    ...evaluateThresholds(scenario.thresholds, {
+      maxLagOffsets: maxLag.offsets,
+      maxLagSeconds: maxLag.seconds,
+      drainMs: input.drainMs,
+      targetPerSec: input.expectedTargetPerSec,
+      achievedPerSec,
+      p99Ms: latency.p99,
+      ...lostBeyondLag(
+        collected.recount,
+        aggregates,
+        deadLetters,
+        rangeBounds(collected.analytics),
+        collected.rangeRecount?.uncovered,
+      ),
+    }),
+  ];
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    scenario: { name: scenario.name, description: scenario.description },
+    config: configOf(input),
+    environment: environmentOf(input),
+    verdict: assertions.every((a) => a.pass) ? "pass" : "fail",
+    ledger: input.driverCommand === undefined ? input.ledger : collected.recount,
+    recount: collected.recount,
+    aggregates,
+    throughput: {
+      targetPerSec: round(input.expectedTargetPerSec),
+      achievedPerSec: round(achievedPerSec),
+      aggregatedPerSec: round(
+        (analytics.total + analytics.invalid) / Math.max(0.001, (input.loadMs + (input.drainMs ?? 0)) / 1000),
+      ),
+      sendDelayMs: (hold && sendDelayPhase) || sendDelay,
+      generatorBehind: generatorEverBehind,
+    },
+    latency,
+    lag: {
+      maxOffsets: maxLag.offsets,
+      maxSeconds: round(maxLag.seconds),
+      drainMs: input.drainMs,
+      finalStatus: timeline.lastSample?.lagStatus ?? "UNKNOWN",
+    },
+    series: timeline.series,
+    assertions,
+    faults: [...timeline.faults],
+    ...(input.rateSearch ? { rateSearch: input.rateSearch } : {}),
+    links: input.links,
+  };
+}
+
+function aggregatesOf(collected: Collected): AggregateCounts {
+  const analytics = collected.analytics;
+  return {
     total: analytics.total,
     byDeviceType: analytics.byDeviceType,
     byLocale: analytics.byLocale,
@@ -66,21 +126,18 @@ export function buildResult(input: ResultInput): RunResult {
     duplicateCopies: analytics.duplicateCopies,
     dlqRecords: collected.dlq.total,
   };
-  const latency = observer.latency.cumulative();
-  // A search run's headline is its hold: averaging the search steps in would describe no rate that ran.
-  const hold = input.rateSearch?.hold;
-  const achievedPerSec = hold ? hold.achievedPerSec : input.summary.achievedPerSec;
-  const deadLetters = checkDeadLetters(collected.invalidInputs, collected.dlq.letters);
+}
+
+/** The checks that every event sent was counted once: counts, dead letters, ranges, readers, sends. */
+function exactnessAssertions(
+  input: ResultInput,
+  aggregates: AggregateCounts,
+  deadLetters: DeadLetterCheck,
+): Assertion[] {
+  const { collected } = input;
   const uncovered = collected.rangeRecount?.uncovered;
-  const { lost, duplicated } = lostBeyondLag(
-    collected.recount,
-    aggregates,
-    deadLetters,
-    rangeBounds(collected.analytics),
-    uncovered,
-  );
   const lateCheck = uncovered ? notYetAggregatedAssertion(uncovered, collected.committedUnknown) : undefined;
-  const assertions: Assertion[] = [
+  return [
     ...countAssertions(
       input.driverCommand === undefined ? input.ledger : undefined,
       collected.recount,
@@ -92,93 +149,61 @@ export function buildResult(input: ResultInput): RunResult {
     ...(collected.rangeRecount ? [rangeRecountAssertion(collected.rangeRecount)] : []),
     ...(lateCheck ? [lateCheck] : []),
     ...(collected.readers ? [readerAssertion(collected.readers)] : []),
-    ...(input.summary.failed > 0
-      ? [
-          {
-            name: "sends with an unknown outcome",
-            relation: "=" as const,
-            expectedValue: 0,
-            observedValue: input.summary.failed,
-            unit: "sends",
-            expected: "0",
-            observed: formatCount(input.summary.failed),
-            pass: false,
-            detail:
-              "sends failed after the client's retries; their events may or may not be in the input topic, so the ledger cannot be exact" +
-              (input.summary.client === "kafkajs"
-                ? ". The load ran on kafkajs, whose idempotent producer does not recover from a broker's loss (out of order sequence numbers until the end); build the librdkafka client (README, Prerequisites) or run with --client librdkafka"
-                : ""),
-          },
-        ]
-      : []),
-    ...evaluateThresholds(scenario.thresholds, {
-      maxLagOffsets: observer.maxLagOffsets,
-      maxLagSeconds: observer.maxLagSeconds,
-      drainMs: input.drainMs,
-      targetPerSec: input.expectedTargetPerSec,
-      achievedPerSec,
-      p99Ms: latency.p99,
-      lost,
-      duplicated,
-    }),
+    ...(input.summary.failed > 0 ? [unknownSendsAssertion(input.summary)] : []),
   ];
+}
+
+function unknownSendsAssertion(summary: ResultInput["summary"]): Assertion {
+  return {
+    name: "sends with an unknown outcome",
+    relation: "=",
+    expectedValue: 0,
+    observedValue: summary.failed,
+    unit: "sends",
+    expected: "0",
+    observed: formatCount(summary.failed),
+    pass: false,
+    detail:
+      "sends failed after the client's retries; their events may or may not be in the input topic, so the ledger cannot be exact" +
+      (summary.client === "kafkajs"
+        ? ". The load ran on kafkajs, whose idempotent producer does not recover from a broker's loss (out of order sequence numbers until the end); build the librdkafka client (README, Prerequisites) or run with --client librdkafka"
+        : ""),
+  };
+}
+
+function configOf(input: ResultInput): RunResult["config"] {
+  const { scenario } = input;
+  return {
+    seed: scenario.seed,
+    profile: { kind: scenario.load.kind, description: describeLoad(scenario.load, scenario.durationMs) },
+    durationMs: scenario.durationMs,
+    partitions: scenario.topology.partitions,
+    consumers: scenario.topology.consumers,
+    brokers: scenario.topology.brokers,
+    provider: input.provider,
+    kraft: scenario.topology.kraft,
+    malformed: scenario.malformed,
+    windowMs: scenario.windowMs,
+    thresholds: { ...scenario.thresholds },
+    ...(input.summary.client ? { loadClient: input.summary.client } : {}),
+    ...(input.driverCommand === undefined
+      ? {}
+      : { driver: "external" as const, driverCommand: input.driverCommand }),
+  };
+}
+
+function environmentOf(input: ResultInput): RunResult["environment"] {
   const cpu = cpus();
   return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    scenario: { name: scenario.name, description: scenario.description },
-    config: {
-      seed: scenario.seed,
-      profile: { kind: scenario.load.kind, description: describeLoad(scenario.load, scenario.durationMs) },
-      durationMs: scenario.durationMs,
-      partitions: scenario.topology.partitions,
-      consumers: scenario.topology.consumers,
-      brokers: scenario.topology.brokers,
-      provider: input.provider,
-      kraft: scenario.topology.kraft,
-      malformed: scenario.malformed,
-      windowMs: scenario.windowMs,
-      thresholds: { ...scenario.thresholds },
-      ...(input.summary.client ? { loadClient: input.summary.client } : {}),
-      ...(input.driverCommand === undefined
-        ? {}
-        : { driver: "external" as const, driverCommand: input.driverCommand }),
-    },
-    environment: {
-      hostname: hostname(),
-      os: `${type()} ${process.arch}`,
-      cpus: cpu.length,
-      cpuModel: cpu[0]?.model.trim() ?? "unknown",
-      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      kafkaVersion: KAFKA_VERSION,
-      startedAt: input.startedAt.toISOString(),
-      finishedAt: input.finishedAt.toISOString(),
-    },
-    verdict: assertions.every((a) => a.pass) ? "pass" : "fail",
-    ledger: input.driverCommand === undefined ? input.ledger : collected.recount,
-    recount: collected.recount,
-    aggregates,
-    throughput: {
-      targetPerSec: round(input.expectedTargetPerSec),
-      achievedPerSec: round(achievedPerSec),
-      aggregatedPerSec: round(
-        (analytics.total + analytics.invalid) / Math.max(0.001, (input.loadMs + (input.drainMs ?? 0)) / 1000),
-      ),
-      sendDelayMs: (hold && observer.sendDelay.phase()) || observer.sendDelay.cumulative(),
-      generatorBehind: observer.sendDelay.wasEverBehind(),
-    },
-    latency,
-    lag: {
-      maxOffsets: observer.maxLagOffsets,
-      maxSeconds: round(observer.maxLagSeconds),
-      drainMs: input.drainMs,
-      finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN",
-    },
-    series: observer.series,
-    assertions,
-    faults: input.faults,
-    ...(input.rateSearch ? { rateSearch: input.rateSearch } : {}),
-    links: input.links,
+    hostname: hostname(),
+    os: `${type()} ${process.arch}`,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kafkaVersion: KAFKA_VERSION,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
   };
 }
 
@@ -188,7 +213,7 @@ function round(value: number): number {
 
 export interface ScenarioCheckInput {
   scenario: Scenario;
-  observer: Observer;
+  timeline: Timeline;
   summary: ProducerRun | FleetRun | ExternalDriverRun;
   /** Driver processes of the lab's own (1 unless `--producers`). */
   producers: number;
@@ -213,18 +238,19 @@ export interface ScenarioCheckInput {
  * driver processes' ledgers and an external driver's exit; then the verdict over all of them.
  */
 export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput): RunResult {
-  const { scenario, observer, summary, interruptedAtMs } = input;
-  const memory = memoryFigures(observer.series.t, observer.memory, input.loadMs / 1000);
+  const { scenario, timeline, summary, interruptedAtMs } = input;
+  const { series } = timeline;
+  const memory = memoryFigures(series.t, series.memory ?? {}, input.loadMs / 1000);
   const maxGrowth = scenario.thresholds.maxMemoryGrowthMBPerHour;
   const { load } = scenario;
   const spike =
     load.kind === "spike"
-      ? spikeFigures(observer.series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
+      ? spikeFigures(series, load.atMs / 1000, (load.atMs + load.forMs) / 1000)
       : undefined;
   const faultsCheck = faultsAssertion(result.faults);
   const deathsCheck = input.deaths && brokerDeathsAssertion(input.deaths.exits, input.deaths.loadStartMs);
-  const { assertions: faultChecks, ...byFault } = faultFigures(observer.series, result.faults, scenario);
-  const urpRows = urpRecovery(observer.series, result.faults);
+  const { assertions: faultChecks, ...byFault } = faultFigures(series, result.faults, scenario);
+  const urpRows = urpRecovery(series, result.faults);
   const urpWithin = scenario.thresholds.urpZeroWithinMs;
   const urpCheck = urpWithin === undefined ? undefined : urpRecoveryAssertion(urpRows, urpWithin);
   const assertions = [
@@ -250,7 +276,7 @@ export function withScenarioChecks(result: RunResult, input: ScenarioCheckInput)
       ...(input.aggregatorClient ? { aggregatorClient: input.aggregatorClient } : {}),
       loadProcesses: input.producers,
     },
-    lag: { ...result.lag, finalStatus: observer.lastSnapshot?.lagStatus ?? "UNKNOWN" },
+    lag: { ...result.lag, finalStatus: timeline.lastSample?.lagStatus ?? "UNKNOWN" },
     memory,
     ...(spike ? { spike } : {}),
     ...byFault,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Snapshot } from "../observe/observer.ts";
-import { formatProgress, ProgressPrinter } from "./progress.ts";
+import type { Snapshot } from "../observe/sample.ts";
+import { formatProgress, ProgressPrinter, progressReader } from "./progress.ts";
 
 const snapshot: Snapshot = {
   elapsedMs: 12_000,
@@ -63,5 +63,22 @@ describe("progress", () => {
     const pp = new ProgressPrinter(plain.stream, 5_000);
     for (let t = 0; t <= 10_000; t += 1_000) pp.update(`at ${t}`, t);
     expect(plain.writes).toEqual(["at 0\n", "at 5000\n", "at 10000\n"]);
+  });
+
+  it("shows the timeline's samples of the load and the drain, labelled by phase, and none while settling", () => {
+    const lines: string[] = [];
+    const read = progressReader("smoke", 30_000, (line) => lines.push(line));
+    const sample = { kind: "sample", sample: snapshot } as Parameters<typeof read>[0];
+    read(sample);
+    read({ kind: "phase", phase: "load", atMs: 0 });
+    read(sample);
+    read({ kind: "phase", phase: "drain", atMs: 30_000 });
+    read(sample);
+    read({ kind: "phase", phase: "settle", atMs: 31_000 });
+    read(sample);
+    expect(lines).toEqual([
+      formatProgress("smoke", "load", snapshot, 30_000),
+      formatProgress("smoke", "drain", snapshot, 30_000),
+    ]);
   });
 });

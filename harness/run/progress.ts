@@ -1,6 +1,7 @@
 import { formatDuration } from "../core/clock.ts";
 import { formatCount, formatMs, formatRate } from "../core/format.ts";
-import type { Snapshot } from "../observe/observer.ts";
+import type { Snapshot } from "../observe/sample.ts";
+import type { TimelineListener } from "../observe/timeline.ts";
 
 export type Phase = "load" | "drain";
 
@@ -23,6 +24,24 @@ export function formatProgress(
     `lag ${snapshot.lagOffsets === null ? "?" : formatCount(snapshot.lagOffsets)} (${snapshot.lagSeconds === null ? "?" : snapshot.lagSeconds.toFixed(1)} s) ${snapshot.lagStatus}`,
     `p99 ${snapshot.latencyP99RunMs > 0 ? formatMs(snapshot.latencyP99RunMs) : "–"}`,
   ].join(" · ");
+}
+
+/**
+ * A reader of the run's timeline that shows each sample of the load and of the drain as the progress line;
+ * the samples before and after (the wait for under-replicated partitions) are not shown.
+ */
+export function progressReader(
+  scenario: string,
+  durationMs: number,
+  show: (line: string) => void,
+): TimelineListener {
+  let phase: Phase | undefined;
+  return (event) => {
+    if (event.kind === "phase")
+      phase = event.phase === "load" || event.phase === "drain" ? event.phase : undefined;
+    else if (event.kind === "sample" && phase)
+      show(formatProgress(scenario, phase, event.sample, durationMs));
+  };
 }
 
 /**

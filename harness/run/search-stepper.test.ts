@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RateSearch } from "../load/rate-search.ts";
-import type { Snapshot } from "../observe/observer.ts";
+import type { Snapshot } from "../observe/sample.ts";
 import type { Scenario, SearchLoad } from "../scenario/types.ts";
 import { SearchStepper } from "./search-stepper.ts";
 

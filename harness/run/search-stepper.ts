@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { formatCount, formatMs, formatRate } from "../core/format.ts";
 import type { RateSearch, SearchState } from "../load/rate-search.ts";
 import { rateLimiter, type StepLoad } from "../observe/cpu.ts";
-import type { Snapshot } from "../observe/observer.ts";
+import type { Snapshot } from "../observe/sample.ts";
 import type { RateLimiter } from "../result/types.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { lagKeptGrowing } from "./step-judge.ts";

@@ -13,7 +13,7 @@ export async function readFetchCounters(
   prometheus: PrometheusApi | undefined,
   topic: string,
   fleet: ConsumerFleet,
-  faults: FaultRecord[],
+  faults: readonly FaultRecord[],
   log: (line: string) => void,
 ): Promise<FetchCounters | undefined> {
   if (!prometheus) return undefined;
