@@ -33,6 +33,8 @@ function fakeLibrdkafka() {
   const committed = new Map<number, number>();
   const batches: { messages: RdMessage[]; before?: () => void }[] = [];
   let rebalanceCb: Rebalance | undefined;
+  let closing = false;
+  let duringClose: (() => void) | undefined;
   let producers = 0;
   let abortFails = false;
   let hold: (() => void) | undefined;
@@ -110,6 +112,8 @@ function fakeLibrdkafka() {
     setDefaultIsTimeoutOnlyForFirstMessage() {}
     subscribe() {}
     assign(partitions: RdTopicPartitionOffset[]) {
+      // As the binding: once its close has begun it is no longer connected, and refuses.
+      if (closing) throw new Error("Local: Erroneous state");
       const at = (p: RdTopicPartitionOffset) => (p.offset === undefined ? "" : `@${p.offset}`);
       log.push(`consumer assign ${partitions.map((p) => `${p.partition}${at(p)}`).join(",")}`);
     }
@@ -140,6 +144,9 @@ function fakeLibrdkafka() {
     }
     disconnect(cb: () => void) {
       log.push("consumer leaves the group");
+      closing = true;
+      // librdkafka serves the rebalances still pending inside its close, through the same callback.
+      duringClose?.();
       setImmediate(cb);
     }
   }
@@ -173,6 +180,10 @@ function fakeLibrdkafka() {
       await new Promise((resolve) => setTimeout(resolve, 10));
     },
     assign: (partitions: number[]) => rebalance(RD_ASSIGN_PARTITIONS, partitions),
+    /** Has the consumer's close serve `rebalances` before it ends. */
+    whileClosing: (rebalances: () => void) => {
+      duringClose = rebalances;
+    },
     revoke: (partitions: number[]) => rebalance(RD_REVOKE_PARTITIONS, partitions),
     holdCommit,
     failAborts: () => {
@@ -250,6 +261,16 @@ describe("LibrdkafkaAggregator", () => {
       "consumer leaves the group",
       "producer#1 disconnect",
     ]);
+  });
+
+  it("answers an assignment served while it leaves the group with an empty one, and stops without a crash", async () => {
+    const fake = fakeLibrdkafka();
+    const { aggregator, lines } = await assigned(fake, [0]);
+    fake.whileClosing(() => fake.assign([0, 1, 2]));
+    fake.log.length = 0;
+    await aggregator.stop();
+    expect(fake.log).toEqual(["consumer leaves the group", "consumer unassign", "producer#1 disconnect"]);
+    expect(lines).toContain("leaving the group: partitions 0,1,2 offered, not taken");
   });
 
   it("drops a batch fetched across a rebalance, and reads each partition again from its committed offset", async () => {

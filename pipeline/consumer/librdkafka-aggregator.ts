@@ -184,6 +184,10 @@ export class LibrdkafkaAggregator implements Aggregator {
     const { options } = this.core;
     this.epoch += 1;
     this.core.windows.dropAll();
+    if (this.stopping) {
+      this.leaveAssignment(error, partitions);
+      return;
+    }
     if (error?.code === RD_ASSIGN_PARTITIONS) {
       this.assigned = new Set(partitions.map((p) => p.partition));
       options.metrics.rebalances.inc();
@@ -195,6 +199,25 @@ export class LibrdkafkaAggregator implements Aggregator {
       this.assigned = new Set();
       consumer.unassign();
     }
+  }
+
+  /**
+   * A rebalance served while leaving the group is answered with an empty assignment: the binding refuses
+   * `assign` once its close has begun ("Local: Erroneous state", thrown inside the callback, which crashed
+   * the process: chaos seed 11 on librdkafka, an assignment that arrived after SIGTERM), and a member that
+   * leaves takes no partition. The empty answer still lets librdkafka's close go on.
+   */
+  private leaveAssignment(error: RdKafkaError | undefined, partitions: RdTopicPartition[]): void {
+    this.assigned = new Set();
+    try {
+      this.consumer.unassign();
+    } catch (failure) {
+      this.core.options.log(`leaving the group: unassign refused (${describe(failure)})`);
+    }
+    if (error?.code === RD_ASSIGN_PARTITIONS)
+      this.core.options.log(
+        `leaving the group: partitions ${partitions.map((p) => p.partition).join(",")} offered, not taken`,
+      );
   }
 
   private async run(): Promise<void> {
