@@ -21,7 +21,11 @@ describe("ProcessSampler", () => {
   it("makes an aggregator whose /metrics lacks its memory a gap with the reason, and no cores", async () => {
     const address = await metricsAt(() => "process_cpu_seconds_total 3\n");
     const clock = new ManualClock(0);
-    const sampler = new ProcessSampler({ clock, targets: () => [{ name: "consumer-0", address }] });
+    const sampler = new ProcessSampler({
+      clock,
+      targets: () => [{ name: "consumer-0", address }],
+      callTimeoutMs: 30_000,
+    });
     const [lab, consumer] = await sampler.sample(false);
     expect(lab?.name).toBe("lab");
     expect(lab?.memory.ok).toBe(true);
@@ -39,7 +43,11 @@ describe("ProcessSampler", () => {
         `process_resident_memory_bytes 1000\nnodejs_heap_size_used_bytes 500\nprocess_cpu_seconds_total ${cpuSeconds}\n`,
     );
     const clock = new ManualClock(0);
-    const sampler = new ProcessSampler({ clock, targets: () => [{ name: "consumer-0", address }] });
+    const sampler = new ProcessSampler({
+      clock,
+      targets: () => [{ name: "consumer-0", address }],
+      callTimeoutMs: 30_000,
+    });
     expect((await sampler.sample(false))[1]?.cores).toBeNull();
     cpuSeconds = 2.5;
     clock.advance(1_000);

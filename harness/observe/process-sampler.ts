@@ -23,6 +23,8 @@ export class ProcessSampler {
       clock: Clock;
       /** The aggregators' /metrics addresses by name (`consumer-0`). */
       targets: () => { name: string; address: string }[];
+      /** Each /metrics call's bound; tests that are not about time give it room on a loaded machine. */
+      callTimeoutMs?: number;
     },
   ) {}
 
@@ -50,7 +52,7 @@ export class ProcessSampler {
     address: string,
   ): Promise<{ name: string; memory: Reading<MemoryReading>; cpuSeconds: number | null }> {
     try {
-      const text = await scrapeMetrics(address, CALL_TIMEOUT_MS);
+      const text = await scrapeMetrics(address, this.options.callTimeoutMs ?? CALL_TIMEOUT_MS);
       return {
         name,
         memory: { ok: true, value: parseProcessMemory(text) },
