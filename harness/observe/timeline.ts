@@ -5,7 +5,7 @@ import { pushMemory } from "./memory.ts";
 import type { BrokerFigure, Sample } from "./sample.ts";
 import type { MemorySeries, Series } from "./types.ts";
 
-/** The steps of a run, in order (see harness/run/phases.ts). */
+/** The steps of a run, in order (see harness/run/runner.ts runOnStack). */
 export type RunPhase =
   | "prepare"
   | "aggregators"
