@@ -25,6 +25,13 @@ export async function serveMetrics(registry: Registry, port: number, host: strin
   });
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Ends open connections too: one with no complete request (a scraper that has just connected) is not
+    // idle to Node, and held the close, and so an aggregator's exit after SIGTERM, past the 30 s grace
+    // (issue 16: idle after "leaving the group" until its SIGKILL, as consumer-2 of chaos seed 1 was).
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -79,7 +79,8 @@ async function main(): Promise<number> {
     }),
   ]);
   log(`${stopSignal}: committing open windows and leaving the group`);
-  if (!(await stopWithin(() => aggregator.stop())))
+  if (await stopWithin(() => aggregator.stop())) log("stopped; closing /metrics and exiting");
+  else
     log(
       `the stop did not finish within ${STOP_LIMIT_MS / 1000} s; exiting: the partitions' next owner counts what this one did not commit`,
     );
