@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES, exitCodeFor, formatError, LabError } from "../core/errors.ts";
-import { asKafkaFailure } from "./kafka-failure.ts";
+import { asKafkaFailure, passesWithTime } from "./kafka-failure.ts";
 
 function kafkaClientError(): Error {
   const error = new Error("This server does not host this topic-partition");
@@ -44,5 +44,28 @@ describe("asKafkaFailure", () => {
   it("leaves any other error as it was: a bug of ours stays one", () => {
     const bug = new TypeError("x is undefined");
     expect(asKafkaFailure(bug, {})).toBe(bug);
+  });
+});
+
+describe("passesWithTime", () => {
+  const protocolError = (retriable: boolean) =>
+    Object.assign(new Error("This server is not the leader for that topic-partition"), {
+      name: "KafkaJSProtocolError",
+      retriable,
+    });
+
+  it("is true for a retriable Kafka error, and for one whose retries gave up on a retriable cause", () => {
+    expect(passesWithTime(protocolError(true))).toBe(true);
+    const exhausted = Object.assign(new Error("This server is not the leader for that topic-partition"), {
+      name: "KafkaJSNumberOfRetriesExceeded",
+      retriable: false,
+      cause: protocolError(true),
+    });
+    expect(passesWithTime(exhausted)).toBe(true);
+  });
+
+  it("is false for a refusal and for an error that is not Kafka's", () => {
+    expect(passesWithTime(protocolError(false))).toBe(false);
+    expect(passesWithTime(Object.assign(new TypeError("x"), { retriable: true }))).toBe(false);
   });
 });

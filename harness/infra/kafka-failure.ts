@@ -35,3 +35,15 @@ function each(error: Error): string {
     })
     .join("");
 }
+
+/**
+ * Whether Kafka's answer passes with time (a leader being elected, a broker coming back): the client's own
+ * error says so, or the one its retries gave up on (kafkajs's KafkaJSNumberOfRetriesExceeded is itself
+ * not retriable, and keeps the retriable error as its cause).
+ */
+export function passesWithTime(error: unknown): boolean {
+  if (!isKafkaClientError(error)) return false;
+  if (error.retriable === true) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return isKafkaClientError(cause) && cause.retriable === true;
+}
