@@ -1,6 +1,8 @@
 import type { Admin } from "kafkajs";
 import { createKafka } from "../../pipeline/kafka/client.ts";
 import { ensureTopics, type TopicSpec } from "../../pipeline/topics.ts";
+import { systemClock } from "../core/clock.ts";
+import { type RetryOptions, retryWhile } from "../core/retry.ts";
 import { waitFor } from "../core/wait-for.ts";
 import { waitForTopicMetadata } from "../infra/readiness.ts";
 import type { StartedStack } from "../infra/types.ts";
@@ -33,7 +35,7 @@ export async function prepareTopics(
     ];
     // kafkajs's own wait for leaders asks one broker once and gives up if that broker has not yet
     // applied the new topic (KRaft), so create without it and wait on every broker ourselves.
-    await createMissing(admin, specs, Date.now() + TOPICS_READY_TIMEOUT_MS);
+    await createMissing(admin, specs);
     await waitForTopicMetadata(
       stack.connection(),
       specs.map((s) => s.topic),
@@ -42,12 +44,15 @@ export async function prepareTopics(
     );
     // Even then a KRaft broker can answer one more request with UNKNOWN_TOPIC_OR_PARTITION while it
     // applies the topic: retriable errors are waited out, as kafkajs's own retries are too short for it.
-    const [input, output, dlq] = await whileRetriable(async () => {
-      await ensureTopics(admin, specs);
-      return Promise.all(
-        [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
-      );
-    }, TOPICS_READY_TIMEOUT_MS);
+    const [input, output, dlq] = await retryWhile(
+      async () => {
+        await ensureTopics(admin, specs);
+        return Promise.all(
+          [topics.input, topics.output, topics.dlq].map((t) => endOffsets(stack.connection(), t)),
+        );
+      },
+      waitingOut((error) => (error as { retriable?: boolean }).retriable === true),
+    );
     const inputStart = input as Map<number, bigint>;
     // On a cluster with history (external), the run's group starts where the run starts, not at offset 0.
     if ([...inputStart.values()].some((o) => o > 0n)) {
@@ -81,32 +86,29 @@ export async function waitForGroup(stack: StartedStack, groupId: string, members
   }
 }
 
-/** Runs `work` again while it fails with an error Kafka marks retriable, until `timeoutMs` has passed. */
-/** Creates the topics not there yet; what a moment's wait resolves is waited out until `deadline`. */
+/** Waits out what `passes` for as long as the topics may take to be ready. */
+function waitingOut(passes: (error: unknown) => boolean): RetryOptions {
+  return { passes, clock: systemClock, untilMs: systemClock.now() + TOPICS_READY_TIMEOUT_MS, pauseMs: 500 };
+}
+
+/** Creates the topics not there yet; what a moment's wait resolves is waited out (see creationToWaitOut). */
 async function createMissing(
   admin: Pick<Admin, "listTopics" | "createTopics">,
   specs: readonly TopicSpec[],
-  deadline: number,
 ): Promise<void> {
-  for (;;) {
+  await retryWhile(async () => {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return;
-    try {
-      await admin.createTopics({
-        topics: missing.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor,
-        })),
-        waitForLeaders: false,
-      });
-      return;
-    } catch (error) {
-      if (!creationToWaitOut(error) || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+    await admin.createTopics({
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor,
+      })),
+      waitForLeaders: false,
+    });
+  }, waitingOut(creationToWaitOut));
 }
 
 /** Answers to CreateTopics that a moment's wait resolves (see creationToWaitOut). */
@@ -126,18 +128,6 @@ export function creationToWaitOut(error: unknown): boolean {
   return errors.every(
     (e: { type?: string; retriable?: boolean }) => e.retriable === true || WAIT_OUT.has(e.type ?? ""),
   );
-}
-
-async function whileRetriable<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await work();
-    } catch (error) {
-      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
 }
 
 export interface ExternalLoad {
