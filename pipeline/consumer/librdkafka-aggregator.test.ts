@@ -1,15 +1,14 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import {
-  RD_ASSIGN_PARTITIONS,
-  RD_OFFSET_BEGINNING,
-  type RdKafkaError,
-  type RdKafkaModule,
-  type RdMessage,
-  type RdTopicPartition,
-  type RdTopicPartitionOffset,
+import type {
+  RdKafkaError,
+  RdKafkaModule,
+  RdMessage,
+  RdTopicPartition,
+  RdTopicPartitionOffset,
 } from "../kafka/librdkafka.ts";
+import { RD_ASSIGN_PARTITIONS, RD_OFFSET_BEGINNING } from "../kafka/librdkafka.ts";
 import { LibrdkafkaAggregator, resumeAt } from "./librdkafka-aggregator.ts";
-import { fakeBrokerOptions } from "./test-fixtures.ts";
+import { committedTransaction, fakeBrokerOptions } from "./test-fixtures.ts";
 
 type Done = (error: RdKafkaError | null) => void;
 type Rebalance = (error: { code: number }, partitions: RdTopicPartition[]) => void;
@@ -222,12 +221,7 @@ describe("LibrdkafkaAggregator", () => {
     expect(fake.log).toEqual([
       "producer#1 init",
       "consumer assign 0,1",
-      "producer#1 begin",
-      "producer#1 produce out 0:0–2 (2 + 1)",
-      "producer#1 produce dlq",
-      "producer#1 produce out 1:7–8 (2 + 0)",
-      "producer#1 offsets 0@3,1@9",
-      "producer#1 commit",
+      ...committedTransaction("producer#1", ["out 0:0–2 (2 + 1)", "dlq", "out 1:7–8 (2 + 0)"], "0@3,1@9"),
     ]);
   });
 
@@ -254,10 +248,7 @@ describe("LibrdkafkaAggregator", () => {
     await fake.deliver(fake.records(0, [3, 4, 5, 6, 7]));
     await aggregator.stop();
     expect(fake.log).toEqual([
-      "producer#1 begin",
-      "producer#1 produce out 0:3–7 (5 + 0)",
-      "producer#1 offsets 0@8",
-      "producer#1 commit",
+      ...committedTransaction("producer#1", ["out 0:3–7 (5 + 0)"], "0@8"),
       "consumer leaves the group",
       "producer#1 disconnect",
     ]);
@@ -282,11 +273,7 @@ describe("LibrdkafkaAggregator", () => {
     fake.log.length = 0;
     await fake.deliver(fake.records(0, [0, 1, 2, 3]));
     await aggregator.stop();
-    expect(fake.log.slice(0, 3)).toEqual([
-      "producer#1 begin",
-      "producer#1 produce out 0:0–3 (4 + 0)",
-      "producer#1 offsets 0@4",
-    ]);
+    expect(fake.log.slice(0, 4)).toEqual(committedTransaction("producer#1", ["out 0:0–3 (4 + 0)"], "0@4"));
   });
 
   it("commits nothing of a revoked partition, and counts only the partitions it holds", async () => {
@@ -321,19 +308,13 @@ describe("LibrdkafkaAggregator", () => {
     expect(fake.log).toEqual([
       "producer#1 init",
       "consumer assign 0",
-      "producer#1 begin",
-      "producer#1 produce out 0:0–2 (3 + 0)",
-      "producer#1 offsets 0@3",
-      "producer#1 commit",
+      ...committedTransaction("producer#1", ["out 0:0–2 (3 + 0)"], "0@3"),
       "producer#1 abort",
       "producer#1 disconnect",
       "consumer committed? 0",
       "consumer assign 0@-2",
       "producer#2 init",
-      "producer#2 begin",
-      "producer#2 produce out 0:0–2 (3 + 0)",
-      "producer#2 offsets 0@3",
-      "producer#2 commit",
+      ...committedTransaction("producer#2", ["out 0:0–2 (3 + 0)"], "0@3"),
       "consumer leaves the group",
       "producer#2 disconnect",
     ]);

@@ -45,3 +45,16 @@ export function windowRecord(
   }
   return acc.toRecord({ instanceId: "test", emittedAtMs });
 }
+
+/**
+ * One committed transaction in a fake librdkafka producer's log: `producer` begins, produces `writes` in
+ * order (each as the fake writes it after "produce "), sends `offsets` and commits.
+ */
+export function committedTransaction(producer: string, writes: string[], offsets: string): string[] {
+  return [
+    `${producer} begin`,
+    ...writes.map((write) => `${producer} produce ${write}`),
+    `${producer} offsets ${offsets}`,
+    `${producer} commit`,
+  ];
+}
