@@ -13,6 +13,9 @@ export interface PromSample {
   value: number;
 }
 
+/** How long a config reload may take before the lab calls Prometheus unresponsive. */
+const RELOAD_TIMEOUT_MS = 30_000;
+
 export class PrometheusApi {
   readonly baseUrl: string;
 
@@ -65,10 +68,20 @@ export class PrometheusApi {
     }));
   }
 
-  async reload(): Promise<void> {
+  /**
+   * Has Prometheus read its config again (a new scrape target). Reloads queue behind each other and behind
+   * rule evaluation: in a chaos run at load average 48, two aggregators started in the same second each
+   * waited over 5 s, so the limit only guards against a Prometheus that no longer answers.
+   */
+  async reload(timeoutMs = RELOAD_TIMEOUT_MS): Promise<void> {
     const response = await fetch(`${this.baseUrl}/-/reload`, {
       method: "POST",
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(timeoutMs),
+    }).catch((error: unknown) => {
+      if ((error as Error).name !== "TimeoutError") throw error;
+      throw new Error(
+        `Prometheus at ${this.baseUrl} did not answer POST /-/reload within ${timeoutMs / 1000} s (reading its config again to scrape a new target)`,
+      );
     });
     if (!response.ok)
       throw new Error(
