@@ -6,16 +6,15 @@ import { PartitionWindowAccumulator, windowStart } from "./window.ts";
 const scope = { topic: "user-login", partition: 3, windowStartMs: 1_694_479_540_000, windowMs: 20_000 };
 const emitted = { instanceId: "consumer-a", emittedAtMs: 1_694_479_561_000 };
 
-function login(patch: Partial<NormalizedLogin> = {}): NormalizedLogin {
-  return {
-    userId: "u1",
-    deviceType: "android",
-    locale: "CA",
-    appVersion: "2.3.0",
-    timestampSec: 1_694_479_551,
-    ...patch,
-  };
-}
+/** A valid login of the window above; `patch` changes what a test is about. */
+const LOGIN: NormalizedLogin = {
+  userId: "u1",
+  deviceType: "android",
+  locale: "CA",
+  appVersion: "2.3.0",
+  timestampSec: 1_694_479_551,
+};
+const login = (patch: Partial<NormalizedLogin> = {}): NormalizedLogin => ({ ...LOGIN, ...patch });
 
 describe("windowStart", () => {
   it("aligns to multiples of the window since the epoch", () => {
