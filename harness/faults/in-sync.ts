@@ -27,8 +27,12 @@ export function outOfSync(
   return [...missing, ...lagging];
 }
 
-/** Asks the brokers (admin API, metadata of every topic) what is not in sync; each call bounded. */
-export function clusterSyncProbe(connection: KafkaConnection, expected: readonly number[], boundMs = 3_000) {
+/**
+ * Asks the brokers (admin API, metadata of every topic) what is not in sync; each call bounded. Metadata of
+ * every topic includes the 50 partitions of each internal topic: in a chaos run at load average 43 the nemesis
+ * guard's 90 s ended on a call that had no answer within 3 s, its brokers running, so the bound is 10 s.
+ */
+export function clusterSyncProbe(connection: KafkaConnection, expected: readonly number[], boundMs = 10_000) {
   const admin = createKafka(connection, "lab-in-sync").admin();
   let connected: Promise<void> | undefined;
   const ask = async (): Promise<string[]> => {
