@@ -27,10 +27,11 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let threeBrokerStack: Promise<StartedStack> | undefined;
 
 /**
- * One 3-broker stack for the hung-broker test on both clients, started when the first one needs it: 3 brokers
- * take most of a minute to start on 2 cores. Each resumes its broker, also when it fails, and uses topics and
- * a group of its own; the next waits until all three brokers are registered again (a broker hung past its
- * ZooKeeper session registers anew once it runs).
+ * One 3-broker stack for every test that breaks a broker, on both clients, started when the first one needs
+ * it: 3 brokers take most of a minute to start on 2 cores. A local `restart` returns only once the broker
+ * serves again, relaunching it while ZooKeeper still holds the killed one's session; each test puts back
+ * what it broke, also when it fails, and uses topics and a group of its own; the next waits until all
+ * three brokers are registered (a broker hung past its ZooKeeper session registers anew once it runs).
  */
 async function sharedThreeBrokers(): Promise<StartedStack> {
   threeBrokerStack ??= startLocalStack({ brokers: 3, kraft: false, prometheus: false, log });
@@ -40,14 +41,24 @@ async function sharedThreeBrokers(): Promise<StartedStack> {
 }
 
 /**
- * A 3-broker stack of the test's own, for a test that kills a broker: the restarted JVM can take minutes to
- * be back on a busy machine (in one CI run it was not back 120 s after; in another the next test found 2
- * brokers at once), so a shared stack would hand the next test 2 brokers.
+ * Breaks `broker` with `fault` for `forMs`, then undoes it (resume, or a restart that returns once the broker
+ * serves); a test that ends meanwhile, by a failure or its time limit, undoes it as it finishes.
  */
-async function ownThreeBrokers(): Promise<StartedStack> {
-  const stack = await startLocalStack({ brokers: 3, kraft: false, prometheus: false, log });
-  onTestFinished(() => stack.stop());
-  return stack;
+async function breakBrokerFor(
+  stack: StartedStack,
+  broker: number,
+  fault: "pause" | "stop" | "kill",
+  forMs: number,
+): Promise<void> {
+  const undo = fault === "pause" ? "resume" : "restart";
+  let undone = false;
+  onTestFinished(async () => {
+    if (!undone) await stack.faults.apply(undo, broker);
+  });
+  await stack.faults.apply(fault, broker);
+  await pause(forMs);
+  undone = true;
+  await stack.faults.apply(undo, broker);
 }
 
 afterAll(async () => {
@@ -71,19 +82,52 @@ async function setUp(connection: KafkaConnection, options: SetUpOptions): Promis
 }
 
 /**
- * A test's group with `members` aggregators, `warmUpMs` into a steady load of logins that goes on while the
- * test breaks something.
+ * A test's group with `members` aggregators under a steady load of logins that goes on while the test
+ * breaks something; returns once they are counting: each holds partitions and the group has committed.
  */
 async function underLoad(
   connection: KafkaConnection,
   options: SetUpOptions & { members: number },
-  logins: { rate: number; durationMs: number; seed: number; warmUpMs: number },
+  logins: { rate: number; durationMs: number; seed: number },
 ): Promise<{ setup: AggregatorGroup; load: ReturnType<typeof produceLogins> }> {
   const setup = await setUp(connection, options);
   for (let member = 0; member < options.members; member += 1) await setup.fleet.add();
   const load = produceLogins(setup, logins);
-  await pause(logins.warmUpMs);
+  await counting(setup, options.members);
   return { setup, load };
+}
+
+/** Waits until each of the first `members` aggregators last joined with partitions and the group has committed. */
+async function counting(setup: AggregatorGroup, members: number): Promise<void> {
+  const admin = createKafka(setup.connection, "warm-up").admin();
+  await admin.connect();
+  const joins = () => Array.from({ length: members }, (_, index) => assignments(setup, index).at(-1) ?? "");
+  try {
+    await waitFor(
+      async () => {
+        if (joins().some((join) => join === "" || join === "none")) return undefined;
+        const [offsets] = await admin.fetchOffsets({ groupId: setup.groupId, topics: [setup.topics.input] });
+        return offsets?.partitions.some((p) => BigInt(p.offset) >= 0n) ? true : undefined;
+      },
+      {
+        what: "the aggregators to hold partitions and the group to commit",
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        describe: () => `last joins: ${joins().join(" | ")}`,
+      },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** `underLoad` on the shared 3-broker stack, with its topics replicated to all three. */
+async function underLoadOnThreeBrokers(
+  options: Omit<SetUpOptions, "replicationFactor"> & { members: number },
+  logins: { rate: number; durationMs: number; seed: number },
+): Promise<{ stack: StartedStack; setup: AggregatorGroup; load: ReturnType<typeof produceLogins> }> {
+  const stack = await sharedThreeBrokers();
+  return { stack, ...(await underLoad(stack.connection(), { ...options, replicationFactor: 3 }, logins)) };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -192,11 +236,9 @@ function coordinatorOnceKnown(
 
 describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   it("stays exact when a broker hangs (SIGSTOP) past the session timeout under load: 3 brokers, 6 partitions, 2 aggregators", async () => {
-    const stack = await sharedThreeBrokers();
-    const { setup, load } = await underLoad(
-      stack.connection(),
-      { client, partitions: 6, replicationFactor: 3, windowMs: 2_000, members: 2 },
-      { rate: 2_000, durationMs: 36_000, seed: 21, warmUpMs: 6_000 },
+    const { stack, setup, load } = await underLoadOnThreeBrokers(
+      { client, partitions: 6, windowMs: 2_000, members: 2 },
+      { rate: 2_000, durationMs: 36_000, seed: 21 },
     );
     // Hang a broker that coordinates transactions of the aggregators but not their group: members whose
     // commits hang are evicted while the other keeps heartbeating and takes their partitions, then they
@@ -213,22 +255,15 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     log(
       `hanging broker ${hung}: coordinator of ${count(hung)} of ${transactions.length} transactional ids; the group's is ${group}`,
     );
-    await stack.faults.apply("pause", hung);
-    let resumed = false;
-    onTestFinished(async () => {
-      if (!resumed) await stack.faults.apply("resume", hung);
-    });
-    await pause(22_000);
-    await stack.faults.apply("resume", hung);
-    resumed = true;
+    await breakBrokerFor(stack, hung, "pause", 22_000);
     await expectExactAfter(setup, "hung broker", load, 120_000);
-  }, 300_000);
+  }, 420_000);
 
   it("stays exact when a frozen aggregator (a zombie with open windows) wakes up and regains its partitions", async () => {
     const { setup, load } = await underLoad(
       { brokers: shared.bootstrapServers },
       { client, partitions: 6, replicationFactor: 1, windowMs: 4_000, members: 2 },
-      { rate: 1_000, durationMs: 32_000, seed: 23, warmUpMs: 6_000 },
+      { rate: 1_000, durationMs: 32_000, seed: 23 },
     );
     const zombie = pidOf(setup, 1);
     signalGroup(zombie, "SIGSTOP");
@@ -255,18 +290,14 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
   });
 
   it("stays exact and keeps counting when the transaction coordinator's broker is killed under load: 3 brokers", async () => {
-    const stack = await ownThreeBrokers();
-    const { setup, load } = await underLoad(
-      stack.connection(),
-      { client, partitions: 2, replicationFactor: 3, windowMs: 500, members: 1 },
-      { rate: 1_000, durationMs: 30_000, seed: 25, warmUpMs: 6_000 },
+    const { stack, setup, load } = await underLoadOnThreeBrokers(
+      { client, partitions: 2, windowMs: 500, members: 1 },
+      { rate: 1_000, durationMs: 30_000, seed: 25 },
     );
     const [transactionalId = ""] = transactionalIds(setup, 1);
     const coordinator = await coordinatorOnceKnown(setup.connection, "__transaction_state", transactionalId);
     log(`killing broker ${coordinator}, the transaction coordinator of ${transactionalId}`);
-    await stack.faults.apply("kill", coordinator);
-    await pause(10_000);
-    await stack.faults.apply("restart", coordinator);
+    await breakBrokerFor(stack, coordinator, "kill", 10_000);
     await expectExactAfter(setup, "coordinator killed", load, 90_000);
   }, 300_000);
 
@@ -274,21 +305,17 @@ describe.each(CLIENT_NAMES)("the aggregator on %s under faults", (client) => {
     // Issue 16, finding 1: partition leaders move three times under load, while the restarted broker may
     // still be catching up. On kafkajs a fetcher per broker then hands over batches fetched before a seek
     // took effect, or the same offsets twice; counting them lost and double-counted records.
-    const stack = await ownThreeBrokers();
-    const { setup, load } = await underLoad(
-      stack.connection(),
-      { client, partitions: 6, replicationFactor: 3, windowMs: 3_000, members: 2 },
-      { rate: 1_500, durationMs: 50_000, seed: 27, warmUpMs: 5_000 },
+    const { stack, setup, load } = await underLoadOnThreeBrokers(
+      { client, partitions: 6, windowMs: 3_000, members: 2 },
+      { rate: 1_500, durationMs: 50_000, seed: 27 },
     );
     for (const broker of stack.brokerIds()) {
       log(`stopping broker ${broker}; restarting it 7 s later, not waiting for it to be in sync`);
-      await stack.faults.apply("stop", broker);
-      await pause(7_000);
-      await stack.faults.apply("restart", broker);
+      await breakBrokerFor(stack, broker, "stop", 7_000);
       await pause(7_000);
     }
     await expectExactAfter(setup, "rolling restart", load, 120_000);
-  }, 360_000);
+  }, 480_000);
 
   it("counts a window whose labels exceed the broker's message limit, and everything after it", async () => {
     const setup = await setUp(
