@@ -36,6 +36,7 @@ function fakeLibrdkafka() {
   let duringClose: (() => void) | undefined;
   let producers = 0;
   let abortFails = false;
+  let unreadOnce: string | undefined;
   let hold: (() => void) | undefined;
   let heldCommit: Done | undefined;
   /** Holds the next commit until the test fails it: `reached` once it is asked for. */
@@ -135,6 +136,13 @@ function fakeLibrdkafka() {
       cb: (e: null, o: RdTopicPartitionOffset[]) => void,
     ) {
       log.push(`consumer committed? ${partitions.map((p) => p.partition).join(",")}`);
+      if (unreadOnce !== undefined) {
+        // As the binding: a partition whose offset could not be read is an Error in its place.
+        const errors = partitions.map(() => new Error(unreadOnce));
+        unreadOnce = undefined;
+        setImmediate(() => cb(null, errors as unknown as RdTopicPartitionOffset[]));
+        return;
+      }
       const offsets = partitions.map((p) => ({ ...p, offset: committed.get(p.partition) ?? -1_001 }));
       setImmediate(() => cb(null, offsets));
     }
@@ -187,6 +195,10 @@ function fakeLibrdkafka() {
     holdCommit,
     failAborts: () => {
       abortFails = true;
+    },
+    /** Answers the next committed-offset read with an Error for each partition, as the binding does. */
+    failNextCommittedRead: (message: string) => {
+      unreadOnce = message;
     },
     records,
   };
@@ -252,6 +264,27 @@ describe("LibrdkafkaAggregator", () => {
       "consumer leaves the group",
       "producer#1 disconnect",
     ]);
+  });
+
+  it("reads the committed offsets again when a partition's comes back as an error, rather than starting it over", async () => {
+    const fake = fakeLibrdkafka();
+    const { aggregator, clock, lines } = await assigned(fake, [0]);
+    await fake.deliver(fake.records(0, [0, 1, 2]));
+    clock.at = 60_000;
+    await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
+    await fake.deliver(fake.records(0, [3, 4]));
+    const commit = fake.holdCommit();
+    clock.at = 120_000;
+    await commit.reached;
+    fake.failNextCommittedRead("Broker: Coordinator load in progress");
+    fake.log.length = 0;
+    commit.fail(Object.assign(new Error("Broker: Not coordinator"), { code: 16 }));
+    await vi.waitFor(() => expect(fake.log).toContain("consumer assign 0@3"), { timeout: 10_000 });
+    expect(fake.log.filter((line) => line.startsWith("consumer assign"))).toEqual(["consumer assign 0@3"]);
+    expect(lines).toContainEqual(
+      expect.stringContaining("1 committed offset(s) not read: Broker: Coordinator load in progress"),
+    );
+    await aggregator.stop();
   });
 
   it("answers an assignment served while it leaves the group with an empty one, and stops without a crash", async () => {

@@ -305,11 +305,18 @@ export class LibrdkafkaAggregator implements Aggregator {
       return true;
     }
     try {
-      const committed = await call<{ partition: number; offset: number }[]>("committed", (done) =>
+      const answer = await call<({ partition: number; offset?: number } | Error)[]>("committed", (done) =>
         this.consumer.committed(partitions, CALL_TIMEOUT_MS, done),
       );
+      // The binding answers a partition whose offset could not be read (its coordinator moving or loading)
+      // with an Error in its place: read as "no commit", it would send the partition back to its beginning.
+      const unread = answer.filter((entry): entry is Error => entry instanceof Error);
+      if (unread.length > 0)
+        throw new Error(
+          `${unread.length} committed offset(s) not read: ${unread.map((e) => e.message).join("; ")}`,
+        );
       if (epoch !== this.epoch) return false;
-      this.consumer.assign(resumeAt(inputTopic, committed));
+      this.consumer.assign(resumeAt(inputTopic, answer as { partition: number; offset?: number }[]));
     } catch (error) {
       log(`cannot resume from the committed offsets yet (${describe(error)}); trying again shortly`);
       return false;
@@ -320,15 +327,15 @@ export class LibrdkafkaAggregator implements Aggregator {
   }
 }
 
-/** Where each partition resumes: its committed offset, or the beginning when it has none (librdkafka's -1001). */
+/** Where each partition resumes: its committed offset, or the beginning when it has none (no `offset`, or -1001). */
 export function resumeAt(
   topic: string,
-  committed: { partition: number; offset: number }[],
+  committed: { partition: number; offset?: number }[],
 ): RdTopicPartitionOffset[] {
   return committed.map(({ partition, offset }) => ({
     topic,
     partition,
-    offset: offset >= 0 ? offset : RD_OFFSET_BEGINNING,
+    offset: offset !== undefined && offset >= 0 ? offset : RD_OFFSET_BEGINNING,
   }));
 }
 
