@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Clock } from "./clock.ts";
+import { steppingClock } from "./clock.ts";
 import { retryWhile } from "./retry.ts";
-
-/** A clock whose sleep moves it on at once. */
-function steppingClock(): Clock {
-  let t = 0;
-  return {
-    now: () => t,
-    monotonic: () => t,
-    sleep: async (ms) => {
-      t += ms;
-    },
-  };
-}
 
 const passing = Object.assign(new Error("not the leader"), { retriable: true });
 

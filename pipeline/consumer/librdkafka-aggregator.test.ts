@@ -223,6 +223,25 @@ async function assigned(fake: ReturnType<typeof fakeLibrdkafka>, partitions: num
   return { aggregator, clock, lines };
 }
 
+/**
+ * Partition 0's window of offsets 0–2 committed at 60 s, then the window of `next` due at 120 s with its
+ * commit held, for the test to fail.
+ */
+async function secondCommitHeld(
+  fake: ReturnType<typeof fakeLibrdkafka>,
+  clock: { at: number },
+  next: number[],
+) {
+  await fake.deliver(fake.records(0, [0, 1, 2]));
+  clock.at = 60_000;
+  await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
+  await fake.deliver(fake.records(0, next));
+  const commit = fake.holdCommit();
+  clock.at = 120_000;
+  await commit.reached;
+  return commit;
+}
+
 describe("LibrdkafkaAggregator", () => {
   it("commits every due window's analytics, dead letters and next offsets in one transaction", async () => {
     const fake = fakeLibrdkafka();
@@ -240,13 +259,7 @@ describe("LibrdkafkaAggregator", () => {
   it("after a failed transaction, aborts it, drops what was counted since, and reads again from the window's first offset", async () => {
     const fake = fakeLibrdkafka();
     const { aggregator, clock, lines } = await assigned(fake, [0]);
-    await fake.deliver(fake.records(0, [0, 1, 2]));
-    clock.at = 60_000;
-    await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
-    await fake.deliver(fake.records(0, [3, 4, 5]));
-    const commit = fake.holdCommit();
-    clock.at = 120_000;
-    await commit.reached;
+    const commit = await secondCommitHeld(fake, clock, [3, 4, 5]);
     // Reading goes on while the transaction is in flight: these records open the next window.
     await fake.deliver(fake.records(0, [6, 7]));
     fake.log.length = 0;
@@ -269,13 +282,7 @@ describe("LibrdkafkaAggregator", () => {
   it("reads the committed offsets again when a partition's comes back as an error, rather than starting it over", async () => {
     const fake = fakeLibrdkafka();
     const { aggregator, clock, lines } = await assigned(fake, [0]);
-    await fake.deliver(fake.records(0, [0, 1, 2]));
-    clock.at = 60_000;
-    await vi.waitFor(() => expect(fake.log).toContain("producer#1 commit"));
-    await fake.deliver(fake.records(0, [3, 4]));
-    const commit = fake.holdCommit();
-    clock.at = 120_000;
-    await commit.reached;
+    const commit = await secondCommitHeld(fake, clock, [3, 4]);
     fake.failNextCommittedRead("Broker: Coordinator load in progress");
     fake.log.length = 0;
     commit.fail(Object.assign(new Error("Broker: Not coordinator"), { code: 16 }));
