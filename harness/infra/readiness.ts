@@ -10,11 +10,12 @@ export interface ReadyOptions {
 }
 
 const HEALTH_TOPIC = "__lab_health";
+const TRANSACTION_LOG = "__transaction_state";
 
 /**
  * Ready means clients on this host can use the cluster: every broker registered, and a topic replicated to
  * all of them created with a leader and a full ISR (the seed's health check, from outside the containers),
- * and every broker knows that topic's leader.
+ * every broker knows that topic's leader, and the transaction log exists (see waitForTransactionLog).
  */
 export async function waitForKafka(
   connection: KafkaConnection,
@@ -58,6 +59,37 @@ export async function waitForKafka(
     await admin.disconnect();
   }
   await waitForTopicMetadata(connection, [HEALTH_TOPIC], count, options);
+  await waitForTransactionLog(connection, options);
+}
+
+/**
+ * The aggregators are transactional, and a broker creates its transaction log at the first transactional
+ * producer's call. Left to the aggregators, that came after the load had started: on a loaded CI machine
+ * it took 30 s, every claim failed with "Failed to find group coordinator" meanwhile, and the soak failed
+ * its stall check on a cluster that was still starting (CI, stop 25). One transaction begun and ended here
+ * (it sends nothing) makes the broker create it first.
+ */
+async function waitForTransactionLog(connection: KafkaConnection, options: ReadyOptions): Promise<void> {
+  const producer = createKafka(connection, "lab-readiness").producer({
+    transactionalId: "lab-readiness",
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  try {
+    await waitFor(
+      async () => {
+        options.check?.();
+        await producer.connect();
+        const transaction = await producer.transaction();
+        await transaction.abort();
+        return true;
+      },
+      { what: "Kafka's transaction coordinator", timeoutMs: options.timeoutMs, signal: options.signal },
+    );
+  } finally {
+    await producer.disconnect();
+  }
+  await waitForTopicMetadata(connection, [TRANSACTION_LOG], 1, options);
 }
 
 /**

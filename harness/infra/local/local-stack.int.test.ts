@@ -105,6 +105,11 @@ describe("own stacks", () => {
       expect(partition.replicas).toHaveLength(3);
       expect(partition.isr).toHaveLength(3);
     }
+    // Ready includes the transaction log, which the broker creates only when a transactional producer asks.
+    const log = await admin.fetchTopicMetadata({ topics: ["__transaction_state"] });
+    const logPartitions = log.topics[0]?.partitions ?? [];
+    expect(logPartitions).toHaveLength(10);
+    expect(logPartitions.every((p) => p.leader >= 0 && p.replicas.length === 3)).toBe(true);
 
     // Fault controls: a broker killed, the cluster still takes acks=all writes (min ISR 2), the broker back.
     const producer = createKafka(stack.connection(), "fault-check").producer({ idempotent: true });
