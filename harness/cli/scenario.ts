@@ -5,6 +5,7 @@ import { hideBin } from "yargs/helpers";
 import { SASL_MECHANISMS } from "../../pipeline/kafka/client.ts";
 import { CLIENT_NAMES } from "../../pipeline/kafka/record-producer.ts";
 import { EXIT_CODES, exitCodeFor, formatError, UsageError } from "../core/errors.ts";
+import { formatMeasured } from "../core/format.ts";
 import { onShutdownSignal } from "../infra/local/process.ts";
 import { REPO_ROOT } from "../infra/local/provision.ts";
 import type { ProviderName } from "../infra/types.ts";
@@ -293,7 +294,10 @@ function printVerdict(
   );
   for (const a of failed)
     log(`  ✗ ${a.name}: expected ${a.expected}, observed ${a.observed}${a.detail ? ` (${a.detail})` : ""}`);
-  for (const c of regressions) log(`  ✗ regression in ${c.metric}: baseline ${c.baseline}, now ${c.current}`);
+  for (const c of regressions)
+    log(
+      `  ✗ regression in ${c.metric}: baseline ${formatMeasured(c.baseline)}, now ${formatMeasured(c.current)}`,
+    );
   log(`reports: ${paths.html}`);
   log(`         ${paths.markdown}, ${paths.json}, ${paths.junit}`);
 }

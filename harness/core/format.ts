@@ -25,6 +25,11 @@ export function formatNumber(n: number): string {
   return Number.isFinite(n) ? precise.format(n) : "—";
 }
 
+/** A figure a run may not have measured: "not measured", never a 0 that reads as a result. */
+export function formatMeasured(n: number | null): string {
+  return n === null ? "not measured" : formatNumber(n);
+}
+
 export function formatPercent(fraction: number): string {
   return `${decimal.format(fraction * 100)} %`;
 }

@@ -61,8 +61,8 @@ export class Timeline {
   private readonly phaseList: { phase: RunPhase; atMs: number }[] = [];
   private last: Sample | undefined;
   private totals: DeliveryTotals | undefined;
-  private maxOffsets = 0;
-  private maxSeconds = 0;
+  private maxOffsets: number | null = null;
+  private maxSeconds: number | null = null;
 
   constructor(
     options: { brokerMetrics: boolean },
@@ -104,8 +104,8 @@ export class Timeline {
       if (gap === undefined) this.gapLog.measured(what);
       else this.gapLog.add(what, sample.t, gap);
     }
-    if (sample.lagOffsets !== null) this.maxOffsets = Math.max(this.maxOffsets, sample.lagOffsets);
-    if (sample.lagSeconds !== null) this.maxSeconds = Math.max(this.maxSeconds, sample.lagSeconds);
+    if (sample.lagOffsets !== null) this.maxOffsets = Math.max(this.maxOffsets ?? 0, sample.lagOffsets);
+    if (sample.lagSeconds !== null) this.maxSeconds = Math.max(this.maxSeconds ?? 0, sample.lagSeconds);
     this.last = sample;
     this.emit({ kind: "sample", sample });
   }
@@ -151,8 +151,8 @@ export class Timeline {
     return this.last;
   }
 
-  /** The highest lag sampled; 0 until one was measured (the series' gaps say when none was). */
-  get maxLag(): { offsets: number; seconds: number } {
+  /** The highest lag sampled; null until one was measured (the series' gaps say why none was). */
+  get maxLag(): { offsets: number | null; seconds: number | null } {
     return { offsets: this.maxOffsets, seconds: this.maxSeconds };
   }
 

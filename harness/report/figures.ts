@@ -3,6 +3,7 @@
 import { formatDuration } from "../core/clock.ts";
 import {
   formatCount,
+  formatMeasured,
   formatMs,
   formatNumber,
   formatPercent,
@@ -34,7 +35,10 @@ export function keyFigures(result: RunResult): Figure[] {
     { label: "E2E latency p99", value: measuredMs(latency, "p99") },
     { label: "E2E latency p99.9", value: measuredMs(latency, "p999") },
     { label: "E2E latency max", value: measuredMs(latency, "max") },
-    { label: "Max lag", value: `${formatCount(lag.maxOffsets)} offsets / ${formatSeconds(lag.maxSeconds)}` },
+    {
+      label: "Max lag",
+      value: `${lag.maxOffsets === null ? "not measured" : `${formatCount(lag.maxOffsets)} offsets`} / ${lag.maxSeconds === null ? "not measured" : formatSeconds(lag.maxSeconds)}`,
+    },
     { label: "Drain time", value: lag.drainMs === null ? "never drained" : formatMs(lag.drainMs) },
     { label: "Final lag status", value: lag.finalStatus },
   ];
@@ -124,5 +128,7 @@ export function faultCells(row: FaultRow): string[] {
 export function baselineExpectation(comparison: BaselineComparison): string {
   const sign = comparison.better === "higher" ? "−" : "+";
   const bound = comparison.better === "higher" ? "≥" : "≤";
-  return `${bound} ${formatNumber(comparison.limit ?? baselineLimit(comparison))} (baseline ${formatNumber(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
+  const limit = comparison.limit ?? baselineLimit(comparison);
+  if (limit === null) return "no limit: the baseline did not measure it";
+  return `${bound} ${formatNumber(limit)} (baseline ${formatMeasured(comparison.baseline)} ${sign}${formatPercent(comparison.tolerance)})`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { formatCount, formatNumber, formatRate } from "../core/format.ts";
+import { formatCount, formatMeasured, formatRate } from "../core/format.ts";
 import { statusTimeline } from "../observe/throttle-figures.ts";
 import type { RunResult } from "../result/types.ts";
 import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
@@ -211,8 +211,8 @@ function baseline(comparison: NonNullable<RunResult["baseline"]>): string {
     cells: [
       { html: badge(c.pass) },
       c.metric,
-      formatNumber(c.baseline),
-      formatNumber(c.current),
+      formatMeasured(c.baseline),
+      formatMeasured(c.current),
       baselineExpectation(c),
     ],
     className: c.pass ? "pass" : "fail",

@@ -1,4 +1,4 @@
-import { formatNumber } from "../core/format.ts";
+import { formatMeasured } from "../core/format.ts";
 import { statusTimeline } from "../observe/throttle-figures.ts";
 import type { Assertion, RunResult } from "../result/types.ts";
 import { pauseHeaders, pauseRows, THROTTLE_HEADERS, throttleRows } from "./fault-effects.ts";
@@ -56,7 +56,7 @@ function cases(result: RunResult): Case[] {
         : {
             name: `baseline: ${c.metric}`,
             failure: {
-              message: `expected ${baselineExpectation(c)}, observed ${formatNumber(c.current)}`,
+              message: `expected ${baselineExpectation(c)}, observed ${formatMeasured(c.current)}`,
               detail: `compared with ${result.baseline?.file}`,
             },
           },

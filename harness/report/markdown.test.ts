@@ -105,6 +105,19 @@ describe("renderMarkdown", () => {
     expect(row(older)).toContain("≥ 399.36 (baseline 499.2 −20 %)");
   });
 
+  it("writes a lag no sample could read as not measured, in the key figures and the baseline rows", () => {
+    const base = sampleResult();
+    const unread = sampleResult({ lag: { ...base.lag, maxOffsets: null, maxSeconds: null } });
+    const markdown = renderMarkdown({
+      ...unread,
+      baseline: { file: "b.json", comparisons: compareWithBaseline(unread, base) },
+    });
+    expect(section(markdown, "Key figures")).toContain("| Max lag | not measured / not measured |");
+    expect(section(markdown, "Baseline comparison")).toContain(
+      "| ❌ | max lag (s) | 10.6 | not measured | ≤ 15.9 (baseline 10.6 +50 %) |",
+    );
+  });
+
   it("gives each fault a row of the faults table", () => {
     const faults = section(renderMarkdown(sampleResult()), "Faults");
     expect(faults).toContain("| At | Action | Target | Process | Note |");

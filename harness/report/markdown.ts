@@ -1,4 +1,4 @@
-import { formatCount, formatNumber, formatRate } from "../core/format.ts";
+import { formatCount, formatMeasured, formatRate } from "../core/format.ts";
 import { statusTimeline } from "../observe/throttle-figures.ts";
 import type { RunResult } from "../result/types.ts";
 import { describeLocales, exactnessRows, localeSummary } from "./exactness-table.ts";
@@ -140,8 +140,8 @@ function baseline(comparison: NonNullable<RunResult["baseline"]>): string[] {
   const rows = comparison.comparisons.map((c) => [
     mark(c.pass),
     c.metric,
-    formatNumber(c.baseline),
-    formatNumber(c.current),
+    formatMeasured(c.baseline),
+    formatMeasured(c.current),
     baselineExpectation(c),
   ]);
   return [

@@ -101,7 +101,7 @@ export function buildResult(input: ResultInput): RunResult {
     latency,
     lag: {
       maxOffsets: maxLag.offsets,
-      maxSeconds: round(maxLag.seconds),
+      maxSeconds: maxLag.seconds === null ? null : round(maxLag.seconds),
       drainMs: input.drainMs,
       finalStatus: timeline.lastSample?.lagStatus ?? "UNKNOWN",
     },

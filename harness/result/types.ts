@@ -107,8 +107,9 @@ export interface RunResult {
   /** End-to-end: from the event's timestamp to the commit of the window that counted it. */
   latency: Percentiles;
   lag: {
-    maxOffsets: number;
-    maxSeconds: number;
+    /** The highest lag sampled; null when no sample could read it (the series' gaps say why). */
+    maxOffsets: number | null;
+    maxSeconds: number | null;
     /** Milliseconds from the end of the load until lag reached zero; null when it never did. */
     drainMs: number | null;
     finalStatus: LagStatus;

@@ -6,7 +6,7 @@ import { baselineLimit, baselinePath, compareWithBaseline, LAG_FLOOR_SECONDS } f
 
 const base = sampleResult();
 
-function withFigures(rate: number, p99: number, lagSeconds: number): RunResult {
+function withFigures(rate: number, p99: number, lagSeconds: number | null): RunResult {
   return sampleResult({
     throughput: { ...base.throughput, achievedPerSec: rate },
     latency: { ...base.latency, p99 },
@@ -45,6 +45,15 @@ describe("compareWithBaseline", () => {
     expect(lag(0.4)?.pass).toBe(true);
     expect(lag(LAG_FLOOR_SECONDS)?.pass).toBe(true);
     expect(lag(LAG_FLOOR_SECONDS + 0.5)?.pass).toBe(false);
+  });
+
+  it("fails a comparison that either run could not measure, with no limit", () => {
+    const unread = byMetric(withFigures(1_000, 2_000, null))["max lag (s)"];
+    expect(unread).toMatchObject({ baseline: 10, current: null, pass: false });
+    expect(unread?.limit).toBeUndefined();
+    const baselineUnread = byMetric(withFigures(1_000, 2_000, 1), withFigures(1_000, 2_000, null))["max lag (s)"];
+    expect(baselineUnread).toMatchObject({ baseline: null, current: 1, pass: false });
+    expect(baselineUnread && baselineLimit(baselineUnread)).toBeNull();
   });
 
   it("takes tolerances from the caller", () => {

@@ -8,7 +8,7 @@ import type { BaselineComparison } from "./types.ts";
 export interface BaselineFigures {
   throughput: { achievedPerSec: number };
   latency: { p99: number };
-  lag: { maxSeconds: number };
+  lag: { maxSeconds: number | null };
 }
 
 /** What says which experiment a baseline was: its scenario and the configuration it ran. */
@@ -43,7 +43,7 @@ export const LAG_FLOOR_SECONDS = 2;
 interface MetricDefinition {
   metric: string;
   better: BaselineComparison["better"];
-  read: (result: BaselineFigures) => number;
+  read: (result: BaselineFigures) => number | null;
   tolerance: (t: BaselineTolerances) => number;
   floor?: number;
 }
@@ -75,8 +75,9 @@ const METRICS: MetricDefinition[] = [
  * plus the tolerance (never below the metric's absolute floor) when lower is better. Each comparison
  * keeps it as `limit`; the report writers work it out again only for a report written before that.
  */
-export function baselineLimit(comparison: BaselineComparison): number {
+export function baselineLimit(comparison: BaselineComparison): number | null {
   const { baseline, tolerance, better } = comparison;
+  if (baseline === null) return null;
   if (better === "higher") return baseline * (1 - tolerance);
   const floor = METRICS.find((m) => m.metric === comparison.metric)?.floor ?? 0;
   return Math.max(baseline * (1 + tolerance), floor);
@@ -97,7 +98,9 @@ export function compareWithBaseline(
       pass: false,
     };
     const limit = baselineLimit(comparison);
-    comparison.pass = m.better === "higher" ? comparison.current >= limit : comparison.current <= limit;
+    const { current: value } = comparison;
+    if (limit === null || value === null) return comparison;
+    comparison.pass = m.better === "higher" ? value >= limit : value <= limit;
     return { ...comparison, limit };
   });
 }

@@ -62,6 +62,16 @@ describe("evaluateThresholds", () => {
     ]);
   });
 
+  it("fails a lag limit it could not check, saying the lag was never read", () => {
+    const unread = { ...observed, maxLagOffsets: null, maxLagSeconds: null };
+    const assertions = evaluateThresholds({ maxLagOffsets: 5_000, maxLagSeconds: 10, exact: false }, unread);
+    expect(assertions.map((a) => [a.name, a.observedValue, a.pass])).toEqual([
+      ["max consumer lag (offsets)", null, false],
+      ["max consumer lag (seconds)", null, false],
+    ]);
+    for (const a of assertions) expect(a.observed).toMatch(/^not measured: no sample read the lag/);
+  });
+
   it("fails each threshold that is crossed", () => {
     const worse = {
       ...observed,

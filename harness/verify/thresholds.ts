@@ -4,8 +4,9 @@ import type { Thresholds } from "../scenario/types.ts";
 
 /** The run's figures that thresholds are judged on. */
 export interface ObservedFigures {
-  maxLagOffsets: number;
-  maxLagSeconds: number;
+  /** Null when no sample could read the lag: a limit on it then fails, unchecked. */
+  maxLagOffsets: number | null;
+  maxLagSeconds: number | null;
   /** Null when lag never reached zero after the load. */
   drainMs: number | null;
   targetPerSec: number;
@@ -14,6 +15,8 @@ export interface ObservedFigures {
   lost: number;
   duplicated: number;
 }
+
+const NO_LAG_READ = "not measured: no sample read the lag (the report's gaps say why)";
 
 /** Whole milliseconds, so that a figure just over its limit never reads the same as the limit. */
 function formatMillis(ms: number): string {
@@ -32,6 +35,7 @@ export function evaluateThresholds(thresholds: Thresholds, observed: ObservedFig
       observed.maxLagOffsets,
       "offsets",
       formatCount,
+      observed.maxLagOffsets === null ? NO_LAG_READ : undefined,
     );
   }
   if (thresholds.maxLagSeconds !== undefined) {
@@ -42,6 +46,7 @@ export function evaluateThresholds(thresholds: Thresholds, observed: ObservedFig
       observed.maxLagSeconds,
       "s",
       formatSeconds,
+      observed.maxLagSeconds === null ? NO_LAG_READ : undefined,
     );
   }
   if (thresholds.drainWithinMs !== undefined) {

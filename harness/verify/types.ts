@@ -17,8 +17,9 @@ export interface AggregateCounts {
 
 export interface BaselineComparison {
   metric: string;
-  baseline: number;
-  current: number;
+  /** Null when that run could not measure it: the comparison then fails, unchecked. */
+  baseline: number | null;
+  current: number | null;
   /** Relative change allowed, 0.2 = 20 %. */
   tolerance: number;
   /** "higher" when a larger value is better (rate), "lower" when smaller is better (latency, lag). */
