@@ -79,7 +79,7 @@ const reportSchema = z.looseObject({
   recount: counts,
   aggregates: z.looseObject({ total: z.number() }),
   throughput: z.looseObject({ achievedPerSec: z.number() }),
-  latency: z.looseObject({ p99: z.number() }),
+  latency: z.looseObject({ p99: z.number(), count: z.number() }),
   lag: z.looseObject({ maxSeconds: z.number().nullable() }),
   series: z.looseObject({ t: z.array(z.number()) }),
   assertions: z.array(z.looseObject({ name: z.string(), pass: z.boolean() })),

@@ -70,7 +70,7 @@ export function buildResult(input: ResultInput): RunResult {
       drainMs: input.drainMs,
       targetPerSec: input.expectedTargetPerSec,
       achievedPerSec,
-      p99Ms: latency.p99,
+      p99Ms: latency.count === 0 ? null : latency.p99,
       ...lostBeyondLag(
         collected.recount,
         aggregates,

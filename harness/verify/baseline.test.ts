@@ -51,9 +51,15 @@ describe("compareWithBaseline", () => {
     const unread = byMetric(withFigures(1_000, 2_000, null))["max lag (s)"];
     expect(unread).toMatchObject({ baseline: 10, current: null, pass: false });
     expect(unread?.limit).toBeUndefined();
-    const baselineUnread = byMetric(withFigures(1_000, 2_000, 1), withFigures(1_000, 2_000, null))["max lag (s)"];
+    const unreadBaseline = withFigures(1_000, 2_000, null);
+    const baselineUnread = byMetric(withFigures(1_000, 2_000, 1), unreadBaseline)["max lag (s)"];
     expect(baselineUnread).toMatchObject({ baseline: null, current: 1, pass: false });
     expect(baselineUnread && baselineLimit(baselineUnread)).toBeNull();
+  });
+
+  it("does not read an empty latency histogram's p99 of 0 as a latency", () => {
+    const none = sampleResult({ latency: { ...base.latency, count: 0, p99: 0 } });
+    expect(byMetric(none)["e2e latency p99 (ms)"]).toMatchObject({ current: null, pass: false });
   });
 
   it("takes tolerances from the caller", () => {

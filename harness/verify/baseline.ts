@@ -7,7 +7,7 @@ import type { BaselineComparison } from "./types.ts";
 /** What a comparison reads of a run and of its baseline: a RunResult, or a report.json read back. */
 export interface BaselineFigures {
   throughput: { achievedPerSec: number };
-  latency: { p99: number };
+  latency: { p99: number; count: number };
   lag: { maxSeconds: number | null };
 }
 
@@ -58,7 +58,8 @@ const METRICS: MetricDefinition[] = [
   {
     metric: "e2e latency p99 (ms)",
     better: "lower",
-    read: (r) => r.latency.p99,
+    // An empty histogram's p99 reads 0: no window was committed, so there is no latency to compare.
+    read: (r) => (r.latency.count === 0 ? null : r.latency.p99),
     tolerance: (t) => t.p99 ?? 0.5,
   },
   {

@@ -72,6 +72,12 @@ describe("evaluateThresholds", () => {
     for (const a of assertions) expect(a.observed).toMatch(/^not measured: no sample read the lag/);
   });
 
+  it("fails a latency limit when no window was committed, instead of reading the empty histogram's 0", () => {
+    const [p99] = evaluateThresholds({ maxP99LatencyMs: 2_000, exact: false }, { ...observed, p99Ms: null });
+    expect(p99).toMatchObject({ observedValue: null, observed: "not measured: no window was committed" });
+    expect(p99?.pass).toBe(false);
+  });
+
   it("fails each threshold that is crossed", () => {
     const worse = {
       ...observed,
