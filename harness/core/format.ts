@@ -26,8 +26,8 @@ export function formatNumber(n: number): string {
 }
 
 /** A figure a run may not have measured: "not measured", never a 0 that reads as a result. */
-export function formatMeasured(n: number | null): string {
-  return n === null ? "not measured" : formatNumber(n);
+export function formatMeasured(n: number | null, format: (n: number) => string = formatNumber): string {
+  return n === null ? "not measured" : format(n);
 }
 
 export function formatPercent(fraction: number): string {

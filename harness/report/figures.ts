@@ -37,7 +37,7 @@ export function keyFigures(result: RunResult): Figure[] {
     { label: "E2E latency max", value: measuredMs(latency, "max") },
     {
       label: "Max lag",
-      value: `${lag.maxOffsets === null ? "not measured" : `${formatCount(lag.maxOffsets)} offsets`} / ${lag.maxSeconds === null ? "not measured" : formatSeconds(lag.maxSeconds)}`,
+      value: `${formatMeasured(lag.maxOffsets, (n) => `${formatCount(n)} offsets`)} / ${formatMeasured(lag.maxSeconds, formatSeconds)}`,
     },
     { label: "Drain time", value: lag.drainMs === null ? "never drained" : formatMs(lag.drainMs) },
     { label: "Final lag status", value: lag.finalStatus },
